@@ -1,0 +1,102 @@
+package dev.clb.hashmap;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The live consistent hash map: the current {@link Ring}, replaced whole on every change.
+ *
+ * <p>Lookups read one volatile reference and never block or see a half-built ring. Changes are serialised
+ * and either install a complete new ring or throw and leave the current one in place.
+ */
+public final class ConsistentHashMap<T> {
+    private final AtomicReference<Ring<T>> ring;
+
+    public ConsistentHashMap(RingConfig config) {
+        this.ring = new AtomicReference<>(Ring.empty(config));
+    }
+
+    public Ring<T> ring() {
+        return ring.get();
+    }
+
+    public Node<T> lookup(long requestId) {
+        return ring.get().lookup(requestId);
+    }
+
+    /** Adds {@code name} with the smallest ring id no live replica holds, so a replacement inherits its predecessor's slots. */
+    public synchronized Node<T> add(String name, T value) throws RingFullException {
+        Ring<T> next = withAdded(ring.get(), java.util.Collections.singletonMap(name, value));
+        ring.set(next);
+        return next.node(name);
+    }
+
+    /** Adds all of {@code values} (name to value, in iteration order) in one change: all of them or none. */
+    public synchronized Ring<T> addAll(LinkedHashMap<String, T> values) throws RingFullException {
+        Ring<T> next = withAdded(ring.get(), values);
+        ring.set(next);
+        return next;
+    }
+
+    /** Whether {@code names} could be added now; throws the error adding them would give, changes nothing. */
+    public void checkCanAdd(List<String> names) throws RingFullException {
+        LinkedHashMap<String, T> values = new LinkedHashMap<>();
+        names.forEach(n -> values.put(n, null));
+        withAdded(ring.get(), values);
+    }
+
+    private static <T> Ring<T> withAdded(Ring<T> ring, Map<String, T> values) throws RingFullException {
+        for (var e : values.entrySet()) {
+            ring = ring.with(new Node<>(e.getKey(), smallestFreeRingId(ring), e.getValue()));
+        }
+        return ring;
+    }
+
+    /** Adds {@code name} with a given ring id, e.g. to give a recovered replica back its own slots. */
+    public synchronized Node<T> add(String name, T value, int ringId) throws RingFullException {
+        Node<T> node = new Node<>(name, ringId, value);
+        ring.set(ring.get().with(node));
+        return node;
+    }
+
+    /**
+     * Puts {@code newName} in the place of {@code oldName} in one change: same ring id, hence the same slots, and
+     * no moment in which the old replica's requests go elsewhere. Returns the new node, or null when
+     * {@code oldName} is not on the ring (nothing changes then).
+     */
+    public synchronized Node<T> replace(String oldName, String newName, T value) throws RingFullException {
+        Ring<T> current = ring.get();
+        Node<T> old = current.node(oldName);
+        if (old == null) return null;
+        Node<T> node = new Node<>(newName, old.ringId(), value);
+        ring.set(current.without(oldName).with(node));
+        return node;
+    }
+
+    /** Removes {@code name}; returns the removed node, or null when it was not on the ring. */
+    public synchronized Node<T> remove(String name) {
+        Ring<T> current = ring.get();
+        Node<T> node = current.node(name);
+        if (node != null) ring.set(current.without(name));
+        return node;
+    }
+
+    /** Removes all of {@code names} in one change; names not on the ring are ignored. */
+    public synchronized void removeAll(Collection<String> names) {
+        Ring<T> next = ring.get();
+        for (String name : names) next = next.without(name);
+        ring.set(next);
+    }
+
+    static int smallestFreeRingId(Ring<?> ring) {
+        int id = 1;
+        while (true) {
+            final int candidate = id;
+            if (ring.nodes().stream().noneMatch(n -> n.ringId() == candidate)) return candidate;
+            id++;
+        }
+    }
+}

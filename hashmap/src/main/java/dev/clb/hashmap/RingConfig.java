@@ -1,0 +1,30 @@
+package dev.clb.hashmap;
+
+/**
+ * Shape of a ring: M slots, K virtual servers per replica, the hash pair and the probing.
+ * The defaults are the assignment's: M = 512, K = log2(512) = 9, its hash pair, linear probing.
+ */
+public record RingConfig(int slots, int virtualServers, HashScheme scheme, Probing probing) {
+    public static final int DEFAULT_SLOTS = 512;
+
+    public RingConfig {
+        if (slots < 1) throw new IllegalArgumentException("slots must be positive, got " + slots);
+        if (virtualServers < 1) throw new IllegalArgumentException("virtual servers per replica must be positive, got " + virtualServers);
+        if (virtualServers > slots) throw new IllegalArgumentException(
+                "virtual servers per replica (" + virtualServers + ") cannot exceed slots (" + slots + ")");
+    }
+
+    public static RingConfig defaults() {
+        return of(DEFAULT_SLOTS, HashScheme.ASSIGNMENT, Probing.LINEAR);
+    }
+
+    /** K defaults to log2(M), rounded up, at least 1. */
+    public static RingConfig of(int slots, HashScheme scheme, Probing probing) {
+        return new RingConfig(slots, Math.max(1, 32 - Integer.numberOfLeadingZeros(slots - 1)), scheme, probing);
+    }
+
+    /** How many replicas fit: each needs K free slots. */
+    public int capacity() {
+        return slots / virtualServers;
+    }
+}
