@@ -1,0 +1,146 @@
+package dev.clb.lb;
+
+import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.HashScheme;
+import dev.clb.hashmap.Probing;
+import dev.clb.hashmap.RingConfig;
+import dev.clb.lb.core.AdminException;
+import dev.clb.lb.core.Backend;
+import dev.clb.lb.core.ReplicaManager;
+import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.http.LoadBalancerServer;
+import dev.clb.lb.runtime.LocalProcessRuntime;
+import dev.clb.lb.runtime.ReplicaRuntime;
+import dev.clb.lb.runtime.StaticRuntime;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running load balancer: runtime, replica manager, heartbeat monitor and HTTP server, started and stopped together. */
+public final class LoadBalancer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
+
+    private final ReplicaRuntime runtime;
+    private final ReplicaManager replicas;
+    private final HeartbeatMonitor monitor;
+    private final HttpClient proxyClient;
+    private final HttpClient heartbeatClient;
+    private LoadBalancerServer server;
+
+    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient proxyClient, HttpClient heartbeatClient) {
+        this.runtime = runtime;
+        this.replicas = replicas;
+        this.monitor = monitor;
+        this.proxyClient = proxyClient;
+        this.heartbeatClient = heartbeatClient;
+    }
+
+    /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
+    public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
+        RingConfig ring = ringConfig(options);
+        if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
+        if (options.replicas > ring.capacity()) {
+            throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + ring.slots() + " slots with "
+                    + ring.virtualServers() + " virtual servers each (at most " + ring.capacity() + ")");
+        }
+        HeartbeatMonitor.Settings heartbeat = new HeartbeatMonitor.Settings(Duration.ofMillis(options.heartbeatIntervalMs),
+                Duration.ofMillis(options.heartbeatTimeoutMs), options.failureThreshold);
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("lb");
+        HttpClient proxyClient = proxyClient(threads);
+        HttpClient heartbeatClient = new HttpClient();
+        heartbeatClient.setUserAgentField(null);
+        heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
+        heartbeatClient.start();
+        ReplicaRuntime runtime = runtime(options);
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(ring);
+        ReplicaManager replicas = new ReplicaManager(map, runtime,
+                new ReplicaManager.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs)));
+        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas);
+        replicas.attach(monitor);
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, proxyClient, heartbeatClient);
+        try {
+            log.info("runtime {}, hash {}, probing {}, M = {}, K = {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
+                    runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
+                    options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.spawns() ? options.standby : 0);
+            replicas.start(options.replicas);
+            runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::suspect));
+            monitor.start();
+            lb.server = LoadBalancerServer.start(options.bind, options.port, replicas, monitor, proxyClient, threads, options.proxyTimeoutMs);
+            log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
+            return lb;
+        } catch (AdminException e) {
+            lb.close();
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (Exception | Error e) {
+            lb.close();
+            throw e;
+        }
+    }
+
+    static RingConfig ringConfig(LoadBalancerOptions options) {
+        HashScheme scheme = HashScheme.named(options.hash);
+        Probing probing = Probing.named(options.probe);
+        if (options.slots < 1) throw new IllegalArgumentException("--slots must be positive");
+        return options.vnodes > 0 ? new RingConfig(options.slots, options.vnodes, scheme, probing) : RingConfig.of(options.slots, scheme, probing);
+    }
+
+    private static HttpClient proxyClient(QueuedThreadPool threads) throws Exception {
+        HttpClient client = new HttpClient();
+        client.setExecutor(threads);
+        client.setMaxConnectionsPerDestination(512);
+        client.setMaxRequestsQueuedPerDestination(65_536);
+        client.setFollowRedirects(false);
+        client.setUserAgentField(null);
+        client.setConnectTimeout(2_000);
+        client.setIdleTimeout(60_000);
+        client.getContentDecoderFactories().clear(); // pass bodies through exactly; never ask for or decode gzip
+        client.start();
+        return client;
+    }
+
+    static ReplicaRuntime runtime(LoadBalancerOptions options) {
+        String kind = options.runtime.toLowerCase();
+        if (kind.equals("auto")) kind = RuntimeDetection.dockerAnswers(options.dockerHost) ? "docker" : "local";
+        return switch (kind) {
+            case "local" -> new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts));
+            case "static" -> new StaticRuntime(options.backends == null ? List.of() : options.backends);
+            case "docker" -> RuntimeDetection.docker(options);
+            default -> throw new IllegalArgumentException("unknown runtime '" + options.runtime + "'; known: auto, local, docker, static");
+        };
+    }
+
+    private static List<String> jvmOptions(String line) {
+        return line == null || line.isBlank() ? List.of() : Arrays.asList(line.trim().split("\\s+"));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public ReplicaManager replicas() {
+        return replicas;
+    }
+
+    public ReplicaRuntime runtime() {
+        return runtime;
+    }
+
+    @Override
+    public void close() {
+        monitor.close();
+        if (server != null) server.close();
+        replicas.close();
+        try {
+            proxyClient.stop();
+            heartbeatClient.stop();
+        } catch (Exception e) {
+            log.warn("stopping HTTP clients: {}", e.getMessage());
+        }
+        log.info("load balancer stopped; all replicas it started are gone");
+    }
+}

@@ -1,0 +1,36 @@
+package dev.clb.lb;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "lb", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Consistent-hash load balancer that keeps N replicas alive: GET /rep, POST /add, DELETE /rm, any other path is proxied.")
+public final class LoadBalancerMain implements Callable<Integer> {
+    @Mixin
+    LoadBalancerOptions options = new LoadBalancerOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        LoadBalancer lb;
+        try {
+            lb = LoadBalancer.start(options);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("lb: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            lb.close();
+            stopped.countDown();
+        }, "lb-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new LoadBalancerMain()).execute(args));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.clb.lb;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Every setting of the load balancer; each option has an environment-variable twin. */
+public final class LoadBalancerOptions {
+
+    @Option(names = "--port", defaultValue = "${env:LB_PORT:-5000}", description = "Port to listen on (env LB_PORT, default ${DEFAULT-VALUE}).")
+    public int port;
+
+    @Option(names = "--bind", defaultValue = "${env:LB_BIND:-0.0.0.0}", description = "Address to bind (env LB_BIND, default ${DEFAULT-VALUE}).")
+    public String bind;
+
+    @Option(names = "--replicas", defaultValue = "${env:LB_REPLICAS:-3}", description = "Replicas N to start and keep alive (env LB_REPLICAS, default ${DEFAULT-VALUE}).")
+    public int replicas;
+
+    @Option(names = "--runtime", defaultValue = "${env:LB_RUNTIME:-auto}",
+            description = "Where replicas run: local (child processes), docker (containers), static (--backends it does not own), "
+                    + "or auto: docker when the Docker socket answers, else local (env LB_RUNTIME, default ${DEFAULT-VALUE}).")
+    public String runtime;
+
+    @Option(names = "--hash", defaultValue = "${env:LB_HASH:-assignment}", description = "Hash functions: assignment, murmur, fnv (env LB_HASH, default ${DEFAULT-VALUE}).")
+    public String hash;
+
+    @Option(names = "--probe", defaultValue = "${env:LB_PROBE:-linear}", description = "Probing for colliding virtual servers: linear, quadratic (env LB_PROBE, default ${DEFAULT-VALUE}).")
+    public String probe;
+
+    @Option(names = "--slots", defaultValue = "${env:LB_SLOTS:-512}", description = "Slots M in the hash map (env LB_SLOTS, default ${DEFAULT-VALUE}).")
+    public int slots;
+
+    @Option(names = "--vnodes", defaultValue = "${env:LB_VNODES:-0}", description = "Virtual servers K per replica; 0 means log2(M) (env LB_VNODES, default ${DEFAULT-VALUE}).")
+    public int vnodes;
+
+    @Option(names = "--heartbeat-interval", defaultValue = "${env:LB_HEARTBEAT_INTERVAL_MS:-100}", description = "Milliseconds between heartbeats (env LB_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
+    public long heartbeatIntervalMs;
+
+    @Option(names = "--heartbeat-timeout", defaultValue = "${env:LB_HEARTBEAT_TIMEOUT_MS:-500}", description = "Milliseconds a heartbeat may take (env LB_HEARTBEAT_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long heartbeatTimeoutMs;
+
+    @Option(names = "--failure-threshold", defaultValue = "${env:LB_FAILURE_THRESHOLD:-3}",
+            description = "Heartbeats missed in a row before a replica counts as failed; a refused connection counts at once (env LB_FAILURE_THRESHOLD, default ${DEFAULT-VALUE}).")
+    public int failureThreshold;
+
+    @Option(names = "--standby", defaultValue = "${env:LB_STANDBY:-1}",
+            description = "Warm standby replicas kept started, so a failed replica is replaced without waiting for a start-up (env LB_STANDBY, default ${DEFAULT-VALUE}).")
+    public int standby;
+
+    @Option(names = "--spawn-timeout", defaultValue = "${env:LB_SPAWN_TIMEOUT_MS:-30000}", description = "Milliseconds a new replica has to answer its first heartbeat (env LB_SPAWN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long spawnTimeoutMs;
+
+    @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long proxyTimeoutMs;
+
+    @Option(names = "--replica-jar", defaultValue = "${env:LB_REPLICA_JAR:-replica/target/replica.jar}", description = "Replica jar for the local runtime (env LB_REPLICA_JAR, default ${DEFAULT-VALUE}).")
+    public Path replicaJar;
+
+    @Option(names = "--replica-jvm-opts", defaultValue = "${env:LB_REPLICA_JVM_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx96m -Xss512k}",
+            description = "JVM options of local replica processes (env LB_REPLICA_JVM_OPTS, default ${DEFAULT-VALUE}).")
+    public String replicaJvmOpts;
+
+    @Option(names = "--backends", split = ",", defaultValue = "${env:LB_BACKENDS}", description = "host:port list for the static runtime (env LB_BACKENDS).")
+    public List<String> backends = new ArrayList<>();
+
+    @Option(names = "--image", defaultValue = "${env:LB_REPLICA_IMAGE:-lb-replica:latest}", description = "Replica image for the docker runtime (env LB_REPLICA_IMAGE, default ${DEFAULT-VALUE}).")
+    public String image;
+
+    @Option(names = "--network", defaultValue = "${env:LB_NETWORK:-net1}", description = "Docker network of the replicas (env LB_NETWORK, default ${DEFAULT-VALUE}).")
+    public String network;
+
+    @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}", description = "Docker engine to use (env DOCKER_HOST, default ${DEFAULT-VALUE}).")
+    public String dockerHost;
+}

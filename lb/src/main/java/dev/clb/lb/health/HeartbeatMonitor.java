@@ -1,0 +1,166 @@
+package dev.clb.lb.health;
+
+import dev.clb.lb.core.Backend;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.eclipse.jetty.client.HttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends {@code GET /heartbeat} to every monitored replica on a fixed interval, all at once and asynchronously,
+ * so a slow replica delays nobody. A replica that refuses a connection fails at once; one that misses
+ * {@code threshold} heartbeats in a row (no 200 within the timeout) fails then. A failed replica that answers
+ * again is reported as recovered (only the static runtime keeps probing those).
+ */
+public final class HeartbeatMonitor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HeartbeatMonitor.class);
+
+    public record Settings(Duration interval, Duration timeout, int threshold) {
+        public Settings {
+            if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("heartbeat interval must be positive");
+            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("heartbeat timeout must be positive");
+            if (threshold < 1) throw new IllegalArgumentException("failure threshold must be at least 1");
+        }
+    }
+
+    public interface Listener {
+        void failed(Backend backend, String reason);
+
+        default void recovered(Backend backend) {
+        }
+    }
+
+    private final Settings settings;
+    private final HttpClient client;
+    private final Supplier<Collection<Backend>> targets;
+    private final Listener listener;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Integer> misses = new ConcurrentHashMap<>();
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Set<String> down = ConcurrentHashMap.newKeySet();
+
+    public HeartbeatMonitor(Settings settings, HttpClient client, Supplier<Collection<Backend>> targets, Listener listener) {
+        this.settings = settings;
+        this.client = client;
+        this.targets = targets;
+        this.listener = listener;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public void start() {
+        long every = settings.interval().toMillis();
+        ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void tick() {
+        try {
+            Collection<Backend> now = targets.get();
+            Set<String> names = ConcurrentHashMap.newKeySet();
+            for (Backend backend : now) {
+                names.add(backend.hostname());
+                check(backend);
+            }
+            misses.keySet().retainAll(names);
+            down.retainAll(names);
+        } catch (RuntimeException e) {
+            log.warn("heartbeat round failed", e);
+        }
+    }
+
+    /** Checks {@code backend} now, out of turn: the proxy calls this when a replica did not answer a request. */
+    public void suspect(Backend backend) {
+        check(backend);
+    }
+
+    private void check(Backend backend) {
+        if (!inFlight.add(backend.hostname())) return;
+        beat(backend, settings.timeout()).whenComplete((outcome, error) -> {
+            inFlight.remove(backend.hostname());
+            record(backend, outcome);
+        });
+    }
+
+    private void record(Backend backend, Outcome outcome) {
+        String name = backend.hostname();
+        if (outcome == Outcome.ALIVE) {
+            misses.remove(name);
+            if (down.remove(name)) listener.recovered(backend);
+            return;
+        }
+        if (down.contains(name)) return;
+        int missed = outcome == Outcome.REFUSED ? settings.threshold() : misses.merge(name, 1, Integer::sum);
+        if (missed >= settings.threshold()) {
+            misses.remove(name);
+            down.add(name);
+            listener.failed(backend, outcome == Outcome.REFUSED ? "connection refused"
+                    : missed + " heartbeats missed (timeout " + settings.timeout().toMillis() + " ms)");
+        }
+    }
+
+    public enum Outcome { ALIVE, REFUSED, MISSED }
+
+    /** One heartbeat; never completes exceptionally. */
+    public CompletableFuture<Outcome> beat(Backend backend, Duration timeout) {
+        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+        try {
+            client.newRequest(backend.host(), backend.port()).path("/heartbeat")
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .send(result -> {
+                        if (result.isSucceeded() && result.getResponse().getStatus() == 200) {
+                            outcome.complete(Outcome.ALIVE);
+                        } else {
+                            outcome.complete(isRefusal(result.getFailure()) ? Outcome.REFUSED : Outcome.MISSED);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            outcome.complete(Outcome.MISSED);
+        }
+        return outcome;
+    }
+
+    public static boolean isRefusal(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) return true;
+        }
+        return false;
+    }
+
+    /**
+     * Blocks until {@code backend} answers a heartbeat, {@code deadline} passes, or {@code gaveUp} says to stop
+     * (e.g. its process died). Returns whether it answered.
+     */
+    public boolean awaitAlive(Backend backend, Duration deadline, Supplier<Boolean> gaveUp) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < end && !gaveUp.get()) {
+            try {
+                if (beat(backend, Duration.ofMillis(500)).get() == Outcome.ALIVE) return true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return false;
+            }
+            Thread.sleep(15);
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.clb.lb.http;
+
+import dev.clb.lb.core.AdminException;
+import dev.clb.lb.core.ReplicaManager;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/** {@code GET /rep}, {@code POST /add}, {@code DELETE /rm} (and {@code POST /rm}) on Javalin. */
+final class AdminRoutes {
+    static final List<String> PATHS = List.of("/rep", "/add", "/rm");
+
+    private final ReplicaManager replicas;
+
+    AdminRoutes(ReplicaManager replicas) {
+        this.replicas = replicas;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.get("/rep", ctx -> json(ctx, 200, Json.rep(replicas.hostnames())));
+        config.routes.post("/add", ctx -> change(ctx, AdminRequest.Kind.ADD));
+        config.routes.delete("/rm", ctx -> change(ctx, AdminRequest.Kind.REMOVE));
+        config.routes.post("/rm", ctx -> change(ctx, AdminRequest.Kind.REMOVE));
+        // the admin paths exist only with these methods: say so rather than proxying others to the replicas
+        config.http.prefer405over404 = true;
+        config.routes.error(405, ctx -> json(ctx, 405, Json.error("Method " + ctx.method() + " is not allowed on " + ctx.path())));
+    }
+
+    private void change(Context ctx, AdminRequest.Kind kind) {
+        try {
+            AdminRequest request = AdminRequest.parse(readBounded(ctx), kind);
+            List<String> after = kind == AdminRequest.Kind.ADD
+                    ? replicas.add(request.n(), request.hostnames())
+                    : replicas.remove(request.n(), request.hostnames());
+            json(ctx, 200, Json.rep(after));
+        } catch (AdminException e) {
+            json(ctx, e.status(), Json.error(e.getMessage()));
+        }
+    }
+
+    /** The body, but never more than one byte past the limit, whatever Content-Length says. */
+    private static byte[] readBounded(Context ctx) throws AdminException {
+        try (InputStream in = ctx.req().getInputStream()) {
+            return in.readNBytes(AdminRequest.MAX_BODY_BYTES + 1);
+        } catch (IOException e) {
+            throw AdminException.badRequest("Unreadable body: " + e.getMessage());
+        }
+    }
+
+    private static void json(Context ctx, int status, String body) {
+        ctx.status(status).contentType("application/json").result(body);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.clb.lb.runtime;
+
+import dev.clb.lb.core.Backend;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicas as child processes of the replica jar on 127.0.0.1 and a free port.
+ *
+ * <p>Each child holds the read end of a pipe from this process on its standard input and exits when it
+ * closes, so no replica outlives the load balancer, even when the load balancer is killed with SIGKILL.
+ */
+public final class LocalProcessRuntime implements ReplicaRuntime {
+    private static final Logger log = LoggerFactory.getLogger(LocalProcessRuntime.class);
+    private static final String HOST = "127.0.0.1";
+
+    private final Path replicaJar;
+    private final List<String> jvmOptions;
+    private final Map<String, Process> processes = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
+
+    public LocalProcessRuntime(Path replicaJar, List<String> jvmOptions) {
+        if (!Files.isRegularFile(replicaJar)) {
+            throw new IllegalArgumentException("replica jar not found: " + replicaJar.toAbsolutePath()
+                    + " (build it with 'mvn package' or point --replica-jar / LB_REPLICA_JAR at it)");
+        }
+        this.replicaJar = replicaJar;
+        this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public Backend start(String hostname) throws SpawnException {
+        try {
+            int port = freePort();
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", replicaJar.toString(), "--bind", HOST, "--port", String.valueOf(port),
+                    "--id", hostname, "--exit-with-stdin"));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().put("SERVER_ID", hostname);
+            Process process = builder.start();
+            processes.put(hostname, process);
+            process.onExit().thenRun(() -> {
+                if (processes.remove(hostname, process)) exitListeners.forEach(l -> l.accept(hostname));
+            });
+            log.debug("started replica {} as pid {} on port {}", hostname, process.pid(), port);
+            return new Backend(hostname, HOST, port);
+        } catch (IOException e) {
+            throw new SpawnException("cannot start replica process '" + hostname + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void stop(String hostname, boolean force) {
+        Process process = processes.remove(hostname);
+        if (process == null) return;
+        if (force) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        try {
+            if (!process.waitFor(3, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(3, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** PID of a running replica, for tests and logs. */
+    public long pid(String hostname) {
+        Process process = processes.get(hostname);
+        return process == null ? -1 : process.pid();
+    }
+
+    @Override
+    public Set<String> running() {
+        Set<String> alive = ConcurrentHashMap.newKeySet();
+        processes.forEach((name, process) -> {
+            if (process.isAlive()) alive.add(name);
+        });
+        return alive;
+    }
+
+    @Override
+    public void onExit(Consumer<String> listener) {
+        exitListeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        exitListeners.clear();
+        List<String> names = new ArrayList<>(processes.keySet());
+        names.parallelStream().forEach(name -> stop(name, false));
+    }
+}
