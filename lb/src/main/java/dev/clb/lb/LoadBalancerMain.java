@@ -17,9 +17,14 @@ public final class LoadBalancerMain implements Callable<Integer> {
         LoadBalancer lb;
         try {
             lb = LoadBalancer.start(options);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException e) {
             System.err.println("lb: " + e.getMessage());
             return 2;
+        } catch (Exception e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getMessage() == null) cause = cause.getCause();
+            System.err.println("lb: cannot start: " + cause.getMessage());
+            return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -53,10 +53,19 @@ final class ProxyHandler extends Handler.Wrapper {
         this.timeoutMillis = timeoutMillis;
     }
 
+    /** Nothing here blocks, so Jetty may run it on the thread that read the request, saving a hand-off. */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         String path = request.getHttpURI().getPath();
-        if (AdminRoutes.PATHS.contains(path)) return super.handle(request, response, callback);
+        if (AdminRoutes.PATHS.contains(path)) {
+            getServer().getThreadPool().execute(() -> handleBlocking(request, response, callback));
+            return true;
+        }
         Exchange exchange = new Exchange(request, response, callback, path, requestId(request.getHeaders().get(REQUEST_ID)));
         if (hasBody(request)) {
             Content.Source.asByteBufferAsync(request, MAX_REQUEST_BYTES).whenComplete((body, error) -> {
@@ -71,6 +80,15 @@ final class ProxyHandler extends Handler.Wrapper {
             exchange.attempt();
         }
         return true;
+    }
+
+    /** The admin routes are Javalin servlets, which block: they run on a pool thread, never on a selector. */
+    private void handleBlocking(Request request, Response response, Callback callback) {
+        try {
+            if (!super.handle(request, response, callback)) Response.writeError(request, response, callback, 404);
+        } catch (Throwable e) {
+            callback.failed(e);
+        }
     }
 
     private static boolean hasBody(Request request) {
