@@ -70,6 +70,10 @@ public final class LoadBalancerOptions {
     @Option(names = "--network", defaultValue = "${env:LB_NETWORK:-net1}", description = "Docker network of the replicas (env LB_NETWORK, default ${DEFAULT-VALUE}).")
     public String network;
 
+    @Option(names = "--owner", defaultValue = "${env:LB_OWNER:-lb}",
+            description = "Label value that marks this load balancer's containers; orphans with it are removed at start (env LB_OWNER, default ${DEFAULT-VALUE}).")
+    public String owner;
+
     @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}", description = "Docker engine to use (env DOCKER_HOST, default ${DEFAULT-VALUE}).")
     public String dockerHost;
 }

@@ -1,5 +1,6 @@
 package dev.clb.lb;
 
+import dev.clb.lb.runtime.DockerRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 
 /** Chooses the runtime for {@code --runtime auto}, and builds the Docker one. */
@@ -8,10 +9,10 @@ final class RuntimeDetection {
     }
 
     static boolean dockerAnswers(String dockerHost) {
-        return false;
+        return DockerRuntime.answers(dockerHost);
     }
 
     static ReplicaRuntime docker(LoadBalancerOptions options) {
-        throw new IllegalArgumentException("the docker runtime is not available in this build");
+        return new DockerRuntime(options.dockerHost, options.image, options.network, options.owner);
     }
 }

@@ -1,0 +1,178 @@
+package dev.clb.lb.runtime;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.clb.lb.core.Backend;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replicas as Docker containers, created through docker-java from the replica image: named by hostname, on the
+ * replica network with the hostname as alias, {@code SERVER_ID} set. The load balancer reaches them by name, so
+ * it runs on that network itself (in its own container).
+ *
+ * <p>Every container carries the label {@value #OWNER_LABEL} with this load balancer's owner name: on close it
+ * removes them, and on start it removes those a crashed predecessor of the same owner left behind.
+ */
+public final class DockerRuntime implements ReplicaRuntime {
+    private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
+    public static final String OWNER_LABEL = "dev.clb.owner";
+    private static final int REPLICA_PORT = 5000;
+
+    private final DockerClient docker;
+    private final String image;
+    private final String network;
+    private final String owner;
+    private final Map<String, String> containers = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
+    private final Closeable events;
+
+    public DockerRuntime(String dockerHost, String image, String network, String owner) {
+        this.image = image;
+        this.network = network;
+        this.owner = owner;
+        this.docker = client(dockerHost);
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the Docker engine at " + dockerHost + " does not answer: " + e.getMessage());
+        }
+        try {
+            docker.inspectImageCmd(image).exec();
+        } catch (NotFoundException e) {
+            throw new IllegalArgumentException("replica image '" + image + "' not found: build it first ('make up' or 'docker compose build')");
+        }
+        ensureNetwork();
+        removeOrphans();
+        this.events = docker.eventsCmd().withEventTypeFilter("container").withEventFilter("die")
+                .withLabelFilter(Map.of(OWNER_LABEL, owner))
+                .exec(new ResultCallback.Adapter<Event>() {
+                    @Override
+                    public void onNext(Event event) {
+                        String name = event.getActor() == null ? null : event.getActor().getAttributes().get("name");
+                        if (name != null && containers.containsKey(name)) exitListeners.forEach(l -> l.accept(name));
+                    }
+                });
+    }
+
+    static DockerClient client(String dockerHost) {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig()).maxConnections(32)
+                .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(60)).build();
+        return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** Whether an engine answers at {@code dockerHost}, for {@code --runtime auto}. */
+    public static boolean answers(String dockerHost) {
+        if (dockerHost.startsWith("unix://") && !new java.io.File(dockerHost.substring("unix://".length())).exists()) return false;
+        try (DockerClient probe = client(dockerHost)) {
+            probe.pingCmd().exec();
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void ensureNetwork() {
+        boolean exists = docker.listNetworksCmd().withNameFilter(network).exec().stream().anyMatch(n -> n.getName().equals(network));
+        if (!exists) {
+            docker.createNetworkCmd().withName(network).withDriver("bridge").withLabels(Map.of(OWNER_LABEL, owner)).exec();
+            log.info("created Docker network {}", network);
+        }
+    }
+
+    private void removeOrphans() {
+        List<Container> orphans = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(OWNER_LABEL, owner)).exec();
+        orphans.parallelStream().forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
+        if (!orphans.isEmpty()) {
+            log.warn("removed {} replica containers a previous load balancer '{}' left behind: {}", orphans.size(), owner,
+                    orphans.stream().map(c -> String.join(",", c.getNames())).collect(Collectors.joining(" ")));
+        }
+    }
+
+    @Override
+    public String name() {
+        return "docker";
+    }
+
+    @Override
+    public Backend start(String hostname) throws SpawnException {
+        try {
+            String id = docker.createContainerCmd(image).withName(hostname).withHostName(hostname)
+                    .withEnv("SERVER_ID=" + hostname, "PORT=" + REPLICA_PORT)
+                    .withLabels(Map.of(OWNER_LABEL, owner))
+                    .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network).withInit(true))
+                    .withAliases(hostname)
+                    .exec().getId();
+            containers.put(hostname, id);
+            docker.startContainerCmd(id).exec();
+            return new Backend(hostname, hostname, REPLICA_PORT);
+        } catch (RuntimeException e) {
+            stop(hostname, true);
+            throw new SpawnException("cannot start container '" + hostname + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop(String hostname, boolean force) {
+        String id = containers.remove(hostname);
+        if (id == null) return;
+        try {
+            if (!force) docker.stopContainerCmd(id).withTimeout(2).exec();
+        } catch (RuntimeException e) {
+            log.debug("stopping {}: {}", hostname, e.getMessage());
+        }
+        try {
+            docker.removeContainerCmd(id).withForce(true).exec();
+        } catch (NotFoundException e) {
+            // already gone
+        } catch (RuntimeException e) {
+            log.warn("could not remove container {}: {}", hostname, e.getMessage());
+        }
+    }
+
+    @Override
+    public Set<String> running() {
+        return docker.listContainersCmd().withLabelFilter(Map.of(OWNER_LABEL, owner)).exec().stream()
+                .flatMap(c -> java.util.Arrays.stream(c.getNames())).map(n -> n.startsWith("/") ? n.substring(1) : n)
+                .filter(containers::containsKey).collect(Collectors.toSet());
+    }
+
+    @Override
+    public void onExit(Consumer<String> listener) {
+        exitListeners.add(listener);
+    }
+
+    @Override
+    public void close() {
+        exitListeners.clear();
+        try {
+            events.close();
+        } catch (Exception e) {
+            log.debug("closing the event stream: {}", e.getMessage());
+        }
+        List.copyOf(containers.keySet()).parallelStream().forEach(name -> stop(name, true));
+        try {
+            docker.close();
+        } catch (Exception e) {
+            log.debug("closing the Docker client: {}", e.getMessage());
+        }
+    }
+}
