@@ -7,6 +7,8 @@ SOURCES = $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 
 .PHONY: build test analysis run bench up down logs clean
 
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
+
 build: $(JARS)
 
 $(JARS) &: $(SOURCES)
@@ -23,6 +25,30 @@ run: build
 
 bench: build
 	bench/proxy-bench.sh
+
+# Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
+# BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).
+up:
+	$(MVN) -DskipTests -pl replica,lb -am package
+	$(COMPOSE) build
+	@files="-f docker-compose.yml"; \
+	if ! docker run --rm --privileged --entrypoint true lb-replica:latest >/dev/null 2>&1; then \
+	    echo "this engine cannot start privileged containers: running the load balancer unprivileged (it needs only the socket)"; \
+	    files="$$files -f docker-compose.unprivileged.yml"; \
+	fi; \
+	$(COMPOSE) $$files up -d
+	@until curl -sf -o /dev/null http://127.0.0.1:$${LB_HOST_PORT:-5000}/rep; do sleep 0.5; done
+	@curl -s http://127.0.0.1:$${LB_HOST_PORT:-5000}/rep; echo
+
+down:
+	-$(COMPOSE) down --volumes --remove-orphans --timeout 30
+	@# the compose project may have been started with the unprivileged override; down works the same
+	@# replicas the load balancer could not remove itself (e.g. it was killed) go too
+	-docker ps -aq --filter label=dev.clb.owner | xargs -r docker rm -f
+	-docker network rm net1 2>/dev/null || true
+
+logs:
+	$(COMPOSE) logs -f lb
 
 clean:
 	$(MVN) clean
