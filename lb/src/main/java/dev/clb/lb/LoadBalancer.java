@@ -68,7 +68,7 @@ public final class LoadBalancer implements AutoCloseable {
                     runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
                     options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.spawns() ? options.standby : 0);
             replicas.start(options.replicas);
-            runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::suspect));
+            runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
             lb.server = LoadBalancerServer.start(options.bind, options.port, replicas, monitor, proxyClient, threads, options.proxyTimeoutMs);
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());

@@ -264,8 +264,14 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                         changes.unlock();
                     }
                     try {
+                        long t0 = System.nanoTime();
                         Backend standby = spawnAll(List.of(name)).get(name);
-                        if (closed) runtime.stop(name, true); else standbys.add(standby);
+                        if (closed) {
+                            runtime.stop(name, true);
+                        } else {
+                            standbys.add(standby);
+                            log.info("standby {} ready in {} ms", name, millisSince(t0));
+                        }
                     } finally {
                         reservedNames.remove(name);
                     }

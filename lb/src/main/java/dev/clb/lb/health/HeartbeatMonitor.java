@@ -2,6 +2,8 @@ package dev.clb.lb.health;
 
 import dev.clb.lb.core.Backend;
 import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -89,15 +91,21 @@ public final class HeartbeatMonitor implements AutoCloseable {
         check(backend);
     }
 
+    /** The runtime saw the replica's process or container die: no heartbeat needs to confirm it. */
+    public void exited(Backend backend) {
+        record(backend, Outcome.REFUSED, "its process exited");
+    }
+
     private void check(Backend backend) {
         if (!inFlight.add(backend.hostname())) return;
         beat(backend, settings.timeout()).whenComplete((outcome, error) -> {
             inFlight.remove(backend.hostname());
-            record(backend, outcome);
+            record(backend, outcome, outcome == Outcome.REFUSED ? "connection refused"
+                    : "heartbeats missed (timeout " + settings.timeout().toMillis() + " ms)");
         });
     }
 
-    private void record(Backend backend, Outcome outcome) {
+    private void record(Backend backend, Outcome outcome, String reason) {
         String name = backend.hostname();
         if (outcome == Outcome.ALIVE) {
             misses.remove(name);
@@ -109,8 +117,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
         if (missed >= settings.threshold()) {
             misses.remove(name);
             down.add(name);
-            listener.failed(backend, outcome == Outcome.REFUSED ? "connection refused"
-                    : missed + " heartbeats missed (timeout " + settings.timeout().toMillis() + " ms)");
+            listener.failed(backend, reason);
         }
     }
 
@@ -135,9 +142,10 @@ public final class HeartbeatMonitor implements AutoCloseable {
         return outcome;
     }
 
+    /** Failures that prove nothing listens there: refused, no route, or (a removed container) no such host. */
     public static boolean isRefusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException) return true;
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) return true;
         }
         return false;
     }
