@@ -1,0 +1,132 @@
+package dev.clb.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clb.hashmap.Node;
+import dev.clb.lb.core.Backend;
+import dev.clb.lb.runtime.LocalProcessRuntime;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+
+/** A real load balancer on a free loopback port with real replica processes, and an HTTP client for it. */
+final class TestStack implements AutoCloseable {
+    static final Pattern SERVED_BY = Pattern.compile("\"Hello from Server: ([^\"]+)\"");
+    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final LoadBalancer lb;
+    final String base;
+
+    private TestStack(LoadBalancer lb) {
+        this.lb = lb;
+        this.base = "http://127.0.0.1:" + lb.port();
+    }
+
+    static Path replicaJar() {
+        Path jar = Path.of(System.getProperty("replica.jar", "../replica/target/replica.jar"));
+        assertThat(Files.isRegularFile(jar)).as("replica jar " + jar.toAbsolutePath() + " (build it: mvn -pl replica package)").isTrue();
+        return jar;
+    }
+
+    static LoadBalancerOptions options(String... args) {
+        LoadBalancerOptions options = new LoadBalancerOptions();
+        List<String> all = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--runtime", "local",
+                "--replica-jar", replicaJar().toString()));
+        all.addAll(List.of(args));
+        new CommandLine(options).parseArgs(all.toArray(String[]::new));
+        return options;
+    }
+
+    static TestStack start(String... args) throws Exception {
+        LoadBalancerOptions options = options(args);
+        TestStack stack = new TestStack(LoadBalancer.start(options));
+        try {
+            stack.awaitStandbys(options.runtime.equals("static") ? 0 : options.standby);
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+        return stack;
+    }
+
+    /** Waits until {@code count} warm standbys are ready and nothing else is starting. */
+    void awaitStandbys(int count) {
+        org.awaitility.Awaitility.await("standbys ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() ->
+                lb.replicas().standbyHostnames().size() == count
+                        && lb.runtime().running().size() == hostnames().size() + count);
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path, String requestId) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("X-Request-ID", requestId)
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String servedBy(String body) {
+        Matcher m = SERVED_BY.matcher(body);
+        return m.find() ? m.group(1) : null;
+    }
+
+    static String rep(String... replicas) {
+        return "{\"message\": {\"N\": " + replicas.length + ", \"replicas\": [" + String.join(", ",
+                java.util.Arrays.stream(replicas).map(r -> "\"" + r + "\"").toList()) + "]}, \"status\": \"successful\"}";
+    }
+
+    List<String> hostnames() {
+        return lb.replicas().hostnames();
+    }
+
+    LocalProcessRuntime runtime() {
+        return (LocalProcessRuntime) lb.runtime();
+    }
+
+    /** Everything that must agree: what /rep lists, what the ring holds, what processes run (standbys aside). */
+    record State(String rep, List<String> ring, Set<String> processes) {
+    }
+
+    State state() throws Exception {
+        Set<String> processes = new HashSet<>(lb.runtime().running());
+        lb.replicas().standbyHostnames().forEach(processes::remove);
+        return new State(get("/rep").body(), lb.replicas().ring().nodes().stream().map(Node::name).toList(), processes);
+    }
+
+    /** A request id the ring sends to {@code hostname}. */
+    long idServedBy(String hostname) {
+        for (long id = 100_000; id < 1_000_000; id++) {
+            Node<Backend> node = lb.replicas().ring().lookup(id);
+            if (node != null && node.name().equals(hostname)) return id;
+        }
+        throw new AssertionError("no 6-digit id maps to " + hostname);
+    }
+
+    /** SIGKILL, for real. */
+    void kill(String hostname) {
+        long pid = runtime().pid(hostname);
+        assertThat(pid).as("pid of " + hostname).isPositive();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    }
+
+    @Override
+    public void close() {
+        lb.close();
+    }
+}
