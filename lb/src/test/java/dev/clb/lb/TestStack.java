@@ -44,7 +44,7 @@ final class TestStack implements AutoCloseable {
         List<String> all = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--runtime", "local",
                 "--replica-jar", replicaJar().toString()));
         all.addAll(List.of(args));
-        new CommandLine(options).parseArgs(all.toArray(String[]::new));
+        new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(all.toArray(String[]::new));
         return options;
     }
 
@@ -52,7 +52,7 @@ final class TestStack implements AutoCloseable {
         LoadBalancerOptions options = options(args);
         TestStack stack = new TestStack(LoadBalancer.start(options));
         try {
-            stack.awaitStandbys(options.runtime.equals("static") ? 0 : options.standby);
+            if (stack.lb.runtime().spawns()) stack.awaitStandbys(options.standby);
         } catch (RuntimeException | Error e) {
             stack.close();
             throw e;
