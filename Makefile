@@ -23,8 +23,11 @@ analysis: build
 run: build
 	java -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
 
+# Benchmarks write to bench/results/: the proxy against nginx and HAProxy, and the hash map (JMH).
 bench: build
 	bench/proxy-bench.sh
+	$(MVN) -Pbench -pl benchmarks -am -DskipTests package
+	java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -i 5 -rf text -rff bench/results/ring-jmh.txt | tail -15
 
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
 # BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).
