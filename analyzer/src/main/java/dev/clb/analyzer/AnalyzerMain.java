@@ -1,8 +1,33 @@
 package dev.clb.analyzer;
 
-public final class AnalyzerMain {
+import dev.clb.analyzer.cli.Commands;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(name = "analyzer", mixinStandardHelpOptions = true, version = AnalyzerMain.VERSION,
+        subcommands = {Commands.A1.class, Commands.A2.class, Commands.A3.class, Commands.A4.class, Commands.All.class},
+        description = {"Runs the load balancer experiments A-1..A-4 and writes charts, raw results (JSON, CSV) and REPORT.md.",
+                "Without --lb it starts its own load balancer (java -jar lb/target/lb.jar --runtime local) for every configuration."})
+public final class AnalyzerMain implements Runnable {
+    public static final String VERSION = "analyzer 1.0.0";
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "Name an experiment: a1, a2, a3, a4 or all");
+    }
+
+    public static CommandLine commandLine() {
+        return new CommandLine(new AnalyzerMain());
+    }
+
     public static void main(String[] args) {
-        System.err.println("analyzer: not built yet");
-        System.exit(2);
+        System.setProperty("java.awt.headless", "true");
+        System.exit(commandLine().execute(args));
     }
 }

@@ -1,0 +1,89 @@
+package dev.clb.analyzer.cli;
+
+import dev.clb.analyzer.Analysis;
+import dev.clb.analyzer.AnalyzerMain;
+import dev.clb.analyzer.Settings;
+import dev.clb.analyzer.experiments.A1HomeDistribution;
+import dev.clb.analyzer.experiments.A2Scaling;
+import dev.clb.analyzer.experiments.A3Failover;
+import dev.clb.analyzer.experiments.A4HashComparison;
+import dev.clb.analyzer.experiments.Experiment;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The subcommands: each runs some experiments with the shared options. */
+public final class Commands {
+    private Commands() {
+    }
+
+    abstract static class ExperimentCommand implements Callable<Integer> {
+        @Mixin
+        AnalyzerOptions options = new AnalyzerOptions();
+
+        @Spec
+        CommandSpec spec;
+
+        abstract List<Experiment> experiments();
+
+        @Override
+        public Integer call() {
+            Settings settings;
+            try {
+                settings = options.toSettings();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            return Analysis.run(settings, experiments(), System.out);
+        }
+    }
+
+    @Command(name = "a1", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "A-1: requests to /home with N = 3; requests per replica against the split the hash map predicts; bar chart.")
+    public static final class A1 extends ExperimentCommand {
+        @Override
+        List<Experiment> experiments() {
+            return List.of(new A1HomeDistribution());
+        }
+    }
+
+    @Command(name = "a2", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "A-2: N = 2..6 (scaled through /add and /rm); average load per replica and its spread per N; line chart.")
+    public static final class A2 extends ExperimentCommand {
+        @Override
+        List<Experiment> experiments() {
+            return List.of(new A2Scaling());
+        }
+    }
+
+    @Command(name = "a3", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "A-3: every endpoint and its errors; a replica killed for real under traffic: time to detect, to serve again, failed requests; timeline chart.")
+    public static final class A3 extends ExperimentCommand {
+        @Override
+        List<Experiment> experiments() {
+            return List.of(new A3Failover());
+        }
+    }
+
+    @Command(name = "a4", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "A-4: A-1 and A-2 with every hash of the hash map (assignment, murmur, fnv); charts side by side.")
+    public static final class A4 extends ExperimentCommand {
+        @Override
+        List<Experiment> experiments() {
+            return List.of(new A4HashComparison());
+        }
+    }
+
+    @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "A-1, A-2, A-3 and A-4 in turn (A-4 reuses the assignment runs of A-1 and A-2), then REPORT.md.")
+    public static final class All extends ExperimentCommand {
+        @Override
+        List<Experiment> experiments() {
+            return List.of(new A1HomeDistribution(), new A2Scaling(), new A3Failover(), new A4HashComparison());
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.clb.analyzer.deploy;
+
+import dev.clb.hashmap.HashScheme;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+
+/**
+ * A load balancer started as a child process ({@code java -jar lb.jar --runtime local ...}) on 127.0.0.1 and a free
+ * port, with its output in a temporary log file. Stopping it sends SIGTERM and waits, so that it stops its replicas;
+ * a shutdown hook does the same for every one still running when the analyzer exits (Ctrl-C included).
+ */
+public final class LoadBalancerProcess implements AutoCloseable {
+    private static final String HOST = "127.0.0.1";
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    private static final Set<LoadBalancerProcess> running = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(LoadBalancerProcess::close), "stop-load-balancers"));
+    }
+
+    private final Process process;
+    private final URI url;
+    private final Path log;
+
+    private LoadBalancerProcess(Process process, URI url, Path log) {
+        this.process = process;
+        this.url = url;
+        this.log = log;
+    }
+
+    /** Starts the load balancer and returns once {@code GET /rep} lists {@code replicas} replicas. */
+    public static LoadBalancerProcess start(Path lbJar, Path replicaJar, HashScheme hash, int replicas, OkHttpClient http,
+                                            Duration readyWithin) throws IOException, InterruptedException {
+        requireFile(lbJar, "load balancer jar", "--lb-jar / ANALYZER_LB_JAR");
+        requireFile(replicaJar, "replica jar", "--replica-jar / ANALYZER_REPLICA_JAR");
+        int port = freePort();
+        List<String> command = List.of(javaExecutable(), "-jar", lbJar.toString(), "--runtime", "local", "--port", String.valueOf(port),
+                "--bind", HOST, "--replicas", String.valueOf(replicas), "--hash", hash.name(), "--replica-jar", replicaJar.toString());
+        Path log = Files.createTempFile("analyzer-lb-" + hash.name() + "-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        LoadBalancerProcess lb = new LoadBalancerProcess(process, URI.create("http://" + HOST + ":" + port), log);
+        running.add(lb);
+        try {
+            lb.awaitReady(new AdminClient(http, lb.url), replicas, readyWithin);
+            return lb;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            lb.stop();
+            throw e;
+        }
+    }
+
+    private void awaitReady(AdminClient admin, int replicas, Duration within) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        String last = "no answer yet";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("load balancer exited with code " + process.exitValue() + " before serving; its log ends:\n" + logTail());
+            }
+            try {
+                List<String> listed = admin.replicas();
+                if (listed.size() == replicas) return;
+                last = "/rep lists " + listed;
+            } catch (IOException e) {
+                last = e.getMessage();
+            }
+            Thread.sleep(50);
+        }
+        throw new IOException("load balancer did not serve " + replicas + " replicas within " + within.toSeconds() + " s (" + last
+                + "); its log ends:\n" + logTail());
+    }
+
+    public URI url() {
+        return url;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The replica process that serves as {@code hostname}: a descendant of this load balancer started with {@code --id hostname}. */
+    public Optional<ProcessHandle> replica(String hostname) {
+        return process.descendants().filter(p -> hasIdArgument(p, hostname)).findFirst();
+    }
+
+    private static boolean hasIdArgument(ProcessHandle process, String hostname) {
+        List<String> args = process.info().arguments().map(Arrays::asList).orElse(List.of());
+        int at = args.indexOf("--id");
+        return at >= 0 && at + 1 < args.size() && args.get(at + 1).equals(hostname);
+    }
+
+    /** SIGTERM, then waits for the load balancer to stop its replicas; SIGKILL for whatever is left after the grace period. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void stop() {
+        if (!running.remove(this)) return;
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            // the load balancer stops its replicas before it exits; this only catches one that outlived it
+            descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            descendants.forEach(ProcessHandle::destroyForcibly);
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Files.deleteIfExists(log);
+        } catch (IOException ignored) {
+            // a temporary file; the system cleans it up eventually
+        }
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(log " + log + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static void requireFile(Path file, String what, String option) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(what + " not found: " + file.toAbsolutePath() + " (build it with 'mvn package -DskipTests', or point "
+                    + option + " at it)");
+        }
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return socket.getLocalPort();
+        }
+    }
+}

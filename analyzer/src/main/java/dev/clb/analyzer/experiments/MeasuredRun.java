@@ -1,0 +1,63 @@
+package dev.clb.analyzer.experiments;
+
+import dev.clb.analyzer.deploy.Deployment;
+import dev.clb.analyzer.traffic.ProgressBar;
+import dev.clb.analyzer.traffic.RequestIds;
+import dev.clb.analyzer.traffic.TrafficResult;
+import dev.clb.analyzer.traffic.TrafficRunner;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One measured run against a deployment as it is: an uncounted warm-up, then {@code requests} requests with the
+ * seeded ids (the same ids in every run, so runs differ only in their configuration), as fast as the dispatcher allows.
+ */
+final class MeasuredRun {
+    /** Warm-up ids come from another stream than the measured ones. */
+    private static final long WARMUP_SEED_SALT = 0x5DEECE66DL;
+    /** A freshly started load balancer is still compiling: warm-up batches repeat while they get this much faster... */
+    private static final double STILL_WARMING = 1.10;
+    /** ...but no more often than this. */
+    private static final int MAX_WARMUP_BATCHES = 5;
+
+    private MeasuredRun() {
+    }
+
+    static RunResult measure(Session session, Deployment deployment, String label) throws IOException, InterruptedException {
+        var settings = session.settings();
+        var admin = session.deployments().admin(deployment.url());
+        List<String> replicas = admin.replicas();
+        int warmupBatches = warmUp(session, deployment);
+        TrafficRunner.Run run = session.traffic().start(deployment.url(), RequestIds.generate(settings.seed(), settings.requests()));
+        TrafficResult traffic;
+        try (ProgressBar bar = ProgressBar.show(session.out(), label, run)) {
+            traffic = run.await();
+        }
+        List<String> after = admin.replicas();
+        if (!after.equals(replicas)) session.out().println("  note: the replicas changed during " + label + ": " + replicas + " -> " + after);
+        RunResult result = RunResult.of(label, deployment.hash(), replicas, traffic);
+        session.out().println(result.line() + (warmupBatches > 0 ? " [after " + warmupBatches + " warm-up batches]" : ""));
+        session.record(result);
+        return result;
+    }
+
+    /**
+     * Batches of {@code warmup} uncounted requests, repeated while a batch is still more than 10% faster than the one
+     * before (at most {@value #MAX_WARMUP_BATCHES}): two batches for a warm load balancer, more for a fresh one. Returns
+     * how many were sent.
+     */
+    static int warmUp(Session session, Deployment deployment) throws InterruptedException {
+        int size = session.settings().warmup();
+        if (size == 0) return 0;
+        double previous = 0;
+        int batch = 0;
+        while (batch < MAX_WARMUP_BATCHES) {
+            long[] ids = RequestIds.generate(session.settings().seed() ^ (WARMUP_SEED_SALT + batch), size);
+            double rate = session.traffic().start(deployment.url(), ids).await().perSecond();
+            batch++;
+            if (rate < previous * STILL_WARMING) break;
+            previous = rate;
+        }
+        return batch;
+    }
+}

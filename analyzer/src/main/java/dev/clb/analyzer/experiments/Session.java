@@ -1,0 +1,128 @@
+package dev.clb.analyzer.experiments;
+
+import dev.clb.analyzer.Settings;
+import dev.clb.analyzer.deploy.Deployment;
+import dev.clb.analyzer.deploy.Deployments;
+import dev.clb.hashmap.HashScheme;
+import java.io.IOException;
+import dev.clb.analyzer.output.ResultFiles;
+import dev.clb.analyzer.traffic.TrafficRunner;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * What the experiments of one invocation share: the settings, one HTTP client (its dispatcher allows
+ * {@code concurrency} requests in flight, its pool keeps as many connections), the output directory, every run
+ * measured (for the summary), the A-1 and A-2 results per hash (A-4 reuses them), and the deployment in use.
+ *
+ * <p>One deployment at a time: experiments with the same hash share it, scaled to the N each needs (so a local
+ * load balancer is started once per hash function); asking for another hash stops it and opens the next.
+ */
+public final class Session implements AutoCloseable {
+    private final Settings settings;
+    private final PrintStream out;
+    private final OkHttpClient http;
+    private final TrafficRunner traffic;
+    private final Deployments deployments;
+    private final ResultFiles files;
+    private final List<RunResult> runs = new ArrayList<>();
+    final Map<String, Optional<RunResult>> homeRuns = new HashMap<>();
+    final Map<String, Optional<Scaling>> scalings = new HashMap<>();
+    private Deployment current;
+
+    public Session(Settings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+        this.http = httpClient(settings.concurrency());
+        this.traffic = new TrafficRunner(http);
+        this.deployments = new Deployments(settings, http, out);
+        this.files = new ResultFiles(settings.out());
+    }
+
+    static OkHttpClient httpClient(int concurrency) {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(concurrency);
+        dispatcher.setMaxRequestsPerHost(concurrency);
+        return new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES))
+                // a failure is counted, never hidden by a silent retry
+                .retryOnConnectionFailure(false)
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(Duration.ofSeconds(60))
+                .callTimeout(Duration.ofSeconds(90))
+                .build();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    public TrafficRunner traffic() {
+        return traffic;
+    }
+
+    public Deployments deployments() {
+        return deployments;
+    }
+
+    public ResultFiles files() {
+        return files;
+    }
+
+    /**
+     * A deployment running {@code hash}, scaled to {@code replicas} (ring ids 1..N in /rep order); empty in remote mode
+     * when no load balancer runs that hash.
+     */
+    Optional<Deployment> deployment(HashScheme hash, int replicas) throws IOException, InterruptedException {
+        if (current != null && current.hash().equals(hash)) {
+            deployments.admin(current.url()).scaleTo(replicas);
+            return Optional.of(current);
+        }
+        release();
+        Optional<Deployment> opened = deployments.open(hash, replicas);
+        current = opened.orElse(null);
+        return opened;
+    }
+
+    /** Stops (or puts back) the deployment in use, e.g. after a kill has left its replicas out of ring-id order. */
+    void release() throws IOException {
+        if (current == null) return;
+        Deployment done = current;
+        current = null;
+        done.close();
+    }
+
+    void record(RunResult run) {
+        runs.add(run);
+    }
+
+    /** Every run measured so far, in order. */
+    public List<RunResult> runs() {
+        return List.copyOf(runs);
+    }
+
+    @Override
+    public void close() {
+        try {
+            release();
+        } catch (IOException e) {
+            out.println("could not put the load balancer back as it was: " + e.getMessage());
+        }
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+    }
+}
