@@ -15,10 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +48,11 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     private final Settings settings;
     private final ReentrantLock changes = new ReentrantLock();
     private final ConcurrentLinkedDeque<Backend> standbys = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger standbysStarting = new AtomicInteger();
+    /** Names of replicas being started outside the lock (standbys), so no one else picks them meanwhile. */
+    private final Set<String> reservedNames = ConcurrentHashMap.newKeySet();
     /** Ring ids of static backends that are down, so each gets its own slots back when it recovers. */
-    private final Map<String, Integer> downRingIds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> downRingIds = new ConcurrentHashMap<>();
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "replica-manager");
         t.setDaemon(true);
@@ -123,9 +129,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     public List<String> add(int n, List<String> requested) throws AdminException {
         changes.lock();
         try {
-            if (!runtime.spawns()) {
-                throw AdminException.badRequest("The " + runtime.name() + " runtime cannot add replicas: it fronts a fixed set of --backends");
-            }
+            requireSpawningRuntime("add");
             Set<String> taken = namesInUse();
             for (String name : requested) {
                 if (taken.contains(name)) throw AdminException.badRequest("Hostname '" + name + "' is already in use");
@@ -152,9 +156,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     public List<String> remove(int n, List<String> requested) throws AdminException {
         changes.lock();
         try {
-            if (!runtime.spawns()) {
-                throw AdminException.badRequest("The " + runtime.name() + " runtime cannot remove replicas: it fronts a fixed set of --backends");
-            }
+            requireSpawningRuntime("remove");
             List<String> current = hostnames();
             if (n > current.size()) {
                 throw AdminException.badRequest("Cannot remove " + n + " replicas: only " + current.size() + " exist");
@@ -175,6 +177,12 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
             return hostnames();
         } finally {
             changes.unlock();
+        }
+    }
+
+    private void requireSpawningRuntime(String action) throws AdminException {
+        if (!runtime.spawns()) {
+            throw AdminException.badRequest("The " + runtime.name() + " runtime cannot " + action + " replicas: it fronts a fixed set of --backends");
         }
     }
 
@@ -248,8 +256,6 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         return null;
     }
 
-    private final java.util.concurrent.atomic.AtomicInteger standbysStarting = new java.util.concurrent.atomic.AtomicInteger();
-
     private void refillStandbys() {
         while (!closed && standbys.size() + standbysStarting.get() < standbysWanted) {
             standbysStarting.incrementAndGet();
@@ -284,8 +290,6 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         }
     }
 
-    private final Set<String> reservedNames = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     private Set<String> namesInUse() {
         Set<String> taken = new HashSet<>(hostnames());
         taken.addAll(standbyHostnames());
@@ -314,7 +318,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         for (int i = 0; i < names.size(); i++) {
             try {
                 started.put(names.get(i), starts.get(i).join());
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 errors.add(e.getCause().getMessage());
             }
         }
