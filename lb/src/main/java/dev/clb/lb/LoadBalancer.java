@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,21 +26,20 @@ public final class LoadBalancer implements AutoCloseable {
     private final ReplicaRuntime runtime;
     private final ReplicaManager replicas;
     private final HeartbeatMonitor monitor;
-    private final HttpClient proxyClient;
     private final HttpClient heartbeatClient;
     private LoadBalancerServer server;
 
-    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient proxyClient, HttpClient heartbeatClient) {
+    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient) {
         this.runtime = runtime;
         this.replicas = replicas;
         this.monitor = monitor;
-        this.proxyClient = proxyClient;
         this.heartbeatClient = heartbeatClient;
     }
 
     /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
     public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
         RingConfig ring = ringConfig(options);
+        if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         if (options.replicas > ring.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + ring.slots() + " slots with "
@@ -49,9 +47,6 @@ public final class LoadBalancer implements AutoCloseable {
         }
         HeartbeatMonitor.Settings heartbeat = new HeartbeatMonitor.Settings(Duration.ofMillis(options.heartbeatIntervalMs),
                 Duration.ofMillis(options.heartbeatTimeoutMs), options.failureThreshold);
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName("lb");
-        HttpClient proxyClient = proxyClient(threads);
         HttpClient heartbeatClient = new HttpClient();
         heartbeatClient.setUserAgentField(null);
         heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
@@ -62,7 +57,7 @@ public final class LoadBalancer implements AutoCloseable {
                 new ReplicaManager.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs)));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas);
         replicas.attach(monitor);
-        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, proxyClient, heartbeatClient);
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient);
         try {
             log.info("runtime {}, hash {}, probing {}, M = {}, K = {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
                     runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
@@ -70,7 +65,7 @@ public final class LoadBalancer implements AutoCloseable {
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
-            lb.server = LoadBalancerServer.start(options.bind, options.port, replicas, monitor, proxyClient, threads, options.proxyTimeoutMs);
+            lb.server = LoadBalancerServer.start(options.bind, options.port, options.ioThreads, replicas, monitor, options.proxyTimeoutMs);
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             return lb;
         } catch (AdminException e) {
@@ -87,20 +82,6 @@ public final class LoadBalancer implements AutoCloseable {
         Probing probing = Probing.named(options.probe);
         if (options.slots < 1) throw new IllegalArgumentException("--slots must be positive");
         return options.vnodes > 0 ? new RingConfig(options.slots, options.vnodes, scheme, probing) : RingConfig.of(options.slots, scheme, probing);
-    }
-
-    private static HttpClient proxyClient(QueuedThreadPool threads) throws Exception {
-        HttpClient client = new HttpClient();
-        client.setExecutor(threads);
-        client.setMaxConnectionsPerDestination(512);
-        client.setMaxRequestsQueuedPerDestination(65_536);
-        client.setFollowRedirects(false);
-        client.setUserAgentField(null);
-        client.setConnectTimeout(2_000);
-        client.setIdleTimeout(60_000);
-        client.getContentDecoderFactories().clear(); // pass bodies through exactly; never ask for or decode gzip
-        client.start();
-        return client;
     }
 
     static ReplicaRuntime runtime(LoadBalancerOptions options) {
@@ -136,10 +117,9 @@ public final class LoadBalancer implements AutoCloseable {
         if (server != null) server.close();
         replicas.close();
         try {
-            proxyClient.stop();
             heartbeatClient.stop();
         } catch (Exception e) {
-            log.warn("stopping HTTP clients: {}", e.getMessage());
+            log.warn("stopping the heartbeat client: {}", e.getMessage());
         }
         log.info("load balancer stopped; all replicas it started are gone");
     }

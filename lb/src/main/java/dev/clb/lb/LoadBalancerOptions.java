@@ -54,6 +54,9 @@ public final class LoadBalancerOptions {
     @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long proxyTimeoutMs;
 
+    @Option(names = "--io-threads", defaultValue = "${env:LB_IO_THREADS:-0}", description = "Event loops serving the proxy; 0 means one per core (env LB_IO_THREADS, default ${DEFAULT-VALUE}).")
+    public int ioThreads;
+
     @Option(names = "--replica-jar", defaultValue = "${env:LB_REPLICA_JAR:-replica/target/replica.jar}", description = "Replica jar for the local runtime (env LB_REPLICA_JAR, default ${DEFAULT-VALUE}).")
     public Path replicaJar;
 

@@ -1,42 +1,50 @@
 package dev.clb.lb.http;
 
+import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import io.javalin.Javalin;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/** The load balancer's HTTP front: the proxy handler first, Javalin's admin routes behind it, one port. */
+/**
+ * The load balancer's HTTP front. The public port belongs to the {@link ProxyServer}; Javalin serves the admin
+ * API on a loopback port of its own, and the proxy sends it the admin paths, so one port answers everything.
+ */
 public final class LoadBalancerServer implements AutoCloseable {
-    private final Javalin app;
+    private final Javalin admin;
+    private final ProxyServer proxy;
 
-    private LoadBalancerServer(Javalin app) {
-        this.app = app;
+    private LoadBalancerServer(Javalin admin, ProxyServer proxy) {
+        this.admin = admin;
+        this.proxy = proxy;
     }
 
-    public static LoadBalancerServer start(String bind, int port, ReplicaManager replicas, HeartbeatMonitor monitor,
-                                           HttpClient proxyClient, QueuedThreadPool threads, long proxyTimeoutMillis) {
-        ProxyHandler proxy = new ProxyHandler(replicas::ring, proxyClient, monitor, proxyTimeoutMillis);
-        AdminRoutes admin = new AdminRoutes(replicas);
-        Javalin app = Javalin.create(config -> {
+    public static LoadBalancerServer start(String bind, int port, int ioThreads, ReplicaManager replicas, HeartbeatMonitor monitor,
+                                           long proxyTimeoutMillis) throws InterruptedException {
+        AdminRoutes routes = new AdminRoutes(replicas);
+        Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.startup.startupWatcherEnabled = false;
-            config.jetty.threadPool = threads;
-            // replaces Javalin's default StatisticsHandler: the proxy sees every request first
-            config.jetty.modifyServer(server -> server.setHandler(proxy));
-            admin.register(config);
+            routes.register(config);
         });
-        app.start(bind, port);
-        return new LoadBalancerServer(app);
+        admin.start("127.0.0.1", 0);
+        try {
+            Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
+            ProxyServer proxy = new ProxyServer(bind, port, ioThreads, new ProxyRoutes(replicas::ring, monitor, adminBackend, proxyTimeoutMillis));
+            return new LoadBalancerServer(admin, proxy);
+        } catch (InterruptedException | RuntimeException e) {
+            admin.stop();
+            throw e;
+        }
     }
 
     public int port() {
-        return app.port();
+        return proxy.port();
     }
 
     @Override
     public void close() {
-        app.stop();
+        proxy.close();
+        admin.stop();
     }
 }

@@ -5,95 +5,124 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.lb.core.Backend;
 import dev.clb.lb.health.HeartbeatMonitor;
-import java.nio.ByteBuffer;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.eclipse.jetty.client.BufferingResponseListener;
-import org.eclipse.jetty.client.ByteBufferRequestContent;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 
 /**
- * The request path: every request that is not for an admin endpoint is sent to the replica the ring chooses,
- * asynchronously over pooled keep-alive connections, without ever blocking a thread.
+ * One client connection. Every request that is not for an admin path goes to the replica the ring chooses for
+ * its id, over the event loop's pooled keep-alive connections; admin paths go to the admin server.
  *
  * <p>The replica's answer is buffered whole before anything reaches the client, so that a replica which cannot
  * be reached, or dies mid-answer, costs nothing but a retry on the next replica clockwise. A replica's 404
- * becomes the load balancer's 400, as the spec asks. Admin paths fall through to Javalin.
+ * becomes the load balancer's 400, as the spec asks. Requests pipelined by a client are answered in order.
  */
-final class ProxyHandler extends Handler.Wrapper {
+final class ProxyHandler extends ChannelInboundHandlerAdapter {
     static final String REQUEST_ID = "X-Request-ID";
-    private static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
-    private static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length");
+            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect");
+    /** Methods that may be sent again to the next replica after a failure that may have reached the first. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
-    private final Supplier<Ring<Backend>> ring;
-    private final HttpClient client;
-    private final HeartbeatMonitor monitor;
-    private final long timeoutMillis;
+    private final ProxyRoutes routes;
+    private final UpstreamPool pool;
+    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean busy;
+    private boolean open = true;
 
-    ProxyHandler(Supplier<Ring<Backend>> ring, HttpClient client, HeartbeatMonitor monitor, long timeoutMillis) {
-        this.ring = ring;
-        this.client = client;
-        this.monitor = monitor;
-        this.timeoutMillis = timeoutMillis;
-    }
-
-    /** Nothing here blocks, so Jetty may run it on the thread that read the request, saving a hand-off. */
-    @Override
-    public InvocationType getInvocationType() {
-        return InvocationType.NON_BLOCKING;
+    ProxyHandler(ProxyRoutes routes, UpstreamPool pool) {
+        this.routes = routes;
+        this.pool = pool;
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        String path = request.getHttpURI().getPath();
-        if (AdminRoutes.PATHS.contains(path)) {
-            getServer().getThreadPool().execute(() -> handleBlocking(request, response, callback));
-            return true;
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg);
+            return;
         }
-        Exchange exchange = new Exchange(request, response, callback, path, requestId(request.getHeaders().get(REQUEST_ID)));
-        if (hasBody(request)) {
-            Content.Source.asByteBufferAsync(request, MAX_REQUEST_BYTES).whenComplete((body, error) -> {
-                if (error != null) {
-                    exchange.fail(400, "Request body unreadable or larger than " + MAX_REQUEST_BYTES + " bytes");
-                } else {
-                    exchange.body = body;
-                    exchange.attempt();
-                }
-            });
+        if (busy) {
+            waiting.addLast(request);
+            ctx.channel().config().setAutoRead(false);
+        } else {
+            begin(request);
+        }
+    }
+
+    private void begin(FullHttpRequest request) {
+        busy = true;
+        if (!request.decoderResult().isSuccess()) {
+            HttpUtil.setKeepAlive(request, false);
+            new Exchange(request, "").error(HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request: " + request.decoderResult().cause().getMessage());
+            return;
+        }
+        String uri = request.uri();
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        Exchange exchange = new Exchange(request, path);
+        if (routes.isAdmin(path)) {
+            exchange.toAdmin();
         } else {
             exchange.attempt();
         }
-        return true;
     }
 
-    /** The admin routes are Javalin servlets, which block: they run on a pool thread, never on a selector. */
-    private void handleBlocking(Request request, Response response, Callback callback) {
-        try {
-            if (!super.handle(request, response, callback)) Response.writeError(request, response, callback, 404);
-        } catch (Throwable e) {
-            callback.failed(e);
+    private void finished(FullHttpRequest request, FullHttpResponse response) {
+        boolean keepAlive = open && HttpUtil.isKeepAlive(request);
+        request.release();
+        if (!open) {
+            response.release();
+            return;
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (!keepAlive) {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        busy = false;
+        FullHttpRequest next = waiting.pollFirst();
+        if (next != null) {
+            begin(next);
+        } else {
+            ctx.channel().config().setAutoRead(true);
         }
     }
 
-    private static boolean hasBody(Request request) {
-        HttpFields headers = request.getHeaders();
-        return headers.getLongField(HttpHeader.CONTENT_LENGTH) > 0 || headers.contains(HttpHeader.TRANSFER_ENCODING);
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        open = false;
+        waiting.forEach(FullHttpRequest::release);
+        waiting.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
     }
 
     /** A decimal id is used as is; any other key maps to a stable id; no header gets a random 6-digit id. */
@@ -112,99 +141,110 @@ final class ProxyHandler extends Handler.Wrapper {
         return true;
     }
 
-    /** One client request and its attempts on successive replicas. */
-    private final class Exchange {
-        private final Request request;
-        private final Response response;
-        private final Callback callback;
-        private final String path;
-        private final long id;
-        private final Ring<Backend> ring;
-        private ByteBuffer body;
-        private List<Node<Backend>> order;
-        private int attempts;
+    /** Copies {@code from} without hop-by-hop headers, including those its Connection header names. */
+    private static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
+        to.set(from);
+        for (String name : HOP_BY_HOP) to.remove(name);
+        for (String value : from.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : value.split(",")) to.remove(token.trim());
+        }
+    }
 
-        Exchange(Request request, Response response, Callback callback, String path, long id) {
+    /** One client request and its attempts on successive replicas. */
+    private final class Exchange implements UpstreamPool.Listener {
+        private final FullHttpRequest request;
+        private final String path;
+        private Ring<Backend> ring;
+        private long id;
+        private List<Node<Backend>> order;
+        private Backend backend;
+        private int attempts;
+        private boolean admin;
+
+        Exchange(FullHttpRequest request, String path) {
             this.request = request;
-            this.response = response;
-            this.callback = callback;
             this.path = path;
-            this.id = id;
-            this.ring = ProxyHandler.this.ring.get();
+        }
+
+        void toAdmin() {
+            admin = true;
+            backend = routes.admin();
+            pool.send(backend, upstreamRequest(backend), 0, this);
         }
 
         void attempt() {
             Node<Backend> node;
             if (attempts == 0) {
+                ring = routes.ring();
+                id = requestId(request.headers().get(REQUEST_ID));
                 node = ring.lookup(id);
             } else {
                 if (order == null) order = ring.clockwiseFrom(id);
                 node = attempts < order.size() ? order.get(attempts) : null;
             }
             if (node == null) {
-                fail(503, attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")");
+                error(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")");
                 return;
             }
             attempts++;
-            send(node.value());
+            backend = node.value();
+            pool.send(backend, upstreamRequest(backend), routes.timeoutMillis(), this);
         }
 
-        private void send(Backend backend) {
-            var out = client.newRequest(backend.host(), backend.port())
-                    .method(request.getMethod())
-                    .path(request.getHttpURI().getPathQuery())
-                    .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                    .headers(headers -> {
-                        for (HttpField field : request.getHeaders()) {
-                            if (!HOP_BY_HOP.contains(field.getLowerCaseName())) headers.add(field);
-                        }
-                        headers.put(REQUEST_ID, Long.toString(id));
-                    });
-            if (body != null) out.body(new ByteBufferRequestContent(body.slice()));
-            out.send(new BufferingResponseListener(MAX_RESPONSE_BYTES) {
-                @Override
-                public void onComplete(Result result) {
-                    if (result.isSucceeded()) {
-                        relay(result.getResponse(), getContent());
-                    } else {
-                        retry(backend, result.getFailure());
-                    }
-                }
-            });
+        private FullHttpRequest upstreamRequest(Backend to) {
+            FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+                    request.content().retainedDuplicate());
+            HttpHeaders headers = out.headers();
+            copyEndToEnd(request.headers(), headers);
+            headers.set(HttpHeaderNames.HOST, to.host() + ":" + to.port());
+            if (!admin) headers.set(REQUEST_ID, Long.toString(id));
+            if (out.content().isReadable() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                HttpUtil.setContentLength(out, out.content().readableBytes());
+            }
+            return out;
         }
 
-        private void retry(Backend backend, Throwable failure) {
-            monitor.suspect(backend);
-            HttpMethod method = HttpMethod.fromString(request.getMethod());
-            boolean safe = (method != null && method.isIdempotent()) || HeartbeatMonitor.isRefusal(failure);
+        @Override
+        public void onResponse(FullHttpResponse upstream) {
+            if (!admin && upstream.status().code() == 404) {
+                upstream.release();
+                error(HttpResponseStatus.BAD_REQUEST, "'" + path + "' endpoint does not exist in server replicas");
+                return;
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), upstream.status(), upstream.content());
+            copyEndToEnd(upstream.headers(), response.headers());
+            HttpUtil.setContentLength(response, upstream.content().readableBytes());
+            finished(request, response);
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+            if (cause instanceof UpstreamPool.StaleConnectionException stale && (!stale.sent || IDEMPOTENT.contains(request.method().name()))) {
+                pool.discard(backend);
+                pool.send(backend, upstreamRequest(backend), admin ? 0 : routes.timeoutMillis(), this);
+                return;
+            }
+            if (admin) {
+                error(HttpResponseStatus.BAD_GATEWAY, "Admin server unreachable: " + cause.getMessage());
+                return;
+            }
+            routes.monitor().suspect(backend);
+            boolean safe = IDEMPOTENT.contains(request.method().name()) || HeartbeatMonitor.isRefusal(cause);
             if (safe) {
                 attempt();
             } else {
-                fail(502, "Replica '" + backend.hostname() + "' failed during a " + request.getMethod()
-                        + " request, which is not retried: " + failure.getMessage());
+                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed during a "
+                        + request.method() + " request, which is not retried: " + cause.getMessage());
             }
         }
 
-        private void relay(org.eclipse.jetty.client.Response upstream, byte[] content) {
-            if (upstream.getStatus() == 404) {
-                fail(400, "'" + path + "' endpoint does not exist in server replicas");
-                return;
-            }
-            response.setStatus(upstream.getStatus());
-            HttpFields.Mutable headers = response.getHeaders();
-            for (HttpField field : upstream.getHeaders()) {
-                if (!HOP_BY_HOP.contains(field.getLowerCaseName())) headers.add(field);
-            }
-            headers.put(HttpHeader.CONTENT_LENGTH, content.length);
-            response.write(true, ByteBuffer.wrap(content), callback);
-        }
-
-        void fail(int status, String message) {
-            response.setStatus(status);
+        void error(HttpResponseStatus status, String message) {
             byte[] json = Json.error(message).getBytes(StandardCharsets.UTF_8);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, json.length);
-            response.write(true, ByteBuffer.wrap(json), callback);
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, Unpooled.wrappedBuffer(json));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            HttpUtil.setContentLength(response, json.length);
+            finished(request, response);
         }
     }
 }

@@ -1,0 +1,17 @@
+package dev.clb.lb.http;
+
+import dev.clb.hashmap.Ring;
+import dev.clb.lb.core.Backend;
+import dev.clb.lb.health.HeartbeatMonitor;
+import java.util.function.Supplier;
+
+/** What the request path needs to know: the current ring, whom to tell about failures, where admin paths go. */
+record ProxyRoutes(Supplier<Ring<Backend>> rings, HeartbeatMonitor monitor, Backend admin, long timeoutMillis) {
+    Ring<Backend> ring() {
+        return rings.get();
+    }
+
+    boolean isAdmin(String path) {
+        return AdminRoutes.PATHS.contains(path);
+    }
+}

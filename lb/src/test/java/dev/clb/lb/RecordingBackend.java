@@ -1,0 +1,135 @@
+package dev.clb.lb;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A bare HTTP/1.1 server on a loopback socket that records every request it receives, answers with the
+ * request's id, and closes a keep-alive connection after {@code idleMillis} without a request, as real servers do.
+ * With {@code dropSecond}, it reads the second request on each connection and closes without answering: what a
+ * client sees when a server closes an idle connection just as a request is sent on it.
+ */
+final class RecordingBackend implements AutoCloseable {
+    record Received(String method, String path, Map<String, String> headers, byte[] body) {
+    }
+
+    final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
+    final AtomicInteger connections = new AtomicInteger();
+    private final ServerSocket server;
+    private final int idleMillis;
+    private final boolean dropSecond;
+    private final List<Socket> sockets = new ArrayList<>();
+
+    RecordingBackend(int idleMillis, boolean dropSecond) throws IOException {
+        this.idleMillis = idleMillis;
+        this.dropSecond = dropSecond;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::accept, "recording-backend");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    String address() {
+        return "127.0.0.1:" + server.getLocalPort();
+    }
+
+    /** Requests other than heartbeats. */
+    List<Received> requests() {
+        return List.copyOf(received);
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                synchronized (sockets) {
+                    sockets.add(socket);
+                }
+                Thread t = new Thread(() -> serve(socket), "recording-backend-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+            socket.setSoTimeout(idleMillis);
+            boolean counted = false;
+            int served = 0;
+            while (true) {
+                String head;
+                try {
+                    head = readHead(in);
+                } catch (SocketTimeoutException idle) {
+                    return;
+                }
+                if (head == null) return;
+                String[] lines = head.split("\r\n");
+                String[] requestLine = lines[0].split(" ");
+                Map<String, String> headers = new LinkedHashMap<>();
+                for (int i = 1; i < lines.length; i++) {
+                    int colon = lines[i].indexOf(':');
+                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                }
+                byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                if (requestLine[1].equals("/heartbeat")) {
+                    out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    continue;
+                }
+                received.add(new Received(requestLine[0], requestLine[1], headers, body));
+                if (dropSecond && ++served == 2) return;
+                if (!counted) {
+                    connections.incrementAndGet(); // connections that carried a proxied request
+                    counted = true;
+                }
+                byte[] answer = requestLine[1].startsWith("/echo") ? body
+                        : ("{\"id\": \"" + headers.get("x-request-id") + "\"}").getBytes(StandardCharsets.UTF_8);
+                String status = requestLine[1].startsWith("/missing") ? "404 Not Found" : requestLine[1].startsWith("/fail") ? "503 Service Unavailable" : "200 OK";
+                out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nX-Backend: recording\r\n"
+                        + "Keep-Alive: timeout=1\r\nContent-Length: " + answer.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(answer);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the peer went away
+        }
+    }
+
+    /** Reads up to the blank line; null at end of stream. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0, b;
+        while ((b = in.read()) != -1) {
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            if (matched == 4) return head.toString(StandardCharsets.ISO_8859_1);
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        synchronized (sockets) {
+            for (Socket s : sockets) s.close();
+        }
+    }
+}
