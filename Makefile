@@ -23,11 +23,13 @@ analysis: build
 run: build
 	java -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
 
-# Benchmarks write to bench/results/: the proxy against nginx and HAProxy, and the hash map (JMH).
+# Benchmarks write to bench/results/: the proxy against nginx and HAProxy, the hash map (JMH), the analyzer's client.
 bench: build
 	bench/proxy-bench.sh
 	$(MVN) -Pbench -pl benchmarks -am -DskipTests package
 	java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -i 5 -rf text -rff bench/results/ring-jmh.txt | tail -15
+	@# the analyzer's own client: one 10000-request A-1 run through a fresh local stack
+	out=$$(mktemp -d) && java -jar analyzer/target/analyzer.jar a1 --out $$out | tee bench/results/analyzer-client.txt; rm -rf $$out
 
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
 # BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).

@@ -33,9 +33,9 @@ public final class AnalyzerOptions {
             description = "Requests in flight at once (env ANALYZER_CONCURRENCY, default ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "${env:ANALYZER_WARMUP:-500}",
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "${env:ANALYZER_WARMUP:-2000}",
             description = "Uncounted warm-up requests before each measured run, so JIT warm-up does not dominate; the batch is repeated "
-                    + "(up to 5 times) while it still gets more than 10% faster, as on a freshly started load balancer; 0 for none "
+                    + "(up to 5 times) while it still gets more than 10%% faster, as on a freshly started load balancer; 0 for none "
                     + "(env ANALYZER_WARMUP, default ${DEFAULT-VALUE}).")
     int warmup;
 
