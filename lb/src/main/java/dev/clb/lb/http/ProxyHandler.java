@@ -11,11 +11,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -90,8 +92,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void finished(FullHttpRequest request, FullHttpResponse response) {
-        boolean keepAlive = open && HttpUtil.isKeepAlive(request);
+    private void finished(FullHttpRequest request, boolean clientKeepsAlive, FullHttpResponse response) {
+        boolean keepAlive = open && clientKeepsAlive;
         request.release();
         if (!open) {
             response.release();
@@ -141,19 +143,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
-    /** Copies {@code from} without hop-by-hop headers, including those its Connection header names. */
-    private static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-        to.set(from);
-        for (String name : HOP_BY_HOP) to.remove(name);
-        for (String value : from.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) to.remove(token.trim());
+    /**
+     * Removes the hop-by-hop headers, and those the Connection header names, in place: the proxy passes each
+     * message's own header map on rather than copying it, the largest saving of allocation on the request path.
+     */
+    private static HttpHeaders endToEnd(HttpHeaders headers) {
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : value.split(",")) headers.remove(token.trim());
         }
+        for (String name : HOP_BY_HOP) headers.remove(name);
+        return headers;
     }
 
     /** One client request and its attempts on successive replicas. */
     private final class Exchange implements UpstreamPool.Listener {
         private final FullHttpRequest request;
         private final String path;
+        private final boolean clientKeepsAlive;
         private Ring<Backend> ring;
         private long id;
         private List<Node<Backend>> order;
@@ -164,6 +170,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Exchange(FullHttpRequest request, String path) {
             this.request = request;
             this.path = path;
+            this.clientKeepsAlive = HttpUtil.isKeepAlive(request);
+            endToEnd(request.headers());
         }
 
         void toAdmin() {
@@ -192,17 +200,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             pool.send(backend, upstreamRequest(backend), routes.timeoutMillis(), this);
         }
 
+        /** The client's request with its end-to-end headers, for {@code to}; a new message per attempt, one header map. */
         private FullHttpRequest upstreamRequest(Backend to) {
-            FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
-                    request.content().retainedDuplicate());
-            HttpHeaders headers = out.headers();
-            copyEndToEnd(request.headers(), headers);
+            HttpHeaders headers = request.headers();
             headers.set(HttpHeaderNames.HOST, to.host() + ":" + to.port());
             if (!admin) headers.set(REQUEST_ID, Long.toString(id));
-            if (out.content().isReadable() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                HttpUtil.setContentLength(out, out.content().readableBytes());
+            if (request.content().isReadable() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
             }
-            return out;
+            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
+                    request.content().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
         }
 
         @Override
@@ -212,10 +219,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 error(HttpResponseStatus.BAD_REQUEST, "'" + path + "' endpoint does not exist in server replicas");
                 return;
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), upstream.status(), upstream.content());
-            copyEndToEnd(upstream.headers(), response.headers());
-            HttpUtil.setContentLength(response, upstream.content().readableBytes());
-            finished(request, response);
+            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), upstream.status(), upstream.content(),
+                    endToEnd(upstream.headers()), EmptyHttpHeaders.INSTANCE);
+            // an answer to HEAD keeps the length the body would have had
+            if (!request.method().equals(HttpMethod.HEAD)) HttpUtil.setContentLength(response, upstream.content().readableBytes());
+            finished(request, clientKeepsAlive, response);
         }
 
         @Override
@@ -244,7 +252,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, Unpooled.wrappedBuffer(json));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             HttpUtil.setContentLength(response, json.length);
-            finished(request, response);
+            finished(request, clientKeepsAlive, response);
         }
     }
 }
