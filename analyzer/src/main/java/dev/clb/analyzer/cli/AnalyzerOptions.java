@@ -35,7 +35,8 @@ public final class AnalyzerOptions {
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "${env:ANALYZER_WARMUP:-2000}",
             description = "Uncounted warm-up requests before each measured run, so JIT warm-up does not dominate; the batch is repeated "
-                    + "(up to 5 times) while it still gets more than 10%% faster, as on a freshly started load balancer; 0 for none "
+                    + "(up to 10 times) until two in a row are no more than 5%% faster than the best before, so a freshly started "
+                    + "load balancer gets more; 0 for none "
                     + "(env ANALYZER_WARMUP, default ${DEFAULT-VALUE}).")
     int warmup;
 

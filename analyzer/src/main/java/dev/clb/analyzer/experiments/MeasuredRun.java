@@ -15,10 +15,13 @@ import java.util.List;
 final class MeasuredRun {
     /** Warm-up ids come from another stream than the measured ones. */
     private static final long WARMUP_SEED_SALT = 0x5DEECE66DL;
-    /** A freshly started load balancer is still compiling: warm-up batches repeat while they get this much faster... */
-    private static final double STILL_WARMING = 1.10;
+    /**
+     * A freshly started load balancer and its replicas are still compiling: warm-up batches repeat until two in a
+     * row are no more than this much faster than the best before them (one alone is too noisy to tell)...
+     */
+    private static final double STILL_WARMING = 1.05;
     /** ...but no more often than this. */
-    private static final int MAX_WARMUP_BATCHES = 5;
+    private static final int MAX_WARMUP_BATCHES = 10;
 
     private MeasuredRun() {
     }
@@ -42,21 +45,21 @@ final class MeasuredRun {
     }
 
     /**
-     * Batches of {@code warmup} uncounted requests, repeated while a batch is still more than 10% faster than the one
-     * before (at most {@value #MAX_WARMUP_BATCHES}): two batches for a warm load balancer, more for a fresh one. Returns
-     * how many were sent.
+     * Batches of {@code warmup} uncounted requests, repeated until two batches in a row are not more than 5% faster
+     * than the best before them (at most {@value #MAX_WARMUP_BATCHES}): two or three batches for a warm load
+     * balancer, more for a fresh one. Returns how many were sent.
      */
     static int warmUp(Session session, Deployment deployment) throws InterruptedException {
         int size = session.settings().warmup();
         if (size == 0) return 0;
-        double previous = 0;
-        int batch = 0;
-        while (batch < MAX_WARMUP_BATCHES) {
+        double best = 0;
+        int batch = 0, flat = 0;
+        while (batch < MAX_WARMUP_BATCHES && flat < 2) {
             long[] ids = RequestIds.generate(session.settings().seed() ^ (WARMUP_SEED_SALT + batch), size);
             double rate = session.traffic().start(deployment.url(), ids).await().perSecond();
             batch++;
-            if (rate < previous * STILL_WARMING) break;
-            previous = rate;
+            flat = rate > best * STILL_WARMING ? 0 : flat + 1;
+            best = Math.max(best, rate);
         }
         return batch;
     }
