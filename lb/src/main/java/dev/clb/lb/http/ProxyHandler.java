@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -235,6 +236,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (admin) {
                 error(HttpResponseStatus.BAD_GATEWAY, "Admin server unreachable: " + cause.getMessage());
+                return;
+            }
+            if (cause instanceof TooLongFrameException) { // the replica is fine; another would answer the same
+                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' answered with more than "
+                        + UpstreamPool.MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB, which the load balancer does not relay");
                 return;
             }
             routes.monitor().suspect(backend);
