@@ -2,7 +2,6 @@ package dev.clb.lb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -104,19 +103,9 @@ class ProxyPathTest {
         }
     }
 
-    /** One HTTP/1.1 answer with a Content-Length body, read off the socket. */
+    /** One HTTP/1.1 answer with a Content-Length body, read off the socket: head and body as text. */
     private static String readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0, b;
-        while (matched < 4 && (b = in.read()) != -1) {
-            head.write(b);
-            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        String headers = head.toString(StandardCharsets.ISO_8859_1);
-        int length = 0;
-        for (String line : headers.split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
-        }
-        return headers + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        String head = RawHttp.readHead(in);
+        return head + new String(RawHttp.readBody(in, RawHttp.headers(head)), StandardCharsets.UTF_8);
     }
 }

@@ -1,6 +1,5 @@
 package dev.clb.lb;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,9 +9,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,19 +73,14 @@ final class RecordingBackend implements AutoCloseable {
             while (true) {
                 String head;
                 try {
-                    head = readHead(in);
+                    head = RawHttp.readHead(in);
                 } catch (SocketTimeoutException idle) {
                     return;
                 }
                 if (head == null) return;
-                String[] lines = head.split("\r\n");
-                String[] requestLine = lines[0].split(" ");
-                Map<String, String> headers = new LinkedHashMap<>();
-                for (int i = 1; i < lines.length; i++) {
-                    int colon = lines[i].indexOf(':');
-                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-                }
-                byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+                String[] requestLine = head.split(" ", 3);
+                Map<String, String> headers = RawHttp.headers(head);
+                byte[] body = RawHttp.readBody(in, headers);
                 if (requestLine[1].equals("/heartbeat")) {
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
@@ -112,18 +104,6 @@ final class RecordingBackend implements AutoCloseable {
         } catch (IOException e) {
             // the peer went away
         }
-    }
-
-    /** Reads up to the blank line; null at end of stream. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0, b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
-            if (matched == 4) return head.toString(StandardCharsets.ISO_8859_1);
-        }
-        return null;
     }
 
     @Override

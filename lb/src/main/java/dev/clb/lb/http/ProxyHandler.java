@@ -41,8 +41,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     static final String REQUEST_ID = "X-Request-ID";
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect");
-    /** Methods that may be sent again to the next replica after a failure that may have reached the first. */
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
     private final ProxyRoutes routes;
     private final UpstreamPool pool;
@@ -172,13 +170,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             this.request = request;
             this.path = path;
             this.clientKeepsAlive = HttpUtil.isKeepAlive(request);
-            endToEnd(request.headers());
+            HttpHeaders headers = endToEnd(request.headers());
+            if (request.content().isReadable() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+            }
         }
 
         void toAdmin() {
             admin = true;
             backend = routes.admin();
-            pool.send(backend, upstreamRequest(backend), 0, this);
+            pool.send(backend, 0, this);
         }
 
         void attempt() {
@@ -186,6 +187,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (attempts == 0) {
                 ring = routes.ring();
                 id = requestId(request.headers().get(REQUEST_ID));
+                request.headers().set(REQUEST_ID, Long.toString(id));
                 node = ring.lookup(id);
             } else {
                 if (order == null) order = ring.clockwiseFrom(id);
@@ -198,17 +200,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             attempts++;
             backend = node.value();
-            pool.send(backend, upstreamRequest(backend), routes.timeoutMillis(), this);
+            pool.send(backend, routes.timeoutMillis(), this);
         }
 
-        /** The client's request with its end-to-end headers, for {@code to}; a new message per attempt, one header map. */
-        private FullHttpRequest upstreamRequest(Backend to) {
+        /** The client's request with its end-to-end headers, for {@code to}: a new message per attempt, one header map. */
+        @Override
+        public FullHttpRequest request(Backend to) {
             HttpHeaders headers = request.headers();
             headers.set(HttpHeaderNames.HOST, to.host() + ":" + to.port());
-            if (!admin) headers.set(REQUEST_ID, Long.toString(id));
-            if (request.content().isReadable() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
-            }
             return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
                     request.content().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
         }
@@ -229,11 +228,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void onFailure(Throwable cause) {
-            if (cause instanceof UpstreamPool.StaleConnectionException stale && (!stale.sent || IDEMPOTENT.contains(request.method().name()))) {
-                pool.discard(backend);
-                pool.send(backend, upstreamRequest(backend), admin ? 0 : routes.timeoutMillis(), this);
-                return;
-            }
             if (admin) {
                 error(HttpResponseStatus.BAD_GATEWAY, "Admin server unreachable: " + cause.getMessage());
                 return;
@@ -244,7 +238,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             routes.monitor().suspect(backend);
-            boolean safe = IDEMPOTENT.contains(request.method().name()) || HeartbeatMonitor.isRefusal(cause);
+            boolean safe = UpstreamPool.idempotent(request.method()) || HeartbeatMonitor.isRefusal(cause);
             if (safe) {
                 attempt();
             } else {

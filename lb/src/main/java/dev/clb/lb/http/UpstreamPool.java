@@ -13,15 +13,16 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -34,25 +35,26 @@ final class UpstreamPool {
     static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
     private static final int MAX_IDLE_PER_BACKEND = 256;
 
-    /** Receives exactly one of its two calls per {@link #send}, on the pool's loop. */
+    /** One request to a replica, as the pool sees it; every call comes on the pool's loop. */
     interface Listener {
-        /** The listener owns {@code response} and must release it. */
+        /**
+         * The message to send to {@code to}; asked again (and the earlier one not answered) when a pooled connection
+         * turns out to have been closed by the replica and the request may go once more on a fresh one.
+         */
+        FullHttpRequest request(Backend to);
+
+        /** The listener owns {@code response} and must release it. Exactly one of this and {@link #onFailure} is called. */
         void onResponse(FullHttpResponse response);
 
         void onFailure(Throwable cause);
     }
 
-    /**
-     * A pooled connection that the replica closed, as servers close idle ones, before it answered anything. If the
-     * request was not {@code sent}, or is idempotent, it may go again on a fresh connection to the same replica.
-     */
-    static final class StaleConnectionException extends IOException {
-        final boolean sent;
+    /** Methods that may be sent again after a failure that may have reached the replica. */
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE,
+            HttpMethod.PUT, HttpMethod.DELETE);
 
-        StaleConnectionException(boolean sent) {
-            super("pooled connection closed by the replica", null);
-            this.sent = sent;
-        }
+    static boolean idempotent(HttpMethod method) {
+        return IDEMPOTENT.contains(method);
     }
 
     private final EventLoop loop;
@@ -73,27 +75,31 @@ final class UpstreamPool {
     }
 
     /**
-     * Sends {@code request} (whose reference this takes over) to {@code backend} on a pooled connection, or on a
-     * new one; {@code timeoutMillis} (0: none) bounds the wait for the answer once the request is written.
+     * Sends {@code listener}'s request to {@code backend} on a pooled connection, or on a new one; {@code timeoutMillis}
+     * (0: none) bounds the wait for the answer once the request is written. A pooled connection the replica closed
+     * before answering (as servers close idle ones) costs one more try on a fresh connection, when the request was not
+     * written yet or is idempotent; the other idle connections to that replica are dropped too, as likely closed.
      */
-    void send(Backend backend, FullHttpRequest request, long timeoutMillis, Listener listener) {
+    void send(Backend backend, long timeoutMillis, Listener listener) {
         Channel pooled = takeIdle(backend);
         if (pooled != null) {
-            pooled.pipeline().get(Call.class).start(pooled, backend, request, timeoutMillis, listener, true);
-            return;
+            pooled.pipeline().get(Call.class).start(pooled, backend, timeoutMillis, listener, true);
+        } else {
+            connect(backend, timeoutMillis, listener);
         }
+    }
+
+    private void connect(Backend backend, long timeoutMillis, Listener listener) {
         bootstrap.connect(backend.host(), backend.port()).addListener((ChannelFuture connected) -> {
             if (connected.isSuccess()) {
-                connected.channel().pipeline().get(Call.class).start(connected.channel(), backend, request, timeoutMillis, listener, false);
+                connected.channel().pipeline().get(Call.class).start(connected.channel(), backend, timeoutMillis, listener, false);
             } else {
-                request.release();
                 listener.onFailure(connected.cause());
             }
         });
     }
 
-    /** Closes the idle connections to {@code backend}: after one turned out stale, the others likely are too. */
-    void discard(Backend backend) {
+    private void discardIdle(Backend backend) {
         ArrayDeque<Channel> channels = idle.remove(backend);
         if (channels != null) channels.forEach(Channel::close);
     }
@@ -122,13 +128,18 @@ final class UpstreamPool {
         private Backend backend;
         private Listener listener;
         private ScheduledFuture<?> timer;
+        private long timeoutMillis;
         private boolean reused;
+        private boolean idempotent;
         private boolean sent;
 
-        void start(Channel channel, Backend backend, FullHttpRequest request, long timeoutMillis, Listener listener, boolean reused) {
+        void start(Channel channel, Backend backend, long timeoutMillis, Listener listener, boolean reused) {
+            FullHttpRequest request = listener.request(backend);
             this.backend = backend;
             this.listener = listener;
+            this.timeoutMillis = timeoutMillis;
             this.reused = reused;
+            this.idempotent = idempotent(request.method());
             this.sent = false;
             channel.writeAndFlush(request).addListener((ChannelFutureListener) written -> {
                 if (!written.isSuccess()) {
@@ -159,8 +170,12 @@ final class UpstreamPool {
         private void fail(Throwable cause) {
             Listener current = finish();
             if (current == null) return;
-            boolean stale = reused && (cause instanceof ClosedChannelException || cause instanceof IOException);
-            current.onFailure(stale ? new StaleConnectionException(sent) : cause);
+            if (reused && cause instanceof IOException && (!sent || idempotent)) {
+                discardIdle(backend);
+                connect(backend, timeoutMillis, current);
+            } else {
+                current.onFailure(cause);
+            }
         }
 
         @Override
@@ -181,7 +196,7 @@ final class UpstreamPool {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            fail(new ClosedChannelException());
+            fail(new IOException("the replica closed the connection before it answered"));
         }
 
         @Override
