@@ -36,6 +36,15 @@ bench: build
 
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
 # BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).
+# STACK=name starts another stack beside it (own project, container names, network), e.g. for A-4:
+#   STACK=murmur LB_HASH=murmur LB_HOST_PORT=5001 make up   ...   STACK=murmur make down
+ifdef STACK
+export COMPOSE_PROJECT_NAME = $(STACK)
+export LB_NAME = lb-$(STACK)
+export LB_NETWORK = net-$(STACK)
+export LB_CONTAINER_PREFIX = $(STACK)-
+endif
+
 up:
 	$(MVN) -DskipTests -pl replica,lb -am package
 	$(COMPOSE) build
@@ -52,8 +61,8 @@ down:
 	-$(COMPOSE) down --volumes --remove-orphans --timeout 30
 	@# the compose project may have been started with the unprivileged override; down works the same
 	@# replicas the load balancer could not remove itself (e.g. it was killed) go too
-	-docker ps -aq --filter label=dev.clb.owner | xargs -r docker rm -f
-	-docker network rm net1 2>/dev/null || true
+	-docker ps -aq --filter label=dev.clb.owner=$${LB_NAME:-lb} | xargs -r docker rm -f
+	-docker network rm $${LB_NETWORK:-net1} 2>/dev/null || true
 
 logs:
 	$(COMPOSE) logs -f lb

@@ -73,6 +73,10 @@ public final class LoadBalancerOptions {
     @Option(names = "--network", defaultValue = "${env:LB_NETWORK:-net1}", description = "Docker network of the replicas (env LB_NETWORK, default ${DEFAULT-VALUE}).")
     public String network;
 
+    @Option(names = "--container-prefix", defaultValue = "${env:LB_CONTAINER_PREFIX:-}",
+            description = "Prefix of replica container names, so that several load balancers can share one engine; the hostname stays unprefixed (env LB_CONTAINER_PREFIX, default none).")
+    public String containerPrefix;
+
     @Option(names = "--owner", defaultValue = "${env:LB_OWNER:-lb}",
             description = "Label value that marks this load balancer's containers; orphans with it are removed at start (env LB_OWNER, default ${DEFAULT-VALUE}).")
     public String owner;

@@ -13,6 +13,6 @@ final class RuntimeDetection {
     }
 
     static ReplicaRuntime docker(LoadBalancerOptions options) {
-        return new DockerRuntime(options.dockerHost, options.image, options.network, options.owner);
+        return new DockerRuntime(options.dockerHost, options.image, options.network, options.owner, options.containerPrefix);
     }
 }

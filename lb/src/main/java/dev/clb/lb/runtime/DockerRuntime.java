@@ -23,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replicas as Docker containers, created through docker-java from the replica image: named by hostname, on the
- * replica network with the hostname as alias, {@code SERVER_ID} set. The load balancer reaches them by name, so
+ * Replicas as Docker containers, created through docker-java from the replica image: named by hostname (after an
+ * optional prefix, so that several load balancers can share an engine), on the replica network with the hostname
+ * as alias, {@code SERVER_ID} set. The load balancer reaches them by name, so
  * it runs on that network itself (in its own container).
  *
  * <p>Every container carries the label {@value #OWNER_LABEL} with this load balancer's owner name: on close it
@@ -39,14 +40,16 @@ public final class DockerRuntime implements ReplicaRuntime {
     private final String image;
     private final String network;
     private final String owner;
+    private final String namePrefix;
     private final Map<String, String> containers = new ConcurrentHashMap<>();
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
     private final Closeable events;
 
-    public DockerRuntime(String dockerHost, String image, String network, String owner) {
+    public DockerRuntime(String dockerHost, String image, String network, String owner, String namePrefix) {
         this.image = image;
         this.network = network;
         this.owner = owner;
+        this.namePrefix = namePrefix == null ? "" : namePrefix;
         this.docker = client(dockerHost);
         try {
             docker.pingCmd().exec();
@@ -65,7 +68,7 @@ public final class DockerRuntime implements ReplicaRuntime {
                 .exec(new ResultCallback.Adapter<Event>() {
                     @Override
                     public void onNext(Event event) {
-                        String name = event.getActor() == null ? null : event.getActor().getAttributes().get("name");
+                        String name = event.getActor() == null ? null : hostname(event.getActor().getAttributes().get("name"));
                         if (name != null && containers.containsKey(name)) exitListeners.forEach(l -> l.accept(name));
                     }
                 });
@@ -115,7 +118,7 @@ public final class DockerRuntime implements ReplicaRuntime {
     @Override
     public Backend start(String hostname) throws SpawnException {
         try {
-            String id = docker.createContainerCmd(image).withName(hostname).withHostName(hostname)
+            String id = docker.createContainerCmd(image).withName(namePrefix + hostname).withHostName(hostname)
                     .withEnv("SERVER_ID=" + hostname, "PORT=" + REPLICA_PORT)
                     .withLabels(Map.of(OWNER_LABEL, owner))
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network).withInit(true))
@@ -151,8 +154,15 @@ public final class DockerRuntime implements ReplicaRuntime {
     @Override
     public Set<String> running() {
         return docker.listContainersCmd().withLabelFilter(Map.of(OWNER_LABEL, owner)).exec().stream()
-                .flatMap(c -> java.util.Arrays.stream(c.getNames())).map(n -> n.startsWith("/") ? n.substring(1) : n)
+                .flatMap(c -> java.util.Arrays.stream(c.getNames())).map(this::hostname)
                 .filter(containers::containsKey).collect(Collectors.toSet());
+    }
+
+    /** The replica hostname a container name (as the engine gives it, maybe with a leading '/') stands for, or null. */
+    private String hostname(String containerName) {
+        if (containerName == null) return null;
+        String name = containerName.startsWith("/") ? containerName.substring(1) : containerName;
+        return name.startsWith(namePrefix) ? name.substring(namePrefix.length()) : null;
     }
 
     @Override
