@@ -6,15 +6,20 @@ import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.Backend;
+import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.http.LoadBalancerServer;
+import dev.clb.lb.http.ProxyEvents;
+import dev.clb.lb.management.ManagementServer;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.StaticRuntime;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +32,9 @@ public final class LoadBalancer implements AutoCloseable {
     private final ReplicaManager replicas;
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
+    private final InFlight inFlight = new InFlight();
     private LoadBalancerServer server;
+    private ManagementServer management;
 
     private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient) {
         this.runtime = runtime;
@@ -40,6 +47,7 @@ public final class LoadBalancer implements AutoCloseable {
     public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
         RingConfig ring = ringConfig(options);
         if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
+        if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         if (options.replicas > ring.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + ring.slots() + " slots with "
@@ -65,8 +73,13 @@ public final class LoadBalancer implements AutoCloseable {
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
-            lb.server = LoadBalancerServer.start(options.bind, options.port, options.ioThreads, replicas, monitor, options.proxyTimeoutMs);
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
+                    replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
+            if (options.managementPort >= 0) {
+                lb.management = ManagementServer.start(options.managementBind, options.managementPort, List.of());
+                log.info("management server on {}:{}", options.managementBind, lb.management.port());
+            }
             return lb;
         } catch (AdminException e) {
             lb.close();
@@ -88,11 +101,22 @@ public final class LoadBalancer implements AutoCloseable {
         String kind = options.runtime.toLowerCase();
         if (kind.equals("auto")) kind = RuntimeDetection.dockerAnswers(options.dockerHost) ? "docker" : "local";
         return switch (kind) {
-            case "local" -> new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts));
+            case "local" -> new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts), replicaEnv(options.replicaEnv));
             case "static" -> new StaticRuntime(options.backends == null ? List.of() : options.backends);
             case "docker" -> RuntimeDetection.docker(options);
             default -> throw new IllegalArgumentException("unknown runtime '" + options.runtime + "'; known: auto, local, docker, static");
         };
+    }
+
+    /** {@code --replica-env}: KEY=VALUE pairs, in order. */
+    static Map<String, String> replicaEnv(List<String> pairs) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String pair : pairs == null ? List.<String>of() : pairs) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--replica-env entry '" + pair + "' is not KEY=VALUE");
+            env.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
+        }
+        return env;
     }
 
     private static List<String> jvmOptions(String line) {
@@ -101,6 +125,15 @@ public final class LoadBalancer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The management server's port; empty when it is turned off. */
+    public java.util.OptionalInt managementPort() {
+        return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.port());
+    }
+
+    public InFlight inFlight() {
+        return inFlight;
     }
 
     public ReplicaManager replicas() {
@@ -114,6 +147,7 @@ public final class LoadBalancer implements AutoCloseable {
     @Override
     public void close() {
         monitor.close();
+        if (management != null) management.close();
         if (server != null) server.close();
         replicas.close();
         try {

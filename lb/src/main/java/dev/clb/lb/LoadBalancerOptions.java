@@ -54,6 +54,18 @@ public final class LoadBalancerOptions {
     @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long proxyTimeoutMs;
 
+    @Option(names = "--management-port", defaultValue = "${env:LB_MANAGEMENT_PORT:-9901}",
+            description = "Port of the management server (/ring, /metrics, /dashboard); 0 picks a free one, -1 turns it off (env LB_MANAGEMENT_PORT, default ${DEFAULT-VALUE}).")
+    public int managementPort;
+
+    @Option(names = "--management-bind", defaultValue = "${env:LB_MANAGEMENT_BIND:-127.0.0.1}",
+            description = "Address of the management server; keep it off public interfaces (env LB_MANAGEMENT_BIND, default ${DEFAULT-VALUE}).")
+    public String managementBind;
+
+    @Option(names = "--drain-timeout", defaultValue = "${env:LB_DRAIN_TIMEOUT_MS:-10000}",
+            description = "Milliseconds that requests in flight get to finish when a replica is removed or the load balancer stops (env LB_DRAIN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long drainTimeoutMs;
+
     @Option(names = "--io-threads", defaultValue = "${env:LB_IO_THREADS:-0}", description = "Event loops serving the proxy; 0 means one per core (env LB_IO_THREADS, default ${DEFAULT-VALUE}).")
     public int ioThreads;
 
@@ -63,6 +75,10 @@ public final class LoadBalancerOptions {
     @Option(names = "--replica-jvm-opts", defaultValue = "${env:LB_REPLICA_JVM_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx96m -Xss512k}",
             description = "JVM options of local replica processes (env LB_REPLICA_JVM_OPTS, default ${DEFAULT-VALUE}).")
     public String replicaJvmOpts;
+
+    @Option(names = "--replica-env", split = ",", defaultValue = "${env:LB_REPLICA_ENV}",
+            description = "KEY=VALUE list added to the environment of every replica the load balancer starts, local or docker (env LB_REPLICA_ENV).")
+    public List<String> replicaEnv = new ArrayList<>();
 
     @Option(names = "--backends", split = ",", defaultValue = "${env:LB_BACKENDS}", description = "host:port list for the static runtime (env LB_BACKENDS).")
     public List<String> backends = new ArrayList<>();

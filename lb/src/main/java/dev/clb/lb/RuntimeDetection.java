@@ -13,6 +13,7 @@ final class RuntimeDetection {
     }
 
     static ReplicaRuntime docker(LoadBalancerOptions options) {
-        return new DockerRuntime(options.dockerHost, options.image, options.network, options.owner, options.containerPrefix);
+        return new DockerRuntime(options.dockerHost, options.image, options.network, options.owner, options.containerPrefix,
+                LoadBalancer.replicaEnv(options.replicaEnv));
     }
 }

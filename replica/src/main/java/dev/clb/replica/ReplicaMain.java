@@ -25,9 +25,13 @@ public final class ReplicaMain implements Callable<Integer> {
             description = "Exit when standard input closes, i.e. when the parent that holds the pipe dies, even by SIGKILL (env EXIT_WITH_STDIN).")
     boolean exitWithStdin;
 
+    @Option(names = "--test-paths", defaultValue = "${env:REPLICA_TEST_PATHS:-false}",
+            description = "Also serve /test/delay?ms=N (any method): answers like /home after N ms; for tests and experiments (env REPLICA_TEST_PATHS).")
+    boolean testPaths;
+
     @Override
     public Integer call() {
-        ReplicaServer server = ReplicaServer.start(serverId, bind, port);
+        ReplicaServer server = ReplicaServer.start(serverId, bind, port, testPaths);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "replica-shutdown"));
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         System.out.printf("replica %s listening on %s:%d, %d ms after JVM start%n", serverId, bind, server.port(), sinceJvmStart);

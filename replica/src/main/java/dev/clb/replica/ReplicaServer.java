@@ -12,6 +12,15 @@ public final class ReplicaServer implements AutoCloseable {
     }
 
     public static ReplicaServer start(String serverId, String bindAddress, int port) {
+        return start(serverId, bindAddress, port, false);
+    }
+
+    /**
+     * With {@code testPaths}, also {@code /test/delay?ms=N} (any method): answers like {@code /home} after holding the
+     * request N ms (at most 60 s), for tests and experiments that need a replica that takes its time. Off by default,
+     * so that a replica has exactly the spec's paths.
+     */
+    public static ReplicaServer start(String serverId, String bindAddress, int port, boolean testPaths) {
         byte[] home = homeBody(serverId);
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -19,9 +28,28 @@ public final class ReplicaServer implements AutoCloseable {
             config.startup.startupWatcherEnabled = false;
             config.routes.get("/home", ctx -> ctx.contentType("application/json").result(home));
             config.routes.get("/heartbeat", ctx -> ctx.status(200));
+            if (testPaths) {
+                config.routes.get("/test/delay", ctx -> delay(ctx, home));
+                config.routes.post("/test/delay", ctx -> delay(ctx, home));
+                config.routes.put("/test/delay", ctx -> delay(ctx, home));
+                config.routes.delete("/test/delay", ctx -> delay(ctx, home));
+            }
         });
         app.start(bindAddress, port);
         return new ReplicaServer(app);
+    }
+
+    private static void delay(io.javalin.http.Context ctx, byte[] home) throws InterruptedException {
+        long ms;
+        try {
+            ms = Long.parseLong(ctx.queryParamAsClass("ms", String.class).getOrDefault("0"));
+        } catch (NumberFormatException e) {
+            ctx.status(400).result("ms must be a whole number of milliseconds");
+            return;
+        }
+        ctx.bodyAsBytes(); // read the whole request body before answering
+        Thread.sleep(Math.max(0, Math.min(ms, 60_000)));
+        ctx.contentType("application/json").result(home);
     }
 
     /** Exactly {@code {"message": "Hello from Server: <id>", "status": "successful"}}. */

@@ -1,6 +1,7 @@
 package dev.clb.lb.http;
 
 import dev.clb.lb.core.Backend;
+import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import io.javalin.Javalin;
@@ -18,8 +19,12 @@ public final class LoadBalancerServer implements AutoCloseable {
         this.proxy = proxy;
     }
 
-    public static LoadBalancerServer start(String bind, int port, int ioThreads, ReplicaManager replicas, HeartbeatMonitor monitor,
-                                           long proxyTimeoutMillis) throws InterruptedException {
+    /** Where and how the public port listens. */
+    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis) {
+    }
+
+    public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, HeartbeatMonitor monitor, InFlight inFlight,
+                                           ProxyEvents events) throws InterruptedException {
         AdminRoutes routes = new AdminRoutes(replicas);
         Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -30,7 +35,8 @@ public final class LoadBalancerServer implements AutoCloseable {
         admin.start("127.0.0.1", 0);
         try {
             Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
-            ProxyServer proxy = new ProxyServer(bind, port, ioThreads, new ProxyRoutes(replicas::ring, monitor, adminBackend, proxyTimeoutMillis));
+            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(),
+                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();

@@ -22,10 +22,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -77,7 +81,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         busy = true;
         if (!request.decoderResult().isSuccess()) {
             HttpUtil.setKeepAlive(request, false);
-            new Exchange(request, "").error(HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request: " + request.decoderResult().cause().getMessage());
+            Throwable cause = request.decoderResult().cause();
+            Exchange exchange = new Exchange(request, "");
+            if (cause instanceof RejectedRequest rejected) {
+                exchange.error(rejected.status(), rejected.getMessage());
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                exchange.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request header fields too large: " + cause.getMessage());
+            } else if (cause instanceof TooLongHttpLineException) {
+                exchange.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "Request line too long: " + cause.getMessage());
+            } else {
+                exchange.error(HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request: " + cause.getMessage());
+            }
             return;
         }
         String uri = request.uri();
@@ -126,6 +140,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    private String clientAddress() {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress().getHostAddress() : "-";
+    }
+
     /** A decimal id is used as is; any other key maps to a stable id; no header gets a random 6-digit id. */
     static long requestId(String header) {
         if (header == null || header.isEmpty()) return ThreadLocalRandom.current().nextLong(100_000, 1_000_000);
@@ -162,6 +180,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private Ring<Backend> ring;
         private long id;
         private List<Node<Backend>> order;
+        private final long startNanos = System.nanoTime();
+        private final long startEpochMillis = System.currentTimeMillis();
         private Backend backend;
         private int attempts;
         private boolean admin;
@@ -200,6 +220,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             attempts++;
             backend = node.value();
+            routes.inFlight().begin(backend.hostname());
             pool.send(backend, routes.timeoutMillis(), this);
         }
 
@@ -214,6 +235,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void onResponse(FullHttpResponse upstream) {
+            if (!admin) routes.inFlight().end(backend.hostname());
             if (!admin && upstream.status().code() == 404) {
                 upstream.release();
                 error(HttpResponseStatus.BAD_REQUEST, "'" + path + "' endpoint does not exist in server replicas");
@@ -223,11 +245,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     endToEnd(upstream.headers()), EmptyHttpHeaders.INSTANCE);
             // an answer to HEAD keeps the length the body would have had
             if (!request.method().equals(HttpMethod.HEAD)) HttpUtil.setContentLength(response, upstream.content().readableBytes());
-            finished(request, clientKeepsAlive, response);
+            complete(response, Optional.of(backend.hostname()));
         }
 
         @Override
         public void onFailure(Throwable cause) {
+            if (!admin) routes.inFlight().end(backend.hostname());
             if (admin) {
                 error(HttpResponseStatus.BAD_GATEWAY, "Admin server unreachable: " + cause.getMessage());
                 return;
@@ -240,6 +263,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             routes.monitor().suspect(backend);
             boolean safe = UpstreamPool.idempotent(request.method()) || HeartbeatMonitor.isRefusal(cause);
             if (safe) {
+                routes.events().retried(backend);
                 attempt();
             } else {
                 error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed during a "
@@ -252,6 +276,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, Unpooled.wrappedBuffer(json));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             HttpUtil.setContentLength(response, json.length);
+            complete(response, Optional.empty());
+        }
+
+        private void complete(FullHttpResponse response, Optional<String> replica) {
+            routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, clientAddress(), request.method().name(), request.uri(),
+                    response.status().code(), replica, attempts, System.nanoTime() - startNanos));
             finished(request, clientKeepsAlive, response);
         }
     }

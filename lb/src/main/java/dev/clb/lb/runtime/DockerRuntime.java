@@ -41,15 +41,17 @@ public final class DockerRuntime implements ReplicaRuntime {
     private final String network;
     private final String owner;
     private final String namePrefix;
+    private final Map<String, String> environment;
     private final Map<String, String> containers = new ConcurrentHashMap<>();
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
     private final Closeable events;
 
-    public DockerRuntime(String dockerHost, String image, String network, String owner, String namePrefix) {
+    public DockerRuntime(String dockerHost, String image, String network, String owner, String namePrefix, Map<String, String> environment) {
         this.image = image;
         this.network = network;
         this.owner = owner;
         this.namePrefix = namePrefix == null ? "" : namePrefix;
+        this.environment = Map.copyOf(environment);
         this.docker = client(dockerHost);
         try {
             docker.pingCmd().exec();
@@ -119,7 +121,7 @@ public final class DockerRuntime implements ReplicaRuntime {
     public Backend start(String hostname) throws SpawnException {
         try {
             String id = docker.createContainerCmd(image).withName(namePrefix + hostname).withHostName(hostname)
-                    .withEnv("SERVER_ID=" + hostname, "PORT=" + REPLICA_PORT)
+                    .withEnv(containerEnv(hostname))
                     .withLabels(Map.of(OWNER_LABEL, owner))
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network).withInit(true))
                     .withAliases(hostname)
@@ -131,6 +133,14 @@ public final class DockerRuntime implements ReplicaRuntime {
             stop(hostname, true);
             throw new SpawnException("cannot start container '" + hostname + "': " + e.getMessage(), e);
         }
+    }
+
+    private List<String> containerEnv(String hostname) {
+        List<String> env = new java.util.ArrayList<>();
+        environment.forEach((key, value) -> env.add(key + "=" + value));
+        env.add("SERVER_ID=" + hostname);
+        env.add("PORT=" + REPLICA_PORT);
+        return env;
     }
 
     @Override

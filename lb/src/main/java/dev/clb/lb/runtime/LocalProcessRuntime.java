@@ -29,16 +29,18 @@ public final class LocalProcessRuntime implements ReplicaRuntime {
 
     private final Path replicaJar;
     private final List<String> jvmOptions;
+    private final Map<String, String> environment;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
 
-    public LocalProcessRuntime(Path replicaJar, List<String> jvmOptions) {
+    public LocalProcessRuntime(Path replicaJar, List<String> jvmOptions, Map<String, String> environment) {
         if (!Files.isRegularFile(replicaJar)) {
             throw new IllegalArgumentException("replica jar not found: " + replicaJar.toAbsolutePath()
                     + " (build it with 'mvn package' or point --replica-jar / LB_REPLICA_JAR at it)");
         }
         this.replicaJar = replicaJar;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.environment = Map.copyOf(environment);
     }
 
     @Override
@@ -59,6 +61,7 @@ public final class LocalProcessRuntime implements ReplicaRuntime {
                     .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().putAll(environment);
             builder.environment().put("SERVER_ID", hostname);
             Process process = builder.start();
             processes.put(hostname, process);

@@ -1,0 +1,43 @@
+package dev.clb.lb.core;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Requests in flight to each replica, by hostname, and in all. The event loops count here without a shared lock
+ * (one atomic per replica, one for the total); bounded loads, draining a removed replica and the metrics read it.
+ */
+public final class InFlight {
+    private final ConcurrentHashMap<String, AtomicInteger> perReplica = new ConcurrentHashMap<>();
+    private final AtomicInteger total = new AtomicInteger();
+
+    /** An attempt to {@code hostname} starts; every call is matched by one {@link #end}. */
+    public void begin(String hostname) {
+        counter(hostname).incrementAndGet();
+        total.incrementAndGet();
+    }
+
+    public void end(String hostname) {
+        counter(hostname).decrementAndGet();
+        total.decrementAndGet();
+    }
+
+    public int of(String hostname) {
+        AtomicInteger count = perReplica.get(hostname);
+        return count == null ? 0 : count.get();
+    }
+
+    public int total() {
+        return total.get();
+    }
+
+    /** Forgets a replica that is gone and has nothing in flight any more. */
+    public void forget(String hostname) {
+        perReplica.computeIfPresent(hostname, (name, count) -> count.get() == 0 ? null : count);
+    }
+
+    private AtomicInteger counter(String hostname) {
+        AtomicInteger count = perReplica.get(hostname);
+        return count != null ? count : perReplica.computeIfAbsent(hostname, name -> new AtomicInteger());
+    }
+}

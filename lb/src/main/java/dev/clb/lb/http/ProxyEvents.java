@@ -1,0 +1,50 @@
+package dev.clb.lb.http;
+
+import dev.clb.lb.core.Backend;
+import java.util.Optional;
+
+/**
+ * What the request path tells observers (metrics, the access log). Called on the event loops: an implementation
+ * must be quick and must not block or take a lock that the event loops share.
+ */
+public interface ProxyEvents {
+
+    /** One client request, answered by a replica or by the load balancer itself. */
+    record Exchange(long startEpochMillis, String client, String method, String uri, int status,
+                    Optional<String> replica, int attempts, long durationNanos) {
+    }
+
+    /** A client request has been answered (or its client went away: status 499). */
+    void completed(Exchange exchange);
+
+    /** An attempt on {@code failed} did not succeed and the request goes on to another replica. */
+    void retried(Backend failed);
+
+    ProxyEvents NONE = new ProxyEvents() {
+        @Override
+        public void completed(Exchange exchange) {
+        }
+
+        @Override
+        public void retried(Backend failed) {
+        }
+    };
+
+    /** Tells every one of {@code observers}, in order. */
+    static ProxyEvents all(java.util.List<ProxyEvents> observers) {
+        if (observers.isEmpty()) return NONE;
+        if (observers.size() == 1) return observers.get(0);
+        ProxyEvents[] each = observers.toArray(ProxyEvents[]::new);
+        return new ProxyEvents() {
+            @Override
+            public void completed(Exchange exchange) {
+                for (ProxyEvents e : each) e.completed(exchange);
+            }
+
+            @Override
+            public void retried(Backend failed) {
+                for (ProxyEvents e : each) e.retried(failed);
+            }
+        };
+    }
+}
