@@ -9,7 +9,6 @@ import dev.clb.analyzer.deploy.AdminClient;
 import dev.clb.analyzer.deploy.Deployment;
 import dev.clb.analyzer.deploy.Deployments;
 import dev.clb.analyzer.experiments.A1HomeDistribution;
-import dev.clb.hashmap.HashScheme;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +67,7 @@ class LocalStackEndToEndTest {
     void killsAReplicaForRealAndTheLoadBalancerReplacesIt() throws Exception {
         OkHttpClient http = new OkHttpClient();
         Deployments deployments = new Deployments(settings(10), http, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        try (Deployment deployment = deployments.open(HashScheme.ASSIGNMENT, 2).orElseThrow()) {
+        try (Deployment deployment = deployments.open(Setup.ASSIGNMENT, 2).orElseThrow()) {
             AdminClient admin = deployments.admin(deployment.url());
             assertThat(admin.replicas()).containsExactly("server-1", "server-2");
             deployment.kill("server-1");

@@ -1,5 +1,6 @@
 package dev.clb.analyzer.stats;
 
+import dev.clb.analyzer.deploy.RingView;
 import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.hashmap.HashScheme;
 import dev.clb.hashmap.Node;
@@ -9,13 +10,14 @@ import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
 /**
- * What the hash map predicts, straight from its API: the ring a load balancer builds for replicas with ring ids
- * 1..N (in the order {@code /rep} lists them, as on a fresh load balancer scaled by adding and removing the newest),
- * and the exact share of all 6-digit request ids each of them serves.
+ * What the hash map predicts, straight from its API: the slot ring a load balancer builds for replicas with given
+ * ring ids, and the exact share of all 6-digit request ids each of them serves. The explanations of A-1 and A-4
+ * model ring ids 1..N (a freshly started load balancer); the measured runs take the ring ids from {@code /ring}.
  */
 public final class ExpectedSplit {
     private static final Map<List<Object>, long[]> idCounts = new ConcurrentHashMap<>();
@@ -41,6 +43,28 @@ public final class ExpectedSplit {
             throw new IllegalArgumentException(hostnames.size() + " replicas do not fit the ring: " + e.getMessage(), e);
         }
         return ring;
+    }
+
+    /**
+     * The slot ring {@code /ring} describes, rebuilt with its ring ids; empty for another strategy, and unless the ring ids
+     * are 1..N in {@code /rep} order. Colliding virtual servers are probed to the next free slot, so where they land
+     * depends on the order the replicas joined and left: only a ring grown in ring-id order (and shrunk from its newest)
+     * is rebuilt exactly; after a replacement (ring id 1 listed last) the rebuilt one could differ from the load
+     * balancer's, and the shares from {@code /ring} remain the only model.
+     */
+    public static Optional<Ring<String>> slotsRing(RingView view) {
+        if (!"slots".equals(view.strategy()) || view.slots() == null || view.hash() == null) return Optional.empty();
+        for (int i = 0; i < view.replicas().size(); i++) if (view.replicas().get(i).ringId() != i + 1) return Optional.empty();
+        Probing probing = view.probe() == null ? Probing.LINEAR : Probing.named(view.probe());
+        RingConfig base = RingConfig.of(view.slots(), HashScheme.named(view.hash()), probing);
+        RingConfig config = view.vnodes() == null ? base : new RingConfig(view.slots(), view.vnodes(), base.scheme(), probing);
+        Ring<String> ring = Ring.empty(config);
+        try {
+            for (RingView.Replica r : view.replicas()) ring = ring.with(new Node<>(r.hostname(), r.ringId(), r.hostname()));
+        } catch (RingFullException e) {
+            return Optional.empty();
+        }
+        return Optional.of(ring);
     }
 
     /** How many of the 900,000 six-digit ids ring ids 1..n serve, index 0 for ring id 1. */
