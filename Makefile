@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine with a JDK 17+ and Maven:
-#   make analysis   build, then run experiments A-1..A-4 on the embedded local runtime (charts/)
+#   make analysis   build, then run experiments A-1..A-6 on the embedded local runtime (charts/)
 #   make test       build and run every test
 MVN ?= mvn -B -q
 JARS = replica/target/replica.jar lb/target/lb.jar analyzer/target/analyzer.jar

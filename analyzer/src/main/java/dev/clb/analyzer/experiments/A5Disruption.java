@@ -27,8 +27,19 @@ public final class A5Disruption implements Experiment {
     static final int REPLICAS = 3;
     private static final long GIVE_UP_NANOS = 30_000_000_000L;
 
+    private final List<Setup> setups;
     private final List<Disruption> disruptions = new ArrayList<>();
     private final List<String> notMeasured = new ArrayList<>();
+
+    /** Every placement: the slot ring with each hash, ring, maglev. */
+    public A5Disruption() {
+        this(Setup.PLACEMENTS);
+    }
+
+    /** Only {@code setups}, e.g. one for a quick test. */
+    public A5Disruption(List<Setup> setups) {
+        this.setups = List.copyOf(setups);
+    }
 
     @Override
     public String id() {
@@ -42,7 +53,7 @@ public final class A5Disruption implements Experiment {
 
     @Override
     public List<Setup> setups(Settings settings) {
-        return Setup.PLACEMENTS;
+        return setups;
     }
 
     @Override
