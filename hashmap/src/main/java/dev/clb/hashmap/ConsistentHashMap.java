@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The live consistent hash map: the current {@link Ring}, replaced whole on every change.
+ * The live consistent hash map: the current {@link Ring} of its strategy, replaced whole on every change.
  *
  * <p>Lookups read one volatile reference and never block or see a half-built ring. Changes are serialised
  * and either install a complete new ring or throw and leave the current one in place.
@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ConsistentHashMap<T> {
     private final AtomicReference<Ring<T>> ring;
 
-    public ConsistentHashMap(RingConfig config) {
-        this.ring = new AtomicReference<>(Ring.empty(config));
+    public ConsistentHashMap(RingStrategy strategy) {
+        this.ring = new AtomicReference<>(strategy.empty());
     }
 
     public Ring<T> ring() {

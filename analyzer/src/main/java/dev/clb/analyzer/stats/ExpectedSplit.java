@@ -5,7 +5,7 @@ import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.hashmap.HashScheme;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Probing;
-import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.SlotRing;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import java.util.List;
@@ -30,13 +30,13 @@ public final class ExpectedSplit {
         return RingConfig.of(RingConfig.DEFAULT_SLOTS, hash, Probing.LINEAR);
     }
 
-    public static Ring<String> ring(HashScheme hash, List<String> hostnames) {
+    public static SlotRing<String> ring(HashScheme hash, List<String> hostnames) {
         return ring(defaultConfig(hash), hostnames);
     }
 
     /** A ring with {@code hostnames} at ring ids 1..N, in order. */
-    public static Ring<String> ring(RingConfig config, List<String> hostnames) {
-        Ring<String> ring = Ring.empty(config);
+    public static SlotRing<String> ring(RingConfig config, List<String> hostnames) {
+        SlotRing<String> ring = SlotRing.empty(config);
         try {
             for (int i = 0; i < hostnames.size(); i++) ring = ring.with(new Node<>(hostnames.get(i), i + 1, hostnames.get(i)));
         } catch (RingFullException e) {

@@ -3,7 +3,9 @@ package dev.clb.lb.core;
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
+import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import java.time.Duration;
@@ -302,11 +304,14 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         try {
             map.checkCanAdd(names);
         } catch (RingFullException e) {
-            var config = map.ring().config();
             throw AdminException.badRequest("Cannot add " + names.size() + " replicas to the " + map.ring().size()
-                    + " there are: the map (" + config.slots() + " slots, " + config.virtualServers()
-                    + " virtual servers each) has no room for them (" + e.getMessage() + ")");
+                    + " there are: the map (" + capacityNote(map.ring().strategy()) + ") has no room for them (" + e.getMessage() + ")");
         }
+    }
+
+    private static String capacityNote(RingStrategy strategy) {
+        if (strategy instanceof RingConfig slots) return slots.slots() + " slots, " + slots.virtualServers() + " virtual servers each";
+        return strategy.name() + ", at most " + strategy.capacity() + " replicas";
     }
 
     /** Starts all {@code names} in parallel and waits for their heartbeats; on any failure stops them all. */

@@ -210,7 +210,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 request.headers().set(REQUEST_ID, Long.toString(id));
                 node = ring.lookup(id);
             } else {
-                if (order == null) order = ring.clockwiseFrom(id);
+                if (order == null) order = ring.fallbackOrder(id);
                 node = attempts < order.size() ? order.get(attempts) : null;
             }
             if (node == null) {
