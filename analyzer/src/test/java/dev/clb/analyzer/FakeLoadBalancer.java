@@ -73,7 +73,7 @@ public final class FakeLoadBalancer implements AutoCloseable {
         List<RingView.Replica> listed = new ArrayList<>();
         ringIds.forEach((name, id) -> listed.add(new RingView.Replica(name, id, 0)));
         RingView bare = new RingView("slots", hash.name(), null, RingConfig.DEFAULT_SLOTS, 9, null, "linear", listed);
-        Ring<String> ring = ExpectedSplit.slotsRing(bare).orElseThrow();
+        Ring<String> ring = ExpectedSplit.model(bare).orElseThrow();
         Map<String, Long> ids = ring.requestShare(RequestIds.FIRST, RequestIds.LAST);
         double total = RequestIds.LAST - RequestIds.FIRST + 1;
         List<RingView.Replica> shared = listed.stream().map(r -> new RingView.Replica(r.hostname(), r.ringId(),
@@ -131,7 +131,7 @@ public final class FakeLoadBalancer implements AutoCloseable {
         if (requestId == null) missingRequestIds.incrementAndGet();
         String server;
         synchronized (this) {
-            server = ExpectedSplit.slotsRing(view()).orElseThrow().lookup(requestId == null ? 0 : Long.parseLong(requestId)).name();
+            server = ExpectedSplit.model(view()).orElseThrow().lookup(requestId == null ? 0 : Long.parseLong(requestId)).name();
         }
         return "{\"message\": \"Hello from Server: " + server + "\", \"status\": \"successful\"}";
     }

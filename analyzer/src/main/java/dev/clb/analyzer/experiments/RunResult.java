@@ -21,9 +21,10 @@ import java.util.Optional;
  * @param ringIds          their ring ids, as {@code /ring} gave them
  * @param counts           requests each replica answered: the listed ones first, then any other that answered
  * @param expected         the listed replicas' expected requests: their share of all 6-digit ids ({@code /ring}) times the answered requests
- * @param predicted        requests the hash map sends to each listed replica for exactly the ids sent; empty unless the
- *                         analyzer can rebuild the strategy from the hash map (slots)
- * @param routingAgreement fraction of answered requests that the replica the hash map predicts answered; null without a prediction
+ * @param predicted        requests the placement, rebuilt from the hash map with /ring's ring ids, sends to each listed
+ *                         replica for exactly the ids sent; empty when it cannot be rebuilt ({@code ExpectedSplit.model})
+ * @param routingAgreement fraction of answered requests that the replica the placement picks answered; null without a
+ *                         prediction; below 1 with bounded loads, which send requests elsewhere when that one is full
  * @param modelMaxOverMean the largest share over the mean share, by the model
  * @param check            counts against expected, within sampling error
  * @param stats            spread of the listed replicas' counts
@@ -47,7 +48,7 @@ public record RunResult(String label, String setup, String placement, String has
         }
         Map<String, Long> predicted = new LinkedHashMap<>();
         Double agreement = null;
-        Optional<Ring<String>> model = ExpectedSplit.slotsRing(ring);
+        Optional<Ring<String>> model = ExpectedSplit.model(ring);
         if (model.isPresent()) {
             replicas.forEach(name -> predicted.put(name, 0L));
             long agreeing = 0;

@@ -2,9 +2,12 @@ package dev.clb.analyzer.stats;
 
 import dev.clb.analyzer.deploy.RingView;
 import dev.clb.analyzer.traffic.RequestIds;
+import dev.clb.hashmap.HashRing;
 import dev.clb.hashmap.HashScheme;
+import dev.clb.hashmap.MaglevTable;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Probing;
+import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.SlotRing;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
@@ -46,22 +49,31 @@ public final class ExpectedSplit {
     }
 
     /**
-     * The slot ring {@code /ring} describes, rebuilt with its ring ids; empty for another strategy, and unless the ring ids
-     * are 1..N in {@code /rep} order. Colliding virtual servers are probed to the next free slot, so where they land
-     * depends on the order the replicas joined and left: only a ring grown in ring-id order (and shrunk from its newest)
-     * is rebuilt exactly; after a replacement (ring id 1 listed last) the rebuilt one could differ from the load
-     * balancer's, and the shares from {@code /ring} remain the only model.
+     * The placement {@code /ring} describes, rebuilt from the hash map with its ring ids, for a per-id prediction.
+     * Ring and Maglev depend on the ring ids alone. The slot ring probes colliding virtual servers to the next free
+     * slot, so where they land depends on the order the replicas joined and left: it is rebuilt only when the ring ids
+     * are 1..N in {@code /rep} order (grown in ring-id order, shrunk from its newest); after a replacement (ring id 1
+     * listed last) it could differ from the load balancer's, and the shares from {@code /ring} remain the only model.
      */
-    public static Optional<Ring<String>> slotsRing(RingView view) {
-        if (!"slots".equals(view.strategy()) || view.slots() == null || view.hash() == null) return Optional.empty();
-        for (int i = 0; i < view.replicas().size(); i++) if (view.replicas().get(i).ringId() != i + 1) return Optional.empty();
-        Probing probing = view.probe() == null ? Probing.LINEAR : Probing.named(view.probe());
-        RingConfig base = RingConfig.of(view.slots(), HashScheme.named(view.hash()), probing);
-        RingConfig config = view.vnodes() == null ? base : new RingConfig(view.slots(), view.vnodes(), base.scheme(), probing);
-        Ring<String> ring = Ring.empty(config);
+    public static Optional<Ring<String>> model(RingView view) {
+        Ring<String> ring;
+        switch (view.strategy()) {
+            case "slots" -> {
+                if (view.slots() == null || view.hash() == null) return Optional.empty();
+                for (int i = 0; i < view.replicas().size(); i++) if (view.replicas().get(i).ringId() != i + 1) return Optional.empty();
+                Probing probing = view.probe() == null ? Probing.LINEAR : Probing.named(view.probe());
+                RingConfig base = RingConfig.of(view.slots(), HashScheme.named(view.hash()), probing);
+                ring = SlotRing.empty(view.vnodes() == null ? base : new RingConfig(view.slots(), view.vnodes(), base.scheme(), probing));
+            }
+            case "ring" -> ring = new HashRing.Config(view.vnodes() == null ? HashRing.DEFAULT_POINTS : view.vnodes()).empty();
+            case "maglev" -> ring = new MaglevTable.Config(view.tableSize() == null ? MaglevTable.DEFAULT_TABLE_SIZE : view.tableSize()).empty();
+            default -> {
+                return Optional.empty();
+            }
+        }
         try {
             for (RingView.Replica r : view.replicas()) ring = ring.with(new Node<>(r.hostname(), r.ringId(), r.hostname()));
-        } catch (RingFullException e) {
+        } catch (RingFullException | IllegalArgumentException e) {
             return Optional.empty();
         }
         return Optional.of(ring);

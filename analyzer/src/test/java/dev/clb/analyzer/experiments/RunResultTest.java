@@ -82,18 +82,27 @@ class RunResultTest {
     }
 
     @Test
-    void withoutASlotRingThereIsNoPerIdPrediction() {
+    void maglevIsRebuiltFromRingIdsWhateverTheOrder() throws Exception {
         RingView maglev = new RingView("maglev", "murmur", null, null, null, 65537, null, List.of(
-                new RingView.Replica("server-1", 1, 1 / 3.0), new RingView.Replica("server-2", 2, 1 / 3.0), new RingView.Replica("server-3", 3, 1 / 3.0)));
+                new RingView.Replica("c", 3, 1 / 3.0), new RingView.Replica("a", 1, 1 / 3.0), new RingView.Replica("b", 2, 1 / 3.0)));
+        dev.clb.hashmap.Ring<String> table = new dev.clb.hashmap.MaglevTable.Config(65537).<String>empty()
+                .with(new dev.clb.hashmap.Node<>("a", 1, "a")).with(new dev.clb.hashmap.Node<>("b", 2, "b")).with(new dev.clb.hashmap.Node<>("c", 3, "c"));
         List<Outcome> outcomes = new ArrayList<>();
-        long[] ids = RequestIds.generate(3, 3000);
-        for (int i = 0; i < ids.length; i++) outcomes.add(new Outcome(ids[i], 0, 1, 200, REPLICAS.get(i % 3), null));
+        for (long id : RequestIds.generate(3, 3000)) outcomes.add(new Outcome(id, 0, 1, 200, table.lookup(id).name(), null));
 
         RunResult run = RunResult.of("m", "maglev", maglev, new TrafficResult(outcomes, 1));
 
+        assertThat(run.routingAgreement()).isEqualTo(1.0);
+        assertThat(run.predicted()).isEqualTo(run.counts());
+        assertThat(run.passed()).isTrue();
+        assertThat(run.modelMaxOverMean()).isCloseTo(1.0, within(1e-9));
+    }
+
+    @Test
+    void anUnknownStrategyHasNoPerIdPrediction() {
+        RingView other = new RingView("other", null, null, null, null, null, null, List.of(new RingView.Replica("a", 1, 1.0)));
+        RunResult run = RunResult.of("o", "other", other, new TrafficResult(List.of(new Outcome(100_000, 0, 1, 200, "a", null)), 1));
         assertThat(run.routingAgreement()).isNull();
         assertThat(run.predicted()).isEmpty();
-        assertThat(run.passed()).isTrue();
-        assertThat(run.maxOverMean()).isEqualTo(1.0);
     }
 }
