@@ -1,17 +1,18 @@
 package dev.clb.lb;
 
 import dev.clb.hashmap.ConsistentHashMap;
-import dev.clb.hashmap.HashScheme;
-import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
+import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
+import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
+import dev.clb.lb.management.RingRoutes;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.StaticRuntime;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +47,13 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
     public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
-        RingConfig ring = ringConfig(options);
+        RingStrategy strategy = StrategyOptions.strategy(options);
+        OptionalDouble boundedLoad = StrategyOptions.boundedLoad(options);
         if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
-        if (options.replicas > ring.capacity()) {
-            throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + ring.slots() + " slots with "
-                    + ring.virtualServers() + " virtual servers each (at most " + ring.capacity() + ")");
+        if (options.replicas > strategy.capacity()) {
+            throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
         }
         HeartbeatMonitor.Settings heartbeat = new HeartbeatMonitor.Settings(Duration.ofMillis(options.heartbeatIntervalMs),
                 Duration.ofMillis(options.heartbeatTimeoutMs), options.failureThreshold);
@@ -60,24 +62,25 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
         heartbeatClient.start();
         ReplicaRuntime runtime = runtime(options);
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(ring);
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy);
         ReplicaManager replicas = new ReplicaManager(map, runtime,
                 new ReplicaManager.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs)));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas);
         replicas.attach(monitor);
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient);
         try {
-            log.info("runtime {}, hash {}, probing {}, M = {}, K = {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
-                    runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
+            log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
+                    runtime.name(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
                     options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.spawns() ? options.standby : 0);
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
-                    replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()));
+                    replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (options.managementPort >= 0) {
-                lb.management = ManagementServer.start(options.managementBind, options.managementPort, List.of());
+                lb.management = ManagementServer.start(options.managementBind, options.managementPort,
+                        List.of(new RingRoutes(replicas::ring, boundedLoad)));
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             return lb;
@@ -90,11 +93,11 @@ public final class LoadBalancer implements AutoCloseable {
         }
     }
 
-    static RingConfig ringConfig(LoadBalancerOptions options) {
-        HashScheme scheme = HashScheme.named(options.hash);
-        Probing probing = Probing.named(options.probe);
-        if (options.slots < 1) throw new IllegalArgumentException("--slots must be positive");
-        return options.vnodes > 0 ? new RingConfig(options.slots, options.vnodes, scheme, probing) : RingConfig.of(options.slots, scheme, probing);
+    private static String fits(RingStrategy strategy) {
+        if (strategy instanceof RingConfig slots) {
+            return slots.slots() + " slots with " + slots.virtualServers() + " virtual servers each (at most " + slots.capacity() + ")";
+        }
+        return "the " + strategy.name() + " strategy (at most " + strategy.capacity() + ")";
     }
 
     static ReplicaRuntime runtime(LoadBalancerOptions options) {

@@ -22,17 +22,39 @@ public final class LoadBalancerOptions {
                     + "or auto: docker when the Docker socket answers, else local (env LB_RUNTIME, default ${DEFAULT-VALUE}).")
     public String runtime;
 
-    @Option(names = "--hash", defaultValue = "${env:LB_HASH:-assignment}", description = "Hash functions: assignment, murmur, fnv (env LB_HASH, default ${DEFAULT-VALUE}).")
+    @Option(names = "--strategy", defaultValue = "${env:LB_STRATEGY:-slots}",
+            description = "How replicas share the request ids: slots (the assignment's map: --slots, --vnodes, --hash, --probe), "
+                    + "ring (--vnodes points per replica on a 64-bit circle), maglev (a --table-size entry Maglev table) "
+                    + "(env LB_STRATEGY, default ${DEFAULT-VALUE}).")
+    public String strategy;
+
+    @Option(names = "--hash", defaultValue = "${env:LB_HASH:-}",
+            description = "Hash functions of the slots strategy: assignment, murmur, fnv (env LB_HASH, default assignment). "
+                    + "ring and maglev always hash with murmur (fmix64), since the assignment's H reaches only 87 of 512 values; "
+                    + "they accept --hash murmur and refuse any other.")
     public String hash;
 
-    @Option(names = "--probe", defaultValue = "${env:LB_PROBE:-linear}", description = "Probing for colliding virtual servers: linear, quadratic (env LB_PROBE, default ${DEFAULT-VALUE}).")
+    @Option(names = "--probe", defaultValue = "${env:LB_PROBE:-}",
+            description = "slots only: probing for colliding virtual servers, linear or quadratic (env LB_PROBE, default linear).")
     public String probe;
 
-    @Option(names = "--slots", defaultValue = "${env:LB_SLOTS:-512}", description = "Slots M in the hash map (env LB_SLOTS, default ${DEFAULT-VALUE}).")
+    @Option(names = "--slots", defaultValue = "${env:LB_SLOTS:-0}", description = "slots only: slots M in the hash map; 0 means 512 (env LB_SLOTS, default 512).")
     public int slots;
 
-    @Option(names = "--vnodes", defaultValue = "${env:LB_VNODES:-0}", description = "Virtual servers K per replica; 0 means log2(M) (env LB_VNODES, default ${DEFAULT-VALUE}).")
+    @Option(names = "--vnodes", defaultValue = "${env:LB_VNODES:-0}",
+            description = "slots: virtual servers K per replica; ring: points per replica; 0 means the strategy's default, "
+                    + "log2(M) for slots, 160 for ring; maglev refuses it (env LB_VNODES, default ${DEFAULT-VALUE}).")
     public int vnodes;
+
+    @Option(names = "--table-size", defaultValue = "${env:LB_TABLE_SIZE:-0}",
+            description = "maglev only: entries in the Maglev table, a prime; 0 means 65537 (env LB_TABLE_SIZE, default 65537).")
+    public int tableSize;
+
+    @Option(names = "--bounded-load", defaultValue = "${env:LB_BOUNDED_LOAD:-0}",
+            description = "Bounded loads on top of any strategy: a request goes to the first replica in the strategy's fallback "
+                    + "order with fewer than ceil(FACTOR x (requests in flight + 1) / N) requests in flight; FACTOR > 1, e.g. 1.25; "
+                    + "0 turns it off (env LB_BOUNDED_LOAD, default off).")
+    public double boundedLoad;
 
     @Option(names = "--heartbeat-interval", defaultValue = "${env:LB_HEARTBEAT_INTERVAL_MS:-100}", description = "Milliseconds between heartbeats (env LB_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
     public long heartbeatIntervalMs;

@@ -2,6 +2,7 @@ package dev.clb.lb.http;
 
 import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
+import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import io.javalin.Javalin;
@@ -24,7 +25,7 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, HeartbeatMonitor monitor, InFlight inFlight,
-                                           ProxyEvents events) throws InterruptedException {
+                                           ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
         AdminRoutes routes = new AdminRoutes(replicas);
         Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -36,7 +37,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         try {
             Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
             ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(),
-                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events));
+                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();
