@@ -9,6 +9,7 @@ import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
@@ -65,7 +66,7 @@ public final class LoadBalancer implements AutoCloseable {
         ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy);
         ReplicaManager replicas = new ReplicaManager(map, runtime,
                 new ReplicaManager.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs)));
-        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas);
+        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, new JettyHeartbeatProbe(heartbeatClient), replicas::monitored, replicas);
         replicas.attach(monitor);
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient);
         try {

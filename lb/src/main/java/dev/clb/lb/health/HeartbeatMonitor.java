@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final HttpClient client;
+    private final HeartbeatProbe probe;
     private final Supplier<Collection<Backend>> targets;
     private final Listener listener;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -55,9 +54,9 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<String> down = ConcurrentHashMap.newKeySet();
 
-    public HeartbeatMonitor(Settings settings, HttpClient client, Supplier<Collection<Backend>> targets, Listener listener) {
+    public HeartbeatMonitor(Settings settings, HeartbeatProbe probe, Supplier<Collection<Backend>> targets, Listener listener) {
         this.settings = settings;
-        this.client = client;
+        this.probe = probe;
         this.targets = targets;
         this.listener = listener;
     }
@@ -71,7 +70,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
         ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
     }
 
-    private void tick() {
+    /** One round: a heartbeat to every target that has none in flight. {@link #start} runs it every interval. */
+    void tick() {
         try {
             Collection<Backend> now = targets.get();
             Set<String> names = ConcurrentHashMap.newKeySet();
@@ -125,21 +125,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     /** One heartbeat; never completes exceptionally. */
     public CompletableFuture<Outcome> beat(Backend backend, Duration timeout) {
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        try {
-            client.newRequest(backend.host(), backend.port()).path("/heartbeat")
-                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .send(result -> {
-                        if (result.isSucceeded() && result.getResponse().getStatus() == 200) {
-                            outcome.complete(Outcome.ALIVE);
-                        } else {
-                            outcome.complete(isRefusal(result.getFailure()) ? Outcome.REFUSED : Outcome.MISSED);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            outcome.complete(Outcome.MISSED);
-        }
-        return outcome;
+        return probe.beat(backend, timeout);
     }
 
     /** Failures that prove nothing listens there: refused, no route, or (a removed container) no such host. */
