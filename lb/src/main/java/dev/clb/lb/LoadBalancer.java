@@ -9,12 +9,15 @@ import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.http.AdminToken;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.StaticRuntime;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,15 +35,16 @@ public final class LoadBalancer implements AutoCloseable {
     private final ReplicaManager replicas;
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
-    private final InFlight inFlight = new InFlight();
+    private final InFlight inFlight;
     private LoadBalancerServer server;
     private ManagementServer management;
 
-    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient) {
+    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient, InFlight inFlight) {
         this.runtime = runtime;
         this.replicas = replicas;
         this.monitor = monitor;
         this.heartbeatClient = heartbeatClient;
+        this.inFlight = inFlight;
     }
 
     /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
@@ -61,11 +65,13 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.start();
         ReplicaRuntime runtime = runtime(options);
         ConsistentHashMap<Backend> map = new ConsistentHashMap<>(ring);
-        ReplicaManager replicas = new ReplicaManager(map, runtime,
-                new ReplicaManager.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs)));
+        InFlight inFlight = new InFlight();
+        ReplicaManager replicas = new ReplicaManager(map, runtime, inFlight, new ReplicaManager.Settings(Math.max(0, options.standby),
+                Duration.ofMillis(options.spawnTimeoutMs), Duration.ofMillis(options.drainTimeoutMs)));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas);
         replicas.attach(monitor);
-        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient);
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight);
+        AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
             log.info("runtime {}, hash {}, probing {}, M = {}, K = {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
                     runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
@@ -74,8 +80,12 @@ public final class LoadBalancer implements AutoCloseable {
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
-                    replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()));
+                    replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(List.of()));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
+            if (!adminToken.required() && !isLoopback(options.bind)) {
+                log.warn("/add and /rm are open to anyone who reaches {}:{}: set --admin-token (env LB_ADMIN_TOKEN) "
+                        + "or bind to a loopback address", options.bind, lb.server.port());
+            }
             if (options.managementPort >= 0) {
                 lb.management = ManagementServer.start(options.managementBind, options.managementPort, List.of());
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
@@ -87,6 +97,14 @@ public final class LoadBalancer implements AutoCloseable {
         } catch (Exception | Error e) {
             lb.close();
             throw e;
+        }
+    }
+
+    private static boolean isLoopback(String bind) {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 

@@ -13,9 +13,11 @@ final class AdminRoutes {
     static final List<String> PATHS = List.of("/rep", "/add", "/rm");
 
     private final ReplicaManager replicas;
+    private final AdminToken token;
 
-    AdminRoutes(ReplicaManager replicas) {
+    AdminRoutes(ReplicaManager replicas, AdminToken token) {
         this.replicas = replicas;
+        this.token = token;
     }
 
     void register(JavalinConfig config) {
@@ -30,12 +32,14 @@ final class AdminRoutes {
 
     private void change(Context ctx, AdminRequest.Kind kind) {
         try {
+            token.authorize(ctx.header("Authorization"));
             AdminRequest request = AdminRequest.parse(readBounded(ctx), kind);
             List<String> after = kind == AdminRequest.Kind.ADD
                     ? replicas.add(request.n(), request.hostnames())
                     : replicas.remove(request.n(), request.hostnames());
             json(ctx, 200, Json.rep(after));
         } catch (AdminException e) {
+            if (e.status() == 401) ctx.header("WWW-Authenticate", "Bearer");
             json(ctx, e.status(), Json.error(e.getMessage()));
         }
     }
