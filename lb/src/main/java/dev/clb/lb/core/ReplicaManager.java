@@ -22,7 +22,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -405,33 +407,51 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         }
     }
 
-    /** Starts all {@code names} in parallel and waits for their heartbeats; on any failure stops them all. */
+    /**
+     * Starts all {@code names} in parallel and waits for their heartbeats. The first failure dooms the change: the
+     * other starts are abandoned at once rather than awaited, and every replica started is stopped.
+     */
     private LinkedHashMap<String, Backend> spawnAll(List<String> names) throws AdminException {
+        AtomicBoolean doomed = new AtomicBoolean();
         List<CompletableFuture<Backend>> starts = names.stream()
-                .map(name -> CompletableFuture.supplyAsync(() -> spawnOne(name), background)).toList();
+                .map(name -> CompletableFuture.supplyAsync(() -> spawnOne(name, doomed::get), background)
+                        .whenComplete((backend, error) -> {
+                            if (error != null) doomed.set(true);
+                        }))
+                .toList();
         LinkedHashMap<String, Backend> started = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             try {
                 started.put(names.get(i), starts.get(i).join());
             } catch (CompletionException e) {
-                errors.add(e.getCause().getMessage());
+                if (!(e.getCause() instanceof Abandoned)) errors.add(e.getCause().getMessage());
             }
         }
-        if (!errors.isEmpty()) {
+        if (started.size() < names.size()) {
             started.keySet().parallelStream().forEach(name -> runtime.stop(name, true));
             throw new AdminException(503, "Could not start replicas: " + String.join("; ", errors));
         }
         return started;
     }
 
-    private Backend spawnOne(String name) {
+    /** A start given up because another start of the same change failed. */
+    private static final class Abandoned extends RuntimeException {
+        Abandoned(String name) {
+            super("start of '" + name + "' abandoned", null, false, false);
+        }
+    }
+
+    private Backend spawnOne(String name, BooleanSupplier doomed) {
         try {
+            if (doomed.getAsBoolean()) throw new Abandoned(name);
             Backend backend = runtime.start(name);
-            boolean alive = monitor.awaitAlive(backend, settings.spawnTimeout(), () -> closed || !runtime.running().contains(name));
+            boolean alive = monitor.awaitAlive(backend, settings.spawnTimeout(),
+                    () -> closed || doomed.getAsBoolean() || !runtime.running().contains(name));
             if (!alive) {
                 boolean exited = !runtime.running().contains(name);
                 runtime.stop(name, true);
+                if (doomed.getAsBoolean() && !exited) throw new Abandoned(name);
                 throw new IllegalStateException(exited ? "replica '" + name + "' exited before it answered /heartbeat"
                         : "replica '" + name + "' did not answer /heartbeat within " + settings.spawnTimeout().toSeconds() + " s");
             }
