@@ -62,7 +62,7 @@ final class TestStack implements AutoCloseable {
 
     /** Waits until {@code count} warm standbys are ready and nothing else is starting. */
     void awaitStandbys(int count) {
-        org.awaitility.Awaitility.await("standbys ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() ->
+        org.awaitility.Awaitility.await("standbys ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() ->
                 lb.replicas().standbyHostnames().size() == count
                         && lb.runtime().running().size() == hostnames().size() + count);
     }
