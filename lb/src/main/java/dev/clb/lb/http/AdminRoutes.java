@@ -11,6 +11,8 @@ import java.util.List;
 /** {@code GET /rep}, {@code POST /add}, {@code DELETE /rm} (and {@code POST /rm}) on Javalin. */
 final class AdminRoutes {
     static final List<String> PATHS = List.of("/rep", "/add", "/rm");
+    /** The proxy forwards bodies of at most 8 MiB. */
+    private static final long MAX_DISCARD_BYTES = 8L * 1024 * 1024;
 
     private final ReplicaManager replicas;
     private final AdminToken token;
@@ -41,6 +43,21 @@ final class AdminRoutes {
         } catch (AdminException e) {
             if (e.status() == 401) ctx.header("WWW-Authenticate", "Bearer");
             json(ctx, e.status(), Json.error(e.getMessage()));
+        } finally {
+            discardUnread(ctx);
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a body that was refused unread (no token, too large), so that the server
+     * answers on an open connection instead of closing it while the proxy is still sending: the client then always
+     * gets the refusal, never a 502. Bounded by what the proxy forwards.
+     */
+    private static void discardUnread(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            in.skipNBytes(Math.min(Math.max(0, ctx.req().getContentLengthLong()), MAX_DISCARD_BYTES));
+        } catch (IOException e) {
+            // the body ended early or the connection went: nothing left to discard
         }
     }
 
