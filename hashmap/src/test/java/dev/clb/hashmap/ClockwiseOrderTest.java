@@ -17,17 +17,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ClockwiseOrderTest {
     private static final int[][] VIRTUAL_SERVER_SLOTS = {{2, 6}, {4, 13}, {10, 11}}; // ring ids 1 (a), 2 (b), 3 (c)
 
-    private static Ring<Void> handMadeRing() throws RingFullException {
+    private static SlotRing<Void> handMadeRing() throws RingFullException {
         HashScheme fixed = new HashScheme("fixed", "hand-placed virtual servers", (id, m) -> (int) Math.floorMod(id, m),
                 (ringId, j, m) -> VIRTUAL_SERVER_SLOTS[ringId - 1][j]);
         ConsistentHashMap<Void> map = new ConsistentHashMap<>(new RingConfig(16, 2, fixed, Probing.LINEAR));
         for (String name : List.of("a", "b", "c")) map.add(name, null);
-        return map.ring();
+        return (SlotRing<Void>) map.ring();
     }
 
     /** The one call under test (the retry order of a request), in one place. */
-    private static List<String> retryOrder(Ring<Void> ring, long requestId) {
-        return ring.clockwiseFrom(requestId).stream().map(Node::name).toList();
+    private static List<String> retryOrder(SlotRing<Void> ring, long requestId) {
+        return ring.fallbackOrder(requestId).stream().map(Node::name).toList();
     }
 
     @ParameterizedTest(name = "slot {0}: {1}")
@@ -35,7 +35,7 @@ class ClockwiseOrderTest {
             "0, abc", "1, abc", "2, abc", "3, bac", "4, bac", "5, acb", "6, acb", "7, cba",
             "8, cba", "9, cba", "10, cba", "11, cba", "12, bac", "13, bac", "14, abc", "15, abc"})
     void everySlotMeetsTheReplicasInClockwiseOrderWrappingAround(int slot, String expected) throws RingFullException {
-        Ring<Void> ring = handMadeRing();
+        SlotRing<Void> ring = handMadeRing();
         assertThat(ring.virtualServerSlots("a")).containsExactly(2, 6);
         assertThat(ring.virtualServerSlots("b")).containsExactly(4, 13);
         assertThat(ring.virtualServerSlots("c")).containsExactly(10, 11);
@@ -48,7 +48,7 @@ class ClockwiseOrderTest {
     @ParameterizedTest(name = "without {0}, slot {1}: {2}")
     @CsvSource({"a, 5, cb", "a, 14, bc", "b, 3, ac", "b, 12, ac", "c, 7, ba", "c, 11, ba"})
     void aRemovedReplicaIsSkippedAndTheRestKeepTheirOrder(String removed, int slot, String expected) throws RingFullException {
-        Ring<Void> ring = handMadeRing().without(removed);
+        SlotRing<Void> ring = handMadeRing().without(removed);
         assertThat(retryOrder(ring, slot)).containsExactlyElementsOf(List.of(expected.split("")));
     }
 }

@@ -22,7 +22,7 @@ class RingEdgesTest {
 
     @Test
     void aVirtualServerInSlotZeroServesItsArc() throws RingFullException {
-        Ring<String> ring = handMade(2).ring(); // r1 at 5, r2 at 0
+        SlotRing<String> ring = (SlotRing<String>) handMade(2).ring(); // r1 at 5, r2 at 0
         assertThat(ring.virtualServerSlots("r2")).containsExactly(0);
         for (int slot = 0; slot < 8; slot++) {
             assertThat(ring.lookup(slot).name()).as("slot %d", slot).isEqualTo(slot >= 1 && slot <= 5 ? "r1" : "r2");
@@ -31,12 +31,12 @@ class RingEdgesTest {
 
     @Test
     void servedSlotsAndSharesAreInNodeOrderAndExact() throws RingFullException {
-        Ring<String> ring = handMade(3).ring(); // r1 at 5, r2 at 0, r3 at 2: slot order r2, r3, r1
+        SlotRing<String> ring = (SlotRing<String>) handMade(3).ring(); // r1 at 5, r2 at 0, r3 at 2: slot order r2, r3, r1
         assertThat(ring.servedSlots()).containsExactly(java.util.Map.entry("r1", 3), java.util.Map.entry("r2", 3), java.util.Map.entry("r3", 2));
         assertThat(ring.requestShare(3, 3)).containsExactly(java.util.Map.entry("r1", 1L), java.util.Map.entry("r2", 0L), java.util.Map.entry("r3", 0L));
         assertThat(ring.requestShare(0, 7)).containsExactly(java.util.Map.entry("r1", 3L), java.util.Map.entry("r2", 3L), java.util.Map.entry("r3", 2L));
         assertThat(ring.size()).isEqualTo(3);
-        assertThat(Ring.<String>empty(RingConfig.defaults()).size()).isZero();
+        assertThat(SlotRing.<String>empty(RingConfig.defaults()).size()).isZero();
         assertThat(ring.config().slots()).isEqualTo(8);
         assertThat(ring.node("absent")).isNull();
         assertThat(ring.virtualServerSlots("absent")).isEmpty();

@@ -10,6 +10,7 @@ import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.JettyHeartbeatProbe;
+import dev.clb.lb.http.AdminToken;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
@@ -17,6 +18,8 @@ import dev.clb.lb.management.RingRoutes;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.StaticRuntime;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -35,15 +38,16 @@ public final class LoadBalancer implements AutoCloseable {
     private final ReplicaManager replicas;
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
-    private final InFlight inFlight = new InFlight();
+    private final InFlight inFlight;
     private LoadBalancerServer server;
     private ManagementServer management;
 
-    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient) {
+    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient, InFlight inFlight) {
         this.runtime = runtime;
         this.replicas = replicas;
         this.monitor = monitor;
         this.heartbeatClient = heartbeatClient;
+        this.inFlight = inFlight;
     }
 
     /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
@@ -64,11 +68,13 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.start();
         ReplicaRuntime runtime = runtime(options);
         ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy);
-        ReplicaManager replicas = new ReplicaManager(map, runtime,
-                new ReplicaManager.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs)));
+        InFlight inFlight = new InFlight();
+        ReplicaManager replicas = new ReplicaManager(map, runtime, inFlight, new ReplicaManager.Settings(Math.max(0, options.standby),
+                Duration.ofMillis(options.spawnTimeoutMs), Duration.ofMillis(options.drainTimeoutMs)));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, new JettyHeartbeatProbe(heartbeatClient), replicas::monitored, replicas);
         replicas.attach(monitor);
-        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient);
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight);
+        AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
             log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
                     runtime.name(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
@@ -77,8 +83,12 @@ public final class LoadBalancer implements AutoCloseable {
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
-                    replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()), ReplicaChooser.of(boundedLoad, lb.inFlight));
+                    replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(List.of()), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
+            if (!adminToken.required() && !isLoopback(options.bind)) {
+                log.warn("/add and /rm are open to anyone who reaches {}:{}: set --admin-token (env LB_ADMIN_TOKEN) "
+                        + "or bind to a loopback address", options.bind, lb.server.port());
+            }
             if (options.managementPort >= 0) {
                 lb.management = ManagementServer.start(options.managementBind, options.managementPort,
                         List.of(new RingRoutes(replicas::ring, boundedLoad)));
@@ -99,6 +109,14 @@ public final class LoadBalancer implements AutoCloseable {
             return slots.slots() + " slots with " + slots.virtualServers() + " virtual servers each (at most " + slots.capacity() + ")";
         }
         return "the " + strategy.name() + " strategy (at most " + strategy.capacity() + ")";
+    }
+
+    private static boolean isLoopback(String bind) {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     static ReplicaRuntime runtime(LoadBalancerOptions options) {

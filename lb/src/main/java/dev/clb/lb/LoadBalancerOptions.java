@@ -88,6 +88,11 @@ public final class LoadBalancerOptions {
             description = "Milliseconds that requests in flight get to finish when a replica is removed or the load balancer stops (env LB_DRAIN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long drainTimeoutMs;
 
+    @Option(names = "--admin-token", defaultValue = "${env:LB_ADMIN_TOKEN:-}",
+            description = "Bearer token that POST /add and DELETE /rm require (Authorization: Bearer <token>); /rep stays open. "
+                    + "Prefer the environment variable, which process listings do not show (env LB_ADMIN_TOKEN, default none: admin open).")
+    public String adminToken;
+
     @Option(names = "--io-threads", defaultValue = "${env:LB_IO_THREADS:-0}", description = "Event loops serving the proxy; 0 means one per core (env LB_IO_THREADS, default ${DEFAULT-VALUE}).")
     public int ioThreads;
 

@@ -62,7 +62,7 @@ final class TestStack implements AutoCloseable {
 
     /** Waits until {@code count} warm standbys are ready and nothing else is starting. */
     void awaitStandbys(int count) {
-        org.awaitility.Awaitility.await("standbys ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() ->
+        org.awaitility.Awaitility.await("standbys ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() ->
                 lb.replicas().standbyHostnames().size() == count
                         && lb.runtime().running().size() == hostnames().size() + count);
     }
@@ -79,6 +79,30 @@ final class TestStack implements AutoCloseable {
     HttpResponse<String> send(String method, String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofString(body))
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60));
+        if (headers.length > 0) request.headers(headers);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Replica processes of this test JVM that are alive: a stack's replicas, standbys and anything it leaked. */
+    static Set<Long> replicaProcesses() {
+        Set<Long> pids = new HashSet<>();
+        ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(args -> java.util.Arrays.asList(args).contains("--exit-with-stdin")).orElse(false))
+                .forEach(p -> pids.add(p.pid()));
+        return pids;
+    }
+
+    /** Processes of the replicas in the map and of the standbys, as the runtime knows them. */
+    Set<Long> expectedProcesses() {
+        Set<Long> pids = new HashSet<>();
+        hostnames().forEach(name -> pids.add(runtime().pid(name)));
+        lb.replicas().standbyHostnames().forEach(name -> pids.add(runtime().pid(name)));
+        return pids;
     }
 
     static String servedBy(String body) {

@@ -20,10 +20,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,36 +40,50 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A failed replica is swapped for a standby in one ring change: the standby was started earlier with a random
  * hostname and already answers heartbeats, so recovery costs no JVM start-up. A new standby is then started in
- * the background. Without a standby at hand, the replacement is started on the spot.
+ * the background. Without a standby at hand, the replacement is started on the spot; when that fails too, the
+ * failed replica's ring id stays vacant and is filled by attempts that back off (see {@link Backoff}) until N is
+ * back. Standbys that fail to start are retried the same way.
+ *
+ * <p>A removal ({@code /rm}) takes the replicas out of the map first, waits until the requests they are serving
+ * are answered (at most the drain timeout), and only then stops them.
  */
 public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
 
-    public record Settings(int standbys, Duration spawnTimeout) {
+    public record Settings(int standbys, Duration spawnTimeout, Duration drainTimeout) {
     }
+
+    private static final Duration FIRST_RETRY = Duration.ofMillis(250);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(8);
 
     private final ConsistentHashMap<Backend> map;
     private final ReplicaRuntime runtime;
+    private final InFlight inFlight;
     private final Settings settings;
     private final ReentrantLock changes = new ReentrantLock();
     private final ConcurrentLinkedDeque<Backend> standbys = new ConcurrentLinkedDeque<>();
     private final AtomicInteger standbysStarting = new AtomicInteger();
-    /** Names of replicas being started outside the lock (standbys), so no one else picks them meanwhile. */
+    /** Names of replicas being started (standbys) or drained outside the lock, so no one else picks them meanwhile. */
     private final Set<String> reservedNames = ConcurrentHashMap.newKeySet();
     /** Ring ids of static backends that are down, so each gets its own slots back when it recovers. */
     private final Map<String, Integer> downRingIds = new ConcurrentHashMap<>();
+    /** Ring ids of failed replicas that no replacement holds yet: N is short by this many until they are filled. */
+    private final ConcurrentLinkedQueue<Integer> vacancies = new ConcurrentLinkedQueue<>();
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "replica-manager");
         t.setDaemon(true);
         return t;
     });
+    private final Backoff vacancyRetry = new Backoff(FIRST_RETRY, MAX_RETRY, background, this::fillVacancies);
+    private final Backoff standbyRetry = new Backoff(FIRST_RETRY, MAX_RETRY, background, this::refillStandbys);
     private HeartbeatMonitor monitor;
     private volatile int standbysWanted;
     private volatile boolean closed;
 
-    public ReplicaManager(ConsistentHashMap<Backend> map, ReplicaRuntime runtime, Settings settings) {
+    public ReplicaManager(ConsistentHashMap<Backend> map, ReplicaRuntime runtime, InFlight inFlight, Settings settings) {
         this.map = map;
         this.runtime = runtime;
+        this.inFlight = inFlight;
         this.settings = settings;
         this.standbysWanted = runtime.spawns() ? settings.standbys() : 0;
     }
@@ -154,8 +171,12 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         }
     }
 
-    /** {@code DELETE /rm}: removes the named replicas and random others up to {@code n}. */
+    /**
+     * {@code DELETE /rm}: removes the named replicas and random others up to {@code n} from the map, lets the requests
+     * they serve finish (at most the drain timeout), then stops them.
+     */
     public List<String> remove(int n, List<String> requested) throws AdminException {
+        List<String> victims;
         changes.lock();
         try {
             requireSpawningRuntime("remove");
@@ -166,20 +187,52 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
             for (String name : requested) {
                 if (!current.contains(name)) throw AdminException.badRequest("Hostname '" + name + "' is not a replica of this load balancer");
             }
-            List<String> victims = new ArrayList<>(requested);
+            victims = new ArrayList<>(requested);
             List<String> others = new ArrayList<>(current);
             others.removeAll(requested);
             while (victims.size() < n) {
                 victims.add(others.remove(ThreadLocalRandom.current().nextInt(others.size())));
             }
-            long t0 = System.nanoTime();
             map.removeAll(victims);
-            victims.parallelStream().forEach(name -> runtime.stop(name, false));
-            log.info("removed {} replicas {} in {} ms; now {}", n, victims, millisSince(t0), hostnames());
-            return hostnames();
+            reservedNames.addAll(victims);
         } finally {
             changes.unlock();
         }
+        // outside the lock: a failure elsewhere is replaced meanwhile, and the names stay reserved until stopped
+        try {
+            long t0 = System.nanoTime();
+            int left = drain(victims);
+            long drained = millisSince(t0);
+            victims.parallelStream().forEach(name -> {
+                runtime.stop(name, false);
+                inFlight.forget(name);
+            });
+            if (left > 0) {
+                log.warn("removed {} replicas {}: {} requests were still in flight after the drain timeout ({} ms); now {}",
+                        n, victims, left, settings.drainTimeout().toMillis(), hostnames());
+            } else {
+                log.info("removed {} replicas {} (drained in {} ms, stopped in {} ms); now {}", n, victims, drained,
+                        millisSince(t0) - drained, hostnames());
+            }
+            return hostnames();
+        } finally {
+            reservedNames.removeAll(victims);
+        }
+    }
+
+    /** Waits until none of {@code names} has a request in flight, or the drain timeout; returns how many are left. */
+    private int drain(List<String> names) {
+        long end = System.nanoTime() + settings.drainTimeout().toNanos();
+        int left;
+        while ((left = names.stream().mapToInt(inFlight::of).sum()) > 0 && System.nanoTime() < end && !closed) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return left;
+            }
+        }
+        return left;
     }
 
     private void requireSpawningRuntime(String action) throws AdminException {
@@ -217,6 +270,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
             refillStandbys();
             return;
         }
+        boolean vacant = false;
         changes.lock();
         try {
             Node<Backend> node = map.ring().node(failed.hostname());
@@ -229,23 +283,66 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
             }
             Backend standby = takeLiveStandby();
             if (standby != null) {
-                map.replace(failed.hostname(), standby.hostname(), standby);
+                try {
+                    map.replace(failed.hostname(), standby.hostname(), standby);
+                } catch (RingFullException e) {
+                    throw new IllegalStateException("the standby takes the failed replica's own slots, which are free", e);
+                }
+                log.warn("replica {} failed ({}); replaced by {} on ring id {} in {} ms (warm standby); now {}", failed.hostname(), reason,
+                        standby.hostname(), node.ringId(), millisSince(detectedAt), hostnames());
             } else {
                 map.remove(failed.hostname());
-                String name = Hostnames.random(namesInUse());
-                Backend fresh = spawnAll(List.of(name)).get(name);
-                map.add(name, fresh, node.ringId());
+                vacancies.add(node.ringId());
+                vacant = true;
+                log.warn("replica {} failed ({}); no standby at hand: starting a replacement for ring id {}", failed.hostname(), reason, node.ringId());
             }
-            String replacement = map.ring().nodes().get(map.ring().size() - 1).name();
             runtime.stop(failed.hostname(), true);
-            log.warn("replica {} failed ({}); replaced by {} on ring id {} in {} ms{}; now {}", failed.hostname(), reason,
-                    replacement, node.ringId(), millisSince(detectedAt), standby != null ? " (warm standby)" : " (fresh start)", hostnames());
-        } catch (AdminException | RingFullException e) {
-            log.error("could not replace failed replica {}: {}; will retry on the next heartbeat", failed.hostname(), e.getMessage());
         } finally {
             changes.unlock();
         }
+        if (vacant) fillVacancies();
         refillStandbys();
+    }
+
+    /**
+     * Puts a replica on every vacant ring id: a live standby if there is one, else a fresh start. When a start
+     * fails, tries again later, with a longer delay each time, until N is back.
+     */
+    private void fillVacancies() {
+        changes.lock();
+        try {
+            Integer ringId;
+            while (!closed && (ringId = vacancies.peek()) != null) {
+                long t0 = System.nanoTime();
+                Backend replacement = takeLiveStandby();
+                boolean warm = replacement != null;
+                if (replacement == null) {
+                    String name = Hostnames.random(namesInUse());
+                    replacement = spawnAll(List.of(name)).get(name);
+                }
+                int id = ringId;
+                try {
+                    if (map.ring().nodes().stream().noneMatch(n -> n.ringId() == id)) {
+                        map.add(replacement.hostname(), replacement, id);
+                    } else {
+                        map.add(replacement.hostname(), replacement); // an /add took the id meanwhile
+                    }
+                } catch (RingFullException e) {
+                    runtime.stop(replacement.hostname(), true);
+                    log.error("replacement {} does not fit the map ({}); N stays {}", replacement.hostname(), e.getMessage(), hostnames().size());
+                }
+                vacancies.poll();
+                vacancyRetry.succeeded();
+                log.warn("replica {} fills vacant ring id {} in {} ms{}; now {}", replacement.hostname(), id, millisSince(t0),
+                        warm ? " (warm standby)" : " (fresh start)", hostnames());
+            }
+        } catch (AdminException e) {
+            Duration delay = vacancyRetry.failed();
+            log.error("could not start a replacement: {}; {} replicas serve, {} ring ids vacant; next attempt in {} ms",
+                    e.getMessage(), map.ring().size(), vacancies.size(), delay.toMillis());
+        } finally {
+            changes.unlock();
+        }
     }
 
     private Backend takeLiveStandby() {
@@ -278,13 +375,14 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                             runtime.stop(name, true);
                         } else {
                             standbys.add(standby);
+                            standbyRetry.succeeded();
                             log.info("standby {} ready in {} ms", name, millisSince(t0));
                         }
                     } finally {
                         reservedNames.remove(name);
                     }
                 } catch (AdminException e) {
-                    log.warn("could not start a standby: {}", e.getMessage());
+                    if (!closed) log.warn("could not start a standby: {}; next attempt in {} ms", e.getMessage(), standbyRetry.failed().toMillis());
                 } finally {
                     standbysStarting.decrementAndGet();
                 }
@@ -314,34 +412,53 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         return strategy.name() + ", at most " + strategy.capacity() + " replicas";
     }
 
-    /** Starts all {@code names} in parallel and waits for their heartbeats; on any failure stops them all. */
+    /**
+     * Starts all {@code names} in parallel and waits for their heartbeats. The first failure dooms the change: the
+     * other starts are abandoned at once rather than awaited, and every replica started is stopped.
+     */
     private LinkedHashMap<String, Backend> spawnAll(List<String> names) throws AdminException {
+        AtomicBoolean doomed = new AtomicBoolean();
         List<CompletableFuture<Backend>> starts = names.stream()
-                .map(name -> CompletableFuture.supplyAsync(() -> spawnOne(name), background)).toList();
+                .map(name -> CompletableFuture.supplyAsync(() -> spawnOne(name, doomed::get), background)
+                        .whenComplete((backend, error) -> {
+                            if (error != null) doomed.set(true);
+                        }))
+                .toList();
         LinkedHashMap<String, Backend> started = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             try {
                 started.put(names.get(i), starts.get(i).join());
             } catch (CompletionException e) {
-                errors.add(e.getCause().getMessage());
+                if (!(e.getCause() instanceof Abandoned)) errors.add(e.getCause().getMessage());
             }
         }
-        if (!errors.isEmpty()) {
+        if (started.size() < names.size()) {
             started.keySet().parallelStream().forEach(name -> runtime.stop(name, true));
             throw new AdminException(503, "Could not start replicas: " + String.join("; ", errors));
         }
         return started;
     }
 
-    private Backend spawnOne(String name) {
+    /** A start given up because another start of the same change failed. */
+    private static final class Abandoned extends RuntimeException {
+        Abandoned(String name) {
+            super("start of '" + name + "' abandoned", null, false, false);
+        }
+    }
+
+    private Backend spawnOne(String name, BooleanSupplier doomed) {
         try {
+            if (doomed.getAsBoolean()) throw new Abandoned(name);
             Backend backend = runtime.start(name);
-            boolean alive = monitor.awaitAlive(backend, settings.spawnTimeout(), () -> closed || !runtime.running().contains(name));
+            boolean alive = monitor.awaitAlive(backend, settings.spawnTimeout(),
+                    () -> closed || doomed.getAsBoolean() || !runtime.running().contains(name));
             if (!alive) {
+                boolean exited = !runtime.running().contains(name);
                 runtime.stop(name, true);
-                throw new IllegalStateException("replica '" + name + "' did not answer /heartbeat within "
-                        + settings.spawnTimeout().toSeconds() + " s");
+                if (doomed.getAsBoolean() && !exited) throw new Abandoned(name);
+                throw new IllegalStateException(exited ? "replica '" + name + "' exited before it answered /heartbeat"
+                        : "replica '" + name + "' did not answer /heartbeat within " + settings.spawnTimeout().toSeconds() + " s");
             }
             return backend;
         } catch (ReplicaRuntime.SpawnException e) {

@@ -11,11 +11,15 @@ import java.util.List;
 /** {@code GET /rep}, {@code POST /add}, {@code DELETE /rm} (and {@code POST /rm}) on Javalin. */
 final class AdminRoutes {
     static final List<String> PATHS = List.of("/rep", "/add", "/rm");
+    /** The proxy forwards bodies of at most 8 MiB. */
+    private static final long MAX_DISCARD_BYTES = 8L * 1024 * 1024;
 
     private final ReplicaManager replicas;
+    private final AdminToken token;
 
-    AdminRoutes(ReplicaManager replicas) {
+    AdminRoutes(ReplicaManager replicas, AdminToken token) {
         this.replicas = replicas;
+        this.token = token;
     }
 
     void register(JavalinConfig config) {
@@ -30,13 +34,30 @@ final class AdminRoutes {
 
     private void change(Context ctx, AdminRequest.Kind kind) {
         try {
+            token.authorize(ctx.header("Authorization"));
             AdminRequest request = AdminRequest.parse(readBounded(ctx), kind);
             List<String> after = kind == AdminRequest.Kind.ADD
                     ? replicas.add(request.n(), request.hostnames())
                     : replicas.remove(request.n(), request.hostnames());
             json(ctx, 200, Json.rep(after));
         } catch (AdminException e) {
+            if (e.status() == 401) ctx.header("WWW-Authenticate", "Bearer");
             json(ctx, e.status(), Json.error(e.getMessage()));
+        } finally {
+            discardUnread(ctx);
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a body that was refused unread (no token, too large), so that the server
+     * answers on an open connection instead of closing it while the proxy is still sending: the client then always
+     * gets the refusal, never a 502. Bounded by what the proxy forwards.
+     */
+    private static void discardUnread(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            in.skipNBytes(Math.min(Math.max(0, ctx.req().getContentLengthLong()), MAX_DISCARD_BYTES));
+        } catch (IOException e) {
+            // the body ended early or the connection went: nothing left to discard
         }
     }
 

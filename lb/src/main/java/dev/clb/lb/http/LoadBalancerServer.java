@@ -24,9 +24,9 @@ public final class LoadBalancerServer implements AutoCloseable {
     public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis) {
     }
 
-    public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, HeartbeatMonitor monitor, InFlight inFlight,
-                                           ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
-        AdminRoutes routes = new AdminRoutes(replicas);
+    public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, AdminToken adminToken, HeartbeatMonitor monitor,
+                                           InFlight inFlight, ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
+        AdminRoutes routes = new AdminRoutes(replicas, adminToken);
         Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

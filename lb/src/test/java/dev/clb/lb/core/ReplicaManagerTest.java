@@ -27,12 +27,16 @@ class ReplicaManagerTest {
     private FakeRuntime runtime = new FakeRuntime();
     private ReplicaManager manager;
 
+    private dev.clb.hashmap.SlotRing<Backend> slotRing() {
+        return (dev.clb.hashmap.SlotRing<Backend>) manager.ring();
+    }
+
     private ReplicaManager manager(int standbys) {
         return manager(standbys, RingConfig.defaults(), Duration.ofSeconds(5));
     }
 
     private ReplicaManager manager(int standbys, RingConfig ring, Duration spawnTimeout) {
-        manager = new ReplicaManager(new ConsistentHashMap<>(ring), runtime, new ReplicaManager.Settings(standbys, spawnTimeout));
+        manager = new ReplicaManager(new ConsistentHashMap<>(ring), runtime, new InFlight(), new ReplicaManager.Settings(standbys, spawnTimeout, Duration.ZERO));
         manager.attach(new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(100), 1),
                 probe, manager::monitored, manager));
         return manager;
@@ -128,12 +132,12 @@ class ReplicaManagerTest {
         manager(1).start(3);
         await("a standby", () -> manager.standbyHostnames().size() == 1);
         String standby = manager.standbyHostnames().get(0);
-        int[] slots = manager.ring().virtualServerSlots("server-2");
+        int[] slots = slotRing().virtualServerSlots("server-2");
         manager.failed(backend("server-2"), "test");
         await("replaced", () -> !manager.hostnames().contains("server-2") && manager.hostnames().size() == 3);
         assertThat(manager.hostnames()).containsExactly("server-1", "server-3", standby);
         assertThat(manager.ring().node(standby).ringId()).isEqualTo(2);
-        assertThat(manager.ring().virtualServerSlots(standby)).containsExactly(slots);
+        assertThat(slotRing().virtualServerSlots(standby)).containsExactly(slots);
         assertThat(runtime.stopped).containsExactly("server-2!");
         await("a new standby", () -> manager.standbyHostnames().size() == 1 && !manager.standbyHostnames().contains(standby));
         assertThat(runtime.started).hasSize(5);
@@ -210,7 +214,7 @@ class ReplicaManagerTest {
                 .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of --backends");
         assertThatThrownBy(() -> manager.remove(1, List.of())).hasMessageContaining("cannot remove replicas");
 
-        int[] slots = manager.ring().virtualServerSlots("a");
+        int[] slots = slotRing().virtualServerSlots("a");
         manager.failed(a, "test");
         await("a leaves the map", () -> manager.hostnames().equals(List.of("b")));
         assertThat(manager.monitored()).containsExactlyInAnyOrder(a, b);
@@ -219,7 +223,7 @@ class ReplicaManagerTest {
         manager.recovered(a);
         assertThat(manager.hostnames()).containsExactly("b", "a");
         assertThat(manager.ring().node("a").ringId()).isEqualTo(1);
-        assertThat(manager.ring().virtualServerSlots("a")).containsExactly(slots);
+        assertThat(slotRing().virtualServerSlots("a")).containsExactly(slots);
         assertThat(manager.monitored()).containsExactlyInAnyOrder(a, b);
         assertThat(runtime.started).isEmpty();
         assertThat(runtime.stopped).isEmpty();
