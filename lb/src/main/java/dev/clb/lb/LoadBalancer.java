@@ -2,6 +2,7 @@ package dev.clb.lb;
 
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.HashScheme;
+import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.lb.core.AdminException;
@@ -12,6 +13,9 @@ import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
+import dev.clb.lb.observability.AccessLog;
+import dev.clb.lb.observability.Dashboard;
+import dev.clb.lb.observability.Metrics;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.StaticRuntime;
@@ -20,6 +24,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +38,20 @@ public final class LoadBalancer implements AutoCloseable {
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
     private final InFlight inFlight = new InFlight();
+    private final Metrics metrics;
+    private final Duration drainTimeout;
+    private Optional<AccessLog> accessLog = Optional.empty();
     private LoadBalancerServer server;
     private ManagementServer management;
 
-    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient) {
+    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient,
+                         Metrics metrics, Duration drainTimeout) {
         this.runtime = runtime;
         this.replicas = replicas;
         this.monitor = monitor;
         this.heartbeatClient = heartbeatClient;
+        this.metrics = metrics;
+        this.drainTimeout = drainTimeout;
     }
 
     /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
@@ -60,13 +71,18 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
         heartbeatClient.start();
         ReplicaRuntime runtime = runtime(options);
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(ring);
+        Metrics metrics = new Metrics();
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(ring,
+                next -> metrics.membership().ringChanged(next.nodes().stream().map(Node::name).toList()));
         ReplicaManager replicas = new ReplicaManager(map, runtime,
                 new ReplicaManager.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs)));
-        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas);
+        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas, metrics.membership());
         replicas.attach(monitor);
-        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient);
+        replicas.observe(metrics.membership());
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, metrics, Duration.ofMillis(options.drainTimeoutMs));
+        metrics.watch(replicas, lb.inFlight);
         try {
+            lb.accessLog = AccessLog.open(options.accessLog, metrics.registry());
             log.info("runtime {}, hash {}, probing {}, M = {}, K = {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
                     runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
                     options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.spawns() ? options.standby : 0);
@@ -74,10 +90,12 @@ public final class LoadBalancer implements AutoCloseable {
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
-                    replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()));
+                    replicas, monitor, lb.inFlight, ProxyEvents.all(lb.accessLog.map(log -> List.<ProxyEvents>of(metrics.requests(), log))
+                            .orElse(List.of(metrics.requests()))));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (options.managementPort >= 0) {
-                lb.management = ManagementServer.start(options.managementBind, options.managementPort, List.of());
+                lb.management = ManagementServer.start(options.managementBind, options.managementPort,
+                        List.of(metrics, new Dashboard(replicas, lb.inFlight, metrics)));
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             return lb;
@@ -144,17 +162,47 @@ public final class LoadBalancer implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * Stops gracefully: closes the public port to new connections, gives the requests in flight up to
+     * {@code --drain-timeout} to finish, then stops everything and every replica.
+     */
     @Override
     public void close() {
+        if (server != null) drain();
         monitor.close();
         if (management != null) management.close();
         if (server != null) server.close();
         replicas.close();
+        accessLog.ifPresent(AccessLog::close);
+        metrics.close();
         try {
             heartbeatClient.stop();
         } catch (Exception e) {
             log.warn("stopping the heartbeat client: {}", e.getMessage());
         }
         log.info("load balancer stopped; all replicas it started are gone");
+    }
+
+    private void drain() {
+        server.stopAccepting();
+        long start = System.nanoTime();
+        long deadline = start + drainTimeout.toNanos();
+        int waiting = inFlight.total();
+        if (waiting == 0) return;
+        log.info("draining: no new connections; {} requests in flight get up to {} ms", waiting, drainTimeout.toMillis());
+        while (inFlight.total() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (inFlight.total() > 0) {
+            log.warn("drain timeout after {} ms: {} requests still in flight are cut off", ms, inFlight.total());
+        } else {
+            log.info("drained in {} ms", ms);
+        }
     }
 }

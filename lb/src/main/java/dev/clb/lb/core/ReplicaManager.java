@@ -4,6 +4,7 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
+import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import java.time.Duration;
@@ -59,6 +60,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         return t;
     });
     private HeartbeatMonitor monitor;
+    private volatile MembershipEvents events = MembershipEvents.NONE;
     private volatile int standbysWanted;
     private volatile boolean closed;
 
@@ -72,6 +74,11 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     /** Connects the monitor that tells this manager about failures; it must also be what checks readiness. */
     public void attach(HeartbeatMonitor monitor) {
         this.monitor = monitor;
+    }
+
+    /** Whom to tell about replacements of failed replicas. */
+    public void observe(MembershipEvents events) {
+        this.events = events;
     }
 
     public Ring<Backend> ring() {
@@ -236,6 +243,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
             }
             String replacement = map.ring().nodes().get(map.ring().size() - 1).name();
             runtime.stop(failed.hostname(), true);
+            events.respawned(failed.hostname(), replacement, node.ringId());
             log.warn("replica {} failed ({}); replaced by {} on ring id {} in {} ms{}; now {}", failed.hostname(), reason,
                     replacement, node.ringId(), millisSince(detectedAt), standby != null ? " (warm standby)" : " (fresh start)", hostnames());
         } catch (AdminException | RingFullException e) {
