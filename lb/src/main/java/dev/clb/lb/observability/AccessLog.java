@@ -50,7 +50,7 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
     private final StringBuilder line = new StringBuilder(160);
     private volatile boolean running = true;
 
-    private AccessLog(Writer out, boolean closeOut, MeterRegistry registry) {
+    AccessLog(Writer out, boolean closeOut, MeterRegistry registry) {
         this.out = out;
         this.closeOut = closeOut;
         this.dropped = Counter.builder("lb.access.log.dropped").description("Access log lines dropped because the writer fell behind")
