@@ -73,7 +73,7 @@ class DashboardBrowserTest {
                     .as("the replacement takes the victim's ring id").isEqualTo("1");
             assertThat(page.locator("#events").innerText()).contains(victim).contains(replacement).contains("failure").contains("respawn");
 
-            page.waitForTimeout(2500); // two refreshes, so that rates and latencies show
+            page.waitForTimeout(6000); // a few refreshes, so that rates, sparklines and latencies show
             Path shot = Path.of("target", "dashboard.png");
             page.screenshot(new Page.ScreenshotOptions().setPath(shot).setFullPage(true));
             System.out.println("DASHBOARD screenshot " + shot.toAbsolutePath());
