@@ -20,6 +20,7 @@ import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.StaticRuntime;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,6 +84,8 @@ public final class LoadBalancer implements AutoCloseable {
         metrics.watch(replicas, lb.inFlight);
         try {
             lb.accessLog = AccessLog.open(options.accessLog, metrics.registry());
+            List<ProxyEvents> observers = new ArrayList<>(List.of(metrics.requests()));
+            lb.accessLog.ifPresent(observers::add);
             log.info("runtime {}, hash {}, probing {}, M = {}, K = {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
                     runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
                     options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.spawns() ? options.standby : 0);
@@ -90,8 +93,7 @@ public final class LoadBalancer implements AutoCloseable {
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
-                    replicas, monitor, lb.inFlight, ProxyEvents.all(lb.accessLog.map(log -> List.<ProxyEvents>of(metrics.requests(), log))
-                            .orElse(List.of(metrics.requests()))));
+                    replicas, monitor, lb.inFlight, ProxyEvents.all(observers));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (options.managementPort >= 0) {
                 lb.management = ManagementServer.start(options.managementBind, options.managementPort,
