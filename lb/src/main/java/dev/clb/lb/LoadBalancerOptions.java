@@ -93,6 +93,10 @@ public final class LoadBalancerOptions {
                     + "Prefer the environment variable, which process listings do not show (env LB_ADMIN_TOKEN, default none: admin open).")
     public String adminToken;
 
+    @Option(names = "--access-log", defaultValue = "${env:LB_ACCESS_LOG:-stdout}",
+            description = "Where to log one line per client request: stdout, off, or a file to append to (env LB_ACCESS_LOG, default ${DEFAULT-VALUE}).")
+    public String accessLog;
+
     @Option(names = "--io-threads", defaultValue = "${env:LB_IO_THREADS:-0}", description = "Event loops serving the proxy; 0 means one per core (env LB_IO_THREADS, default ${DEFAULT-VALUE}).")
     public int ioThreads;
 

@@ -45,6 +45,11 @@ public final class LoadBalancerServer implements AutoCloseable {
         }
     }
 
+    /** Closes the public port to new connections; those open go on being served. */
+    public void stopAccepting() {
+        proxy.stopAccepting();
+    }
+
     public int port() {
         return proxy.port();
     }

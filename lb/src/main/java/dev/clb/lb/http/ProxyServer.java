@@ -61,6 +61,10 @@ final class ProxyServer implements AutoCloseable {
         }
     }
 
+    void stopAccepting() {
+        listener.close().syncUninterruptibly();
+    }
+
     int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }

@@ -38,7 +38,7 @@ class ReplicaManagerTest {
     private ReplicaManager manager(int standbys, RingConfig ring, Duration spawnTimeout) {
         manager = new ReplicaManager(new ConsistentHashMap<>(ring), runtime, new InFlight(), new ReplicaManager.Settings(standbys, spawnTimeout, Duration.ZERO));
         manager.attach(new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(100), 1),
-                probe, manager::monitored, manager));
+                probe, manager::monitored, manager, dev.clb.lb.events.MembershipEvents.NONE));
         return manager;
     }
 

@@ -35,7 +35,7 @@ class HeartbeatMonitorTest {
 
     private HeartbeatMonitor monitor(int threshold) {
         return new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(500), threshold),
-                probe, () -> targets, listener);
+                probe, () -> targets, listener, dev.clb.lb.events.MembershipEvents.NONE);
     }
 
     @ParameterizedTest(name = "threshold {0}")
@@ -152,7 +152,7 @@ class HeartbeatMonitorTest {
                 probe, () -> {
                     if (rounds.incrementAndGet() == 1) throw new IllegalStateException("targets unavailable");
                     return targets;
-                }, listener);
+                }, listener, dev.clb.lb.events.MembershipEvents.NONE);
         probe.answer("a", Outcome.MISSED);
         monitor.tick();
         assertThat(events).isEmpty();
