@@ -37,7 +37,7 @@ bench: build
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
 # BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).
 # STACK=name starts another stack beside it (own project, container names, network), e.g. for A-4:
-#   STACK=murmur LB_HASH=murmur LB_HOST_PORT=5001 LB_MGMT_HOST_PORT=9902 make up   ...   STACK=murmur make down
+#   STACK=murmur LB_HASH=murmur LB_HOST_PORT=5001 LB_MANAGEMENT_HOST_PORT=9902 make up   ...   STACK=murmur make down
 ifdef STACK
 export COMPOSE_PROJECT_NAME = $(STACK)
 export LB_NAME = lb-$(STACK)
