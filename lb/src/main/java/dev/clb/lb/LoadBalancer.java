@@ -9,6 +9,7 @@ import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.http.ClientLimits;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
@@ -73,7 +74,8 @@ public final class LoadBalancer implements AutoCloseable {
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs,
+                            new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections)),
                     replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (options.managementPort >= 0) {
