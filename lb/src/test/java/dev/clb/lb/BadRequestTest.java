@@ -46,6 +46,7 @@ class BadRequestTest {
                 Arguments.of("bracket in path", "GET /ho[me] HTTP/1.1\r\nHost: lb\r\n\r\n", "The character '[' is not allowed in a path"),
                 Arguments.of("backslash", "GET /home\\x HTTP/1.1\r\nHost: lb\r\n\r\n", "The character '\\\\' is not allowed in a path"),
                 Arguments.of("dot segments", "GET /../home HTTP/1.1\r\nHost: lb\r\n\r\n", "The path must not contain '.' or '..' segments"),
+                Arguments.of("trailing dot segment", "GET /home/. HTTP/1.1\r\nHost: lb\r\n\r\n", "The path must not contain '.' or '..' segments"),
                 Arguments.of("encoded dot segments", "GET /%2e%2E/home HTTP/1.1\r\nHost: lb\r\n\r\n", "The path must not contain '.' or '..' segments"),
                 Arguments.of("fragment", "GET /home#top HTTP/1.1\r\nHost: lb\r\n\r\n", "The request target must not have a fragment ('#')"),
                 Arguments.of("not a path", "GET home HTTP/1.1\r\nHost: lb\r\n\r\n",
@@ -92,6 +93,16 @@ class BadRequestTest {
         assertThat(bare.status()).isEqualTo(200);
         assertThat(backend.requests().subList(before, backend.requests().size())).extracting(RecordingBackend.Received::path)
                 .containsExactly("/home?x=1", "/?y=2");
+    }
+
+    @Test
+    void oddButValidTargetsReachTheBackendUnchanged() throws Exception {
+        for (String target : new String[] {"/home?x=|{}^`\"<>[]\\/?%41", "/a/.../b.c/..d/", "/%41%62/%2e%2e%2e", "/a@b:c!$&'()*+,;=~_-", "//home", "/home?"}) {
+            int before = backend.requests().size();
+            RawAnswer answer = RawAnswer.exchange(stack.lb.port(), "GET " + target + " HTTP/1.1\r\nHost: lb\r\nConnection: close\r\n\r\n");
+            assertThat(answer.status()).as(target).isEqualTo(200);
+            assertThat(backend.requests().get(before).path()).isEqualTo(target);
+        }
     }
 
     @Test

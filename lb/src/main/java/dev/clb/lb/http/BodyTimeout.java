@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,7 @@ final class BodyTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest && !(msg instanceof LastHttpContent)) {
+        if (msg instanceof HttpRequest request && !(msg instanceof LastHttpContent) && hasBody(request)) {
             inBody = true;
             lastPieceNanos = System.nanoTime();
             if (check == null) arm(ctx, timeoutNanos);
@@ -37,6 +38,11 @@ final class BodyTimeout extends ChannelInboundHandlerAdapter {
             if (msg instanceof LastHttpContent) inBody = false;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** A head the codec refused has a framing it could not read, and no body pieces follow it. */
+    private static boolean hasBody(HttpRequest request) {
+        return request.decoderResult().isSuccess() && (HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0);
     }
 
     @Override

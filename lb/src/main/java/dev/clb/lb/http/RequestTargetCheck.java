@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 @ChannelHandler.Sharable
 final class RequestTargetCheck extends ChannelInboundHandlerAdapter {
     private static final Pattern ABSOLUTE = Pattern.compile("(?i)https?://([^/?#]*)(.*)", Pattern.DOTALL);
-    private static final String PATH_PUNCTUATION = "-._~!$&'()*+,;=:@/%";
+    private static final String PATH_PUNCTUATION = "-._~!$&'()*+,;=:@";
+    private static final Optional<String> DOT_SEGMENT = Optional.of("The path must not contain '.' or '..' segments");
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -56,27 +57,40 @@ final class RequestTargetCheck extends ChannelInboundHandlerAdapter {
         return problem;
     }
 
+    /** One pass over the target, allocating nothing unless there is a problem to report. */
     private static Optional<String> originProblem(String target) {
         int query = target.indexOf('?');
-        String path = query < 0 ? target : target.substring(0, query);
+        int pathEnd = query < 0 ? target.length() : query;
         if (target.indexOf('#') >= 0) return Optional.of("The request target must not have a fragment ('#')");
+        int dots = 0; // '.' or "%2e" in the current path segment, when that is all it holds
+        boolean onlyDots = true;
         for (int i = 0; i < target.length(); i++) {
-            if (target.charAt(i) != '%') continue;
-            if (i + 2 >= target.length() || Character.digit(target.charAt(i + 1), 16) < 0 || Character.digit(target.charAt(i + 2), 16) < 0) {
-                return Optional.of("Malformed percent-encoding in the request target");
+            char c = target.charAt(i);
+            boolean inPath = i < pathEnd;
+            if (c == '%') {
+                if (i + 2 >= target.length() || Character.digit(target.charAt(i + 1), 16) < 0 || Character.digit(target.charAt(i + 2), 16) < 0) {
+                    return Optional.of("Malformed percent-encoding in the request target");
+                }
+                int decoded = Character.digit(target.charAt(i + 1), 16) * 16 + Character.digit(target.charAt(i + 2), 16);
+                if (inPath && (decoded < 0x20 || decoded == 0x7f)) return Optional.of("The path contains an encoded control character");
+                if (inPath) {
+                    if (decoded == '.') dots++; else onlyDots = false;
+                }
+                i += 2;
+                continue;
             }
-            int decoded = Integer.parseInt(target.substring(i + 1, i + 3), 16);
-            if (i < path.length() && (decoded < 0x20 || decoded == 0x7f)) return Optional.of("The path contains an encoded control character");
-        }
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
+            if (!inPath) continue;
+            if (c == '/') {
+                if (onlyDots && (dots == 1 || dots == 2)) return DOT_SEGMENT;
+                dots = 0;
+                onlyDots = true;
+                continue;
+            }
             boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || PATH_PUNCTUATION.indexOf(c) >= 0;
             if (!allowed) return Optional.of("The character '" + c + "' is not allowed in a path");
+            if (c == '.') dots++; else onlyDots = false;
         }
-        for (String segment : path.split("/", -1)) {
-            String decoded = segment.replace("%2e", ".").replace("%2E", ".");
-            if (decoded.equals(".") || decoded.equals("..")) return Optional.of("The path must not contain '.' or '..' segments");
-        }
+        if (onlyDots && (dots == 1 || dots == 2)) return DOT_SEGMENT;
         return Optional.empty();
     }
 }
