@@ -12,6 +12,7 @@ import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.http.AdminToken;
+import dev.clb.lb.http.ClientLimits;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
@@ -69,6 +70,7 @@ public final class LoadBalancer implements AutoCloseable {
         if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
+        ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections);
         if (options.replicas > strategy.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
         }
@@ -102,7 +104,7 @@ public final class LoadBalancer implements AutoCloseable {
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs, clients),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (!adminToken.required() && !isLoopback(options.bind)) {

@@ -76,6 +76,22 @@ public final class LoadBalancerOptions {
     @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long proxyTimeoutMs;
 
+    @Option(names = "--header-timeout", defaultValue = "${env:LB_HEADER_TIMEOUT_MS:-10000}",
+            description = "Milliseconds a client has to send a whole request head, from accept or from its first byte; else 408 and close (env LB_HEADER_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long headerTimeoutMs;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:LB_IDLE_TIMEOUT_MS:-60000}",
+            description = "Milliseconds a client connection with no request in flight and no bytes arriving stays open (env LB_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long idleTimeoutMs;
+
+    @Option(names = "--body-timeout", defaultValue = "${env:LB_BODY_TIMEOUT_MS:-60000}",
+            description = "Longest gap in milliseconds between two pieces of a request body; then 408 and close (env LB_BODY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long bodyTimeoutMs;
+
+    @Option(names = "--max-connections", defaultValue = "${env:LB_MAX_CONNECTIONS:-10000}",
+            description = "Client connections open at once; one more is answered 503 and closed (env LB_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
+    public int maxConnections;
+
     @Option(names = "--management-port", defaultValue = "${env:LB_MANAGEMENT_PORT:-9901}",
             description = "Port of the management server (/ring, /metrics, /dashboard); 0 picks a free one, -1 turns it off (env LB_MANAGEMENT_PORT, default ${DEFAULT-VALUE}).")
     public int managementPort;

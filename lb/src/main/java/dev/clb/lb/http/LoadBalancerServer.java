@@ -21,7 +21,7 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     /** Where and how the public port listens. */
-    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis) {
+    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis, ClientLimits clients) {
     }
 
     public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, AdminToken adminToken, HeartbeatMonitor monitor,
@@ -36,7 +36,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         admin.start("127.0.0.1", 0);
         try {
             Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
-            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(),
+            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.clients(),
                     new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
