@@ -9,6 +9,7 @@ import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.http.ForwardedHeaders;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
@@ -47,6 +48,9 @@ public final class LoadBalancer implements AutoCloseable {
     public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
         RingConfig ring = ringConfig(options);
         if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
+        if (options.retryBufferBytes < 0) throw new IllegalArgumentException("--retry-buffer must not be negative");
+        if (options.tunnelIdleTimeoutMs <= 0) throw new IllegalArgumentException("--tunnel-idle-timeout must be positive");
+        ForwardedHeaders.named(options.forwarded);
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         if (options.replicas > ring.capacity()) {
@@ -73,7 +77,8 @@ public final class LoadBalancer implements AutoCloseable {
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs,
+                            new LoadBalancerServer.Streaming(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded), options.tunnelIdleTimeoutMs)),
                     replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (options.managementPort >= 0) {

@@ -54,6 +54,21 @@ public final class LoadBalancerOptions {
     @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long proxyTimeoutMs;
 
+    @Option(names = "--retry-buffer", defaultValue = "${env:LB_RETRY_BUFFER_BYTES:-65536}",
+            description = "Request bodies up to this many bytes are kept so that a failed attempt can be retried on the next replica; "
+                    + "a larger body streams without a copy and is not retried once it started to flow (env LB_RETRY_BUFFER_BYTES, default ${DEFAULT-VALUE}).")
+    public int retryBufferBytes;
+
+    @Option(names = "--forwarded", defaultValue = "${env:LB_FORWARDED:-append}",
+            description = "X-Forwarded-For/-Proto/-Host: append (add the client to the list a trusted proxy sent), replace (ignore what "
+                    + "the client sent), off (env LB_FORWARDED, default ${DEFAULT-VALUE}).")
+    public String forwarded;
+
+    @Option(names = "--tunnel-idle-timeout", defaultValue = "${env:LB_TUNNEL_IDLE_TIMEOUT_MS:-300000}",
+            description = "Milliseconds an upgraded connection (WebSocket) may carry nothing either way before both ends are closed "
+                    + "(env LB_TUNNEL_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long tunnelIdleTimeoutMs;
+
     @Option(names = "--management-port", defaultValue = "${env:LB_MANAGEMENT_PORT:-9901}",
             description = "Port of the management server (/ring, /metrics, /dashboard); 0 picks a free one, -1 turns it off (env LB_MANAGEMENT_PORT, default ${DEFAULT-VALUE}).")
     public int managementPort;

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * to count requests in flight and whom to tell about finished exchanges.
  */
 record ProxyRoutes(Supplier<Ring<Backend>> rings, HeartbeatMonitor monitor, Backend admin, long timeoutMillis, InFlight inFlight,
-                   ProxyEvents events) {
+                   ProxyEvents events, LoadBalancerServer.Streaming streaming) {
     Ring<Backend> ring() {
         return rings.get();
     }
