@@ -36,6 +36,7 @@ fi
 [[ -f lb/target/lb.jar ]] || { echo "lb/target/lb.jar missing: run 'make build' first" >&2; exit 1; }
 
 work=$(mktemp -d)
+chmod 755 "$work" # nginx workers (another user) serve the large-body file from here
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -120,7 +121,9 @@ cat > "$work/Caddyfile" <<CONF
 {
   admin off
   auto_https off
-  log { output discard }
+  log {
+    output discard
+  }
 }
 http://127.0.0.1:18083 {
   reverse_proxy 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 {
@@ -186,7 +189,7 @@ for target in $TARGETS; do
         nginx) nginx -p "$work" -c "$work/nginx.conf" & pids+=($!) ;;
         haproxy) haproxy -db -f "$work/haproxy.cfg" & pids+=($!) ;;
         caddy) caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 & pids+=($!) ;;
-        lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 \
+        lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 --management-port -1 \
                 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.log" 2>&1 & pids+=($!) ;;
     esac
     await_http "${url[$target]}/home"
@@ -269,7 +272,7 @@ if [[ $LARGE == 1 ]]; then
                 peak=$(sort -n "$rss_file" | tail -1)
                 growth=$(( (peak - before) / 1024 )); peak=$((peak / 1024)); before=$((before / 1024))
             fi
-            rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", s > 0 ? m / s : 0 }')
+            rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }')
             echo "$target,$direction,$mib,$seconds,$rate,$ok,$before,$peak,$growth" | tee -a "$OUT/large-bodies.csv"
         done
     done
