@@ -49,6 +49,7 @@ public final class LoadBalancer implements AutoCloseable {
         RingConfig ring = ringConfig(options);
         if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
         if (options.retryBufferBytes < 0) throw new IllegalArgumentException("--retry-buffer must not be negative");
+        if (options.attemptDeadlineFloorMs < 0) throw new IllegalArgumentException("--attempt-deadline-floor must not be negative");
         if (options.tunnelIdleTimeoutMs <= 0) throw new IllegalArgumentException("--tunnel-idle-timeout must be positive");
         ForwardedHeaders.named(options.forwarded);
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
@@ -78,7 +79,8 @@ public final class LoadBalancer implements AutoCloseable {
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs,
-                            new LoadBalancerServer.Streaming(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded), options.tunnelIdleTimeoutMs)),
+                            new LoadBalancerServer.ProxySettings(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded),
+                                    options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs)),
                     replicas, monitor, lb.inFlight, ProxyEvents.all(List.of()));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (options.managementPort >= 0) {

@@ -54,6 +54,12 @@ public final class LoadBalancerOptions {
     @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long proxyTimeoutMs;
 
+    @Option(names = "--attempt-deadline-floor", defaultValue = "${env:LB_ATTEMPT_DEADLINE_FLOOR_MS:-200}",
+            description = "A first attempt of an idempotent request that gets no answer head within max(this, 4 x the replica's recent p99) "
+                    + "milliseconds goes on to the next replica (which gets the full --proxy-timeout) and the replica is checked at once; "
+                    + "0 turns it off (env LB_ATTEMPT_DEADLINE_FLOOR_MS, default ${DEFAULT-VALUE}).")
+    public long attemptDeadlineFloorMs;
+
     @Option(names = "--retry-buffer", defaultValue = "${env:LB_RETRY_BUFFER_BYTES:-65536}",
             description = "Request bodies up to this many bytes are kept so that a failed attempt can be retried on the next replica; "
                     + "a larger body streams without a copy and is not retried once it started to flow (env LB_RETRY_BUFFER_BYTES, default ${DEFAULT-VALUE}).")

@@ -60,7 +60,9 @@ class StreamingTest {
              TestStack stack = TestStack.start("--runtime", "static", "--backends", backend.address());
              Socket client = connect(stack)) {
             long bytes = 12 * MIB + 7;
-            send(client, "POST /upload HTTP/1.1\r\nHost: lb\r\n" + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + bytes) + "\r\n\r\n");
+            send(client, "POST /upload HTTP/1.1\r\nHost: lb\r\n" + (chunked ? "Transfer-Encoding: chunked" : "Content-Length: " + bytes
+                    + "\r\nExpect: 100-continue") + "\r\n\r\n");
+            if (!chunked) assertThat(RawHttp.readHead(client.getInputStream())).as("the client is told to go on").startsWith("HTTP/1.1 100");
             OutputStream out = client.getOutputStream();
             if (chunked) {
                 for (long left = bytes; left > 0; left -= 100_000) {

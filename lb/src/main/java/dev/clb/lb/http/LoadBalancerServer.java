@@ -20,14 +20,14 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     /** Where and how the public port listens. */
-    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis, Streaming streaming) {
+    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis, ProxySettings proxy) {
     }
 
     /**
-     * How bodies and upgraded connections flow: request bodies up to {@code retryBufferBytes} are kept to be sent again
-     * on a retry; what the replica learns of the client; how long a tunnel may stay idle.
+     * How requests flow: bodies up to {@code retryBufferBytes} are kept to be sent again on a retry; what the replica
+     * learns of the client; how long a tunnel may stay idle; the floor of a first attempt's deadline (0: none).
      */
-    public record Streaming(int retryBufferBytes, ForwardedHeaders forwarded, long tunnelIdleMillis) {
+    public record ProxySettings(int retryBufferBytes, ForwardedHeaders forwarded, long tunnelIdleMillis, long attemptDeadlineFloorMillis) {
     }
 
     public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, HeartbeatMonitor monitor, InFlight inFlight,
@@ -43,7 +43,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         try {
             Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
             ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(),
-                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, listen.streaming()));
+                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();

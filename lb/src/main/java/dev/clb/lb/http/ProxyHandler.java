@@ -130,16 +130,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void begin(HttpRequest head) {
         if (!head.decoderResult().isSuccess()) {
-            current = new Exchange(head, "", false);
+            current = new Exchange(head, false);
             current.reject(head.decoderResult().cause());
             return;
         }
-        String uri = head.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
-        boolean admin = routes.isAdmin(path);
-        current = new Exchange(head, path, admin);
-        if (HttpUtil.is100ContinueExpected(head)) {
+        boolean admin = routes.isAdmin(head.uri());
+        boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
+        current = new Exchange(head, admin); // Expect is hop-by-hop: the load balancer answers it
+        if (expectsContinue) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
         if (admin) {
@@ -224,7 +222,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** One client request: its attempts on successive replicas, its body on the way up, the answer on the way down. */
     private final class Exchange implements UpstreamPool.Listener {
         private final HttpRequest head;
-        private final String path;
         private final boolean admin;
         private final HttpVersion clientVersion;
         private final boolean clientKeepsAlive;
@@ -232,7 +229,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final boolean upgrade;
         private final long startNanos = System.nanoTime();
         private final long startEpochMillis = System.currentTimeMillis();
-        final RequestBody body = new RequestBody(routes.streaming().retryBufferBytes());
+        final RequestBody body = new RequestBody(routes.settings().retryBufferBytes());
         private Ring<Backend> ring;
         private long id;
         private List<Node<Backend>> order;
@@ -246,9 +243,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private int status;
         private boolean done;
 
-        Exchange(HttpRequest head, String path, boolean admin) {
+        Exchange(HttpRequest head, boolean admin) {
             this.head = head;
-            this.path = path;
             this.admin = admin;
             this.clientVersion = head.protocolVersion();
             this.clientKeepsAlive = HttpUtil.isKeepAlive(head);
@@ -264,7 +260,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             }
-            routes.streaming().forwarded().apply(headers, peer(), headers.get(HttpHeaderNames.HOST));
+            routes.settings().forwarded().apply(headers, peer(), headers.get(HttpHeaderNames.HOST));
             head.setProtocolVersion(HttpVersion.HTTP_1_1);
         }
 
@@ -328,6 +324,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         @Override
         public boolean replayable() {
             return body.replayable();
+        }
+
+        /** A first attempt of a request that can go elsewhere waits for what the replica's recent answers suggest. */
+        @Override
+        public long deadlineMillis(Backend to, LatencyWindow recent) {
+            long floor = routes.settings().attemptDeadlineFloorMillis();
+            if (floor <= 0 || admin || attempts != 1 || !idempotent || !body.replayable() || ring.size() < 2) return 0;
+            return recent.deadlineMillis(floor);
         }
 
         @Override
@@ -411,7 +415,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 content.release();
                 if (last) {
                     endAttempt();
-                    error(HttpResponseStatus.BAD_REQUEST, "'" + path + "' endpoint does not exist in server replicas", false);
+                    String uri = head.uri();
+                    int query = uri.indexOf('?');
+                    error(HttpResponseStatus.BAD_REQUEST, "'" + (query < 0 ? uri : uri.substring(0, query))
+                            + "' endpoint does not exist in server replicas", false);
                 }
                 return;
             }
@@ -468,7 +475,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             routes.monitor().suspect(backend);
             if (!body.replayable()) {
                 error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed while a request body of more than "
-                        + routes.streaming().retryBufferBytes() + " bytes (--retry-buffer) was sent; it is not retried: " + cause.getMessage(), false);
+                        + routes.settings().retryBufferBytes() + " bytes (--retry-buffer) was sent; it is not retried: " + cause.getMessage(), false);
             } else if (idempotent || HeartbeatMonitor.isRefusal(cause)) {
                 routes.events().retried(backend);
                 replacing404 = false;
@@ -512,7 +519,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.flush();
             upstream.tunnelTo(ctx.channel());
             ChannelPipeline pipeline = ctx.pipeline();
-            pipeline.addBefore(ctx.name(), "tunnel-idle", new IdleStateHandler(0, 0, routes.streaming().tunnelIdleMillis(), TimeUnit.MILLISECONDS));
+            pipeline.addBefore(ctx.name(), "tunnel-idle", new IdleStateHandler(0, 0, routes.settings().tunnelIdleMillis(), TimeUnit.MILLISECONDS));
             pipeline.replace(ProxyHandler.this, "tunnel", new Tunnel(replica));
             pipeline.remove(HttpServerCodec.class);
             replica.config().setAutoRead(true);

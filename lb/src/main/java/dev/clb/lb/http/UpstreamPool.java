@@ -51,6 +51,13 @@ final class UpstreamPool {
         /** Whether the body sent so far can be sent again, so that a fresh connection may be tried. */
         boolean replayable();
 
+        /**
+         * Asked once the whole request went to {@code to}: how long it may wait for the answer's head before the attempt
+         * fails and the request goes elsewhere; 0 for no deadline but the timeout. {@code recentDeadline} is what the
+         * replica's recent answers suggest (0: too few seen).
+         */
+        long deadlineMillis(Backend to, LatencyWindow recent);
+
         /** {@code call} carries the request now, its head written: the listener writes the body through it. */
         void attached(Call call);
 
@@ -80,9 +87,10 @@ final class UpstreamPool {
         return IDEMPOTENT.contains(method);
     }
 
-    /** A replica's idle connections and its Host header, made once. */
+    /** A replica's idle connections, its Host header, made once, and how fast it has answered lately. */
     private static final class Upstream {
         final ArrayDeque<Channel> idle = new ArrayDeque<>();
+        final LatencyWindow latency = new LatencyWindow();
         final AsciiString host;
 
         Upstream(Backend backend) {
@@ -127,7 +135,7 @@ final class UpstreamPool {
     void send(Backend backend, long timeoutMillis, Listener listener) {
         Channel pooled = takeIdle(backend);
         if (pooled != null) {
-            pooled.pipeline().get(Call.class).start(backend, timeoutMillis, listener, true);
+            pooled.pipeline().get(Call.class).start(upstream(backend), backend, timeoutMillis, listener, true);
         } else {
             connect(backend, timeoutMillis, listener);
         }
@@ -136,7 +144,7 @@ final class UpstreamPool {
     private void connect(Backend backend, long timeoutMillis, Listener listener) {
         bootstrap.connect(backend.host(), backend.port()).addListener((ChannelFuture connected) -> {
             if (connected.isSuccess()) {
-                connected.channel().pipeline().get(Call.class).start(backend, timeoutMillis, listener, false);
+                connected.channel().pipeline().get(Call.class).start(upstream(backend), backend, timeoutMillis, listener, false);
             } else {
                 listener.onFailure(connected.cause());
             }
@@ -185,11 +193,15 @@ final class UpstreamPool {
      */
     final class Call extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
         private final Channel channel;
+        private final Runnable timeUp = this::timeUp;
+        private Upstream upstream;
         private Backend backend;
         private Listener listener;
         private Listener toFlush;
         private ScheduledFuture<?> timer;
         private long timeoutMillis;
+        private long deadlineMillis;
+        private long requestEndedNanos;
         private long lastActivityNanos;
         private boolean reused;
         private boolean idempotent;
@@ -205,11 +217,13 @@ final class UpstreamPool {
             this.channel = channel;
         }
 
-        void start(Backend backend, long timeoutMillis, Listener listener, boolean reused) {
+        void start(Upstream upstream, Backend backend, long timeoutMillis, Listener listener, boolean reused) {
             HttpRequest head = listener.head(backend);
+            this.upstream = upstream;
             this.backend = backend;
             this.listener = listener;
             this.timeoutMillis = timeoutMillis;
+            this.deadlineMillis = 0;
             this.reused = reused;
             this.idempotent = idempotent(head.method());
             this.sent = false;
@@ -241,6 +255,8 @@ final class UpstreamPool {
             dirty = true;
             if (content instanceof LastHttpContent) {
                 requestEnded = true;
+                requestEndedNanos = System.nanoTime();
+                deadlineMillis = listener.deadlineMillis(backend, upstream.latency);
                 channel.write(content).addListener(this);
                 armTimer();
             } else {
@@ -290,19 +306,30 @@ final class UpstreamPool {
         }
 
         private void armTimer() {
-            if (timeoutMillis <= 0 || timer != null || listener == null) return;
+            if (timer != null || listener == null) return;
+            long first = deadlineMillis > 0 && (timeoutMillis <= 0 || deadlineMillis < timeoutMillis) ? deadlineMillis : timeoutMillis;
+            if (first <= 0) return;
             lastActivityNanos = System.nanoTime();
-            timer = loop.schedule(this::timeUp, timeoutMillis, TimeUnit.MILLISECONDS);
+            timer = loop.schedule(timeUp, first, TimeUnit.MILLISECONDS);
         }
 
-        /** The replica said nothing for the timeout; not counted while the client's backpressure holds it. */
+        /**
+         * No answer head by the deadline; or the replica said nothing for the timeout (time the client's backpressure
+         * holds it does not count).
+         */
         private void timeUp() {
             timer = null;
             if (listener == null) return;
+            if (!answering && deadlineMillis > 0 && System.nanoTime() - lastActivityNanos >= TimeUnit.MILLISECONDS.toNanos(deadlineMillis)) {
+                fail(new AttemptDeadlineException(deadlineMillis));
+                channel.close();
+                return;
+            }
+            if (timeoutMillis <= 0) return;
             long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
             if (quiet < timeoutMillis || !channel.config().isAutoRead()) {
                 if (!channel.config().isAutoRead()) lastActivityNanos = System.nanoTime();
-                timer = loop.schedule(this::timeUp, Math.max(1, timeoutMillis - quiet), TimeUnit.MILLISECONDS);
+                timer = loop.schedule(timeUp, Math.max(1, timeoutMillis - quiet), TimeUnit.MILLISECONDS);
                 return;
             }
             fail(new TimeoutException("no answer within " + timeoutMillis + " ms"));
@@ -356,6 +383,7 @@ final class UpstreamPool {
                 }
                 answering = true;
                 upgraded = status == 101;
+                if (requestEnded && !upgraded) upstream.latency.add(System.nanoTime() - requestEndedNanos);
                 keepAlive = HttpUtil.isKeepAlive(head);
                 current.onHead(head);
                 if (!(msg instanceof HttpContent)) return;
