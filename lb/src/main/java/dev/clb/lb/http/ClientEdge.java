@@ -1,8 +1,10 @@
 package dev.clb.lb.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,7 +30,8 @@ final class ClientEdge {
     }
 
     static HttpServerCodec codec() {
-        return new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES));
+        return new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setMaxChunkSize(UpstreamPool.MAX_CHUNK_BYTES));
     }
 
     /** Adds the codec and the handlers around it; the proxy goes after them. */
@@ -37,5 +40,13 @@ final class ClientEdge {
         pipeline.addLast(new LingeringClose(), codec(), new ConnectionLimit(openConnections, limits.maxConnections()), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), transferEncoding, host, target);
+    }
+
+    /** After an upgrade the connection carries bytes, not HTTP: the codec and the HTTP-level handlers leave. */
+    static void leaveHttp(ChannelPipeline pipeline) {
+        for (Class<? extends ChannelHandler> http : List.of(HttpServerCodec.class, Exchanges.class, HeaderTimeout.class, IdleTimeout.class,
+                BodyTimeout.class, TransferEncodingCheck.class, HostHeaderCheck.class, RequestTargetCheck.class)) {
+            if (pipeline.get(http) != null) pipeline.remove(http);
+        }
     }
 }
