@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The public port's defences against hostile or broken clients, as pipeline handlers between the HTTP codec and
  * the proxy (and a {@link LingeringClose} before the codec): each does one job, looks at request heads and body
- * pieces without aggregating, and passes everything on. A bad request is marked with a {@link RejectedRequest} for the proxy to answer in turn; only where there is
- * no request (a head that never came, a connection too many) does a handler answer by itself.
+ * pieces without aggregating, and passes everything on. A bad request is marked with a {@link RejectedRequest}
+ * for the proxy to answer in turn; only where there is no request (a head that never came, a connection too many)
+ * does a handler answer by itself.
  */
 final class ClientEdge {
     /** The request line, as nginx's {@code large_client_header_buffers}; longer gets 414. */
