@@ -74,7 +74,8 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND);
             return Optional.of(new AccessLog(file, true, registry));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("--access-log " + where + " cannot be opened for writing: " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist" : e.getMessage();
+            throw new IllegalArgumentException("--access-log " + where + " cannot be opened for writing: " + why, e);
         }
     }
 
