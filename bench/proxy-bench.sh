@@ -185,8 +185,11 @@ nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085)
-for target in $TARGETS; do
-    case $target in
+declare -A started=()
+start_target() {
+    [[ -n ${started[$1]:-} ]] && return 0
+    started[$1]=1
+    case $1 in
         nginx) nginx -p "$work" -c "$work/nginx.conf" & pids+=($!) ;;
         haproxy) haproxy -db -f "$work/haproxy.cfg" & pids+=($!) ;;
         caddy) caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 & pids+=($!) ;;
@@ -195,7 +198,10 @@ for target in $TARGETS; do
         lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18085 --bind 127.0.0.1 --management-port -1 \
                 --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
     esac
-    await_http "${url[$target]}/home"
+    await_http "${url[$1]}/home"
+}
+for target in $TARGETS; do
+    start_target "$target"
     echo "warming up $target"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$work/request.lua" "${url[$target]}" >/dev/null
 done
@@ -253,6 +259,7 @@ if [[ $LARGE == 1 ]]; then
     watch_rss() { while [[ ! -e $3 ]]; do rss_kib "$1" >> "$2" || true; sleep 0.1; done; }
     echo "target,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib" > "$OUT/large-bodies.csv"
     for target in $LARGE_TARGETS; do
+        [[ $target == lb ]] || start_target "$target"
         base=${large_url[$target]}
         for direction in download upload; do
             rss_file=$work/rss-$target-$direction; stop_file=$rss_file.stop; before=""
@@ -261,11 +268,11 @@ if [[ $LARGE == 1 ]]; then
             fi
             if [[ $direction == download ]]; then
                 mib=$DOWNLOAD_MIB
-                seconds=$( { curl -sS -H 'X-Request-ID: 424242' -w '%{stderr}%{time_total}' -o - "$base/big" | sha256sum > "$work/got.sha"; } 2>&1 )
+                seconds=$( { curl -sS -H 'X-Request-ID: 424242' -w '%{stderr}%{time_total}' -o - "$base/big" | sha256sum > "$work/got.sha"; } 2>&1 ) || true
                 got=$(cut -d' ' -f1 < "$work/got.sha"); ok=$([[ $got == "$down_sha" ]] && echo yes || echo NO)
             else
                 mib=$UPLOAD_MIB
-                answer=$(curl -sS -H 'X-Request-ID: 424242' -H 'Expect:' -T "$work/up.bin" -w ' %{time_total}' "$base/upload")
+                answer=$(curl -sS -H 'X-Request-ID: 424242' -H 'Expect:' -T "$work/up.bin" -w ' %{time_total}' "$base/upload") || true
                 seconds=${answer##* }; got=${answer% *}
                 ok=$([[ $got == "$((UPLOAD_MIB * 1024 * 1024)) $up_sha" ]] && echo yes || echo NO)
             fi

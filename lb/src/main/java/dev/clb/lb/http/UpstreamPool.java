@@ -87,10 +87,11 @@ final class UpstreamPool {
         return IDEMPOTENT.contains(method);
     }
 
-    /** A replica's idle connections, its Host header, made once, and how fast it has answered lately. */
+    /** A replica's idle connections, its Host header, made once, and how fast and how lately it has answered. */
     private static final class Upstream {
         final ArrayDeque<Channel> idle = new ArrayDeque<>();
         final LatencyWindow latency = new LatencyWindow();
+        long lastHeadNanos;
         final AsciiString host;
 
         Upstream(Backend backend) {
@@ -314,26 +315,30 @@ final class UpstreamPool {
         }
 
         /**
-         * No answer head by the deadline; or the replica said nothing for the timeout (time the client's backpressure
-         * holds it does not count).
+         * The replica said nothing for the timeout (time the client's backpressure holds it does not count); or, before
+         * the answer's head, past the deadline, and it has answered no one on this loop meanwhile: hung, not merely slow
+         * (a slow or overloaded replica keeps answering others, and sending its requests elsewhere would only add load).
          */
         private void timeUp() {
             timer = null;
             if (listener == null) return;
-            if (!answering && deadlineMillis > 0 && System.nanoTime() - lastActivityNanos >= TimeUnit.MILLISECONDS.toNanos(deadlineMillis)) {
+            long now = System.nanoTime();
+            if (!channel.config().isAutoRead()) lastActivityNanos = now;
+            long quiet = TimeUnit.NANOSECONDS.toMillis(now - lastActivityNanos);
+            if (timeoutMillis > 0 && quiet >= timeoutMillis) {
+                fail(new TimeoutException("no answer within " + timeoutMillis + " ms"));
+                channel.close();
+                return;
+            }
+            boolean awaitingHead = !answering && deadlineMillis > 0;
+            if (awaitingHead && quiet >= deadlineMillis && TimeUnit.NANOSECONDS.toMillis(now - upstream.lastHeadNanos) >= deadlineMillis) {
                 fail(new AttemptDeadlineException(deadlineMillis));
                 channel.close();
                 return;
             }
-            if (timeoutMillis <= 0) return;
-            long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
-            if (quiet < timeoutMillis || !channel.config().isAutoRead()) {
-                if (!channel.config().isAutoRead()) lastActivityNanos = System.nanoTime();
-                timer = loop.schedule(timeUp, Math.max(1, timeoutMillis - quiet), TimeUnit.MILLISECONDS);
-                return;
-            }
-            fail(new TimeoutException("no answer within " + timeoutMillis + " ms"));
-            channel.close();
+            long next = timeoutMillis > 0 ? timeoutMillis - quiet : Long.MAX_VALUE;
+            if (awaitingHead) next = Math.min(next, Math.max(deadlineMillis - quiet, deadlineMillis / 4));
+            if (next != Long.MAX_VALUE) timer = loop.schedule(timeUp, Math.max(1, next), TimeUnit.MILLISECONDS);
         }
 
         private Listener finish() {
@@ -383,7 +388,9 @@ final class UpstreamPool {
                 }
                 answering = true;
                 upgraded = status == 101;
-                if (requestEnded && !upgraded) upstream.latency.add(System.nanoTime() - requestEndedNanos);
+                long now = System.nanoTime();
+                upstream.lastHeadNanos = now;
+                if (requestEnded && !upgraded) upstream.latency.add(now - requestEndedNanos);
                 keepAlive = HttpUtil.isKeepAlive(head);
                 current.onHead(head);
                 if (!(msg instanceof HttpContent)) return;
