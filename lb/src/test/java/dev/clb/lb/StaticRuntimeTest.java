@@ -44,7 +44,7 @@ class StaticRuntimeTest {
         }
     }
 
-    private static Process replica(String id, int port) throws Exception {
+    static Process replica(String id, int port) throws Exception {
         Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", TestStack.replicaJar().toString(),
                 "--bind", "127.0.0.1", "--port", String.valueOf(port), "--id", id).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -60,7 +60,7 @@ class StaticRuntimeTest {
         return p;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -58,13 +58,17 @@ public final class Charts {
 
     /** requests each replica answered, beside what the hash map predicts for the share of all 6-digit ids. */
     public static void homeCounts(RunResult run, Path file) throws IOException {
+        save(homeCountsChart(run), file);
+    }
+
+    static JFreeChart homeCountsChart(RunResult run) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         run.counts().forEach((replica, count) -> data.addValue(count, "measured", replica));
         run.expected().forEach((replica, expected) -> data.addValue(expected, "expected (hash map, share of all 6-digit ids)", replica));
         CategoryPlot plot = barPlot(data, "replica (in the order /rep lists them: ring ids 1, 2, 3)", "requests answered");
-        save(chart("A-1: " + WHOLE.format(run.requests()) + " requests to /home, N = " + run.n() + ", hash " + run.hash(), plot,
+        return chart("A-1: " + WHOLE.format(run.requests()) + " requests to /home, N = " + run.n() + ", hash " + run.hash(), plot,
                 String.format("%.0f req/s, %d failed; split %s the hash map's within sampling error (max |z| = %.1f, limit 4)",
-                        run.perSecond(), run.failed(), run.check().passed() ? "matches" : "does NOT match", run.check().maxAbsZ())), file);
+                        run.perSecond(), run.failed(), run.check().passed() ? "matches" : "does NOT match", run.check().maxAbsZ()));
     }
 
     /** mean, min and max requests per replica, and a band of one standard deviation around the mean, per N. */
@@ -78,6 +82,10 @@ public final class Charts {
 
     /** requests answered per replica per interval, failures, and the kill, detection and recovery marked. */
     public static void failoverTimeline(Failover failover, Path file) throws IOException {
+        save(failoverTimelineChart(failover), file);
+    }
+
+    static JFreeChart failoverTimelineChart(Failover failover) {
         XYSeriesCollection data = new XYSeriesCollection();
         double bin = failover.binMillis() / 1000.0;
         failover.timeline().forEach((replica, counts) -> data.addSeries(series(replica + (replica.equals(failover.victim()) ? " (killed)"
@@ -109,7 +117,7 @@ public final class Charts {
         } else {
             subtitle = failover.skipped();
         }
-        save(chart("A-3: a replica killed under steady traffic (N = " + failover.replicasBefore().size() + ")", plot, subtitle), file);
+        return chart("A-3: a replica killed under steady traffic (N = " + failover.replicasBefore().size() + ")", plot, subtitle);
     }
 
     /** A-1 per hash, grouped: the k-th replica's requests for each hash, and the even split. */
@@ -303,7 +311,7 @@ public final class Charts {
         return chart;
     }
 
-    private static void save(JFreeChart chart, Path file) throws IOException {
+    static void save(JFreeChart chart, Path file) throws IOException {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }
 }
