@@ -25,7 +25,7 @@ class AdminChangesTest {
 
     @Test
     void addAndRmAnswerTheExactReplicaListAfterTheChangeAndRmStopsTheProcesses() throws Exception {
-        try (TestStack stack = TestStack.start()) {
+        try (TestStack stack = TestStack.start("--spawn-timeout", "90000")) { // a loaded machine starts JVMs slowly
             HttpResponse<String> added = stack.send("POST", "/add", "{\"n\": 3, \"hostnames\": [\"S5\", \"S4\"]}");
             assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
             List<String> afterAdd = replicasIn(added.body());

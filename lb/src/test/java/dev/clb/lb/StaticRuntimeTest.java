@@ -50,7 +50,7 @@ class StaticRuntimeTest {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         java.net.http.HttpRequest heartbeat = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/heartbeat"))
                 .timeout(Duration.ofSeconds(2)).build();
-        Awaitility.await("replica " + id + " answers heartbeats").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        Awaitility.await("replica " + id + " answers heartbeats").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
             try {
                 return TestStack.http.send(heartbeat, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
