@@ -1,7 +1,6 @@
 package dev.clb.analyzer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -34,10 +33,14 @@ class LocalStackEndToEndTest {
     @TempDir
     Path out;
 
+    /** Fails, never skips: a missing jar would otherwise pass 'mvn test' without running the analyzer end to end. */
     @BeforeAll
     static void jarsAreBuilt() {
-        assumeTrue(Files.isRegularFile(LB_JAR) && Files.isRegularFile(REPLICA_JAR),
-                "needs " + LB_JAR + " and " + REPLICA_JAR + ": run 'mvn verify' (or package) from the top directory");
+        for (Path jar : List.of(LB_JAR, REPLICA_JAR)) {
+            assertThat(Files.isRegularFile(jar)).as(jar.toAbsolutePath().normalize() + " is missing: build the jars first with "
+                    + "'mvn -B -DskipTests package' (or 'make build') from the top directory, or run 'make test' (mvn verify), which builds them "
+                    + "before this module's tests").isTrue();
+        }
     }
 
     private Settings settings(int requests) {

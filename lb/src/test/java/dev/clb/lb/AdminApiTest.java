@@ -4,14 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** SPEC §4 over real HTTP: exact bodies, and bad input that is refused without changing anything. */
+/**
+ * SPEC §4 over real HTTP: exact bodies, and bad input that is refused without changing anything. The stack is
+ * shared, so every case starts from the known state and puts it back if it changed: a bad input that slips
+ * through fails its own case only.
+ */
 class AdminApiTest {
+    private static final List<String> INITIAL = List.of("server-1", "server-2", "server-3");
+    private static final TestStack.State KNOWN = new TestStack.State(TestStack.rep(INITIAL.toArray(String[]::new)), INITIAL, Set.copyOf(INITIAL));
     private static TestStack stack;
 
     @BeforeAll
@@ -22,6 +30,21 @@ class AdminApiTest {
     @AfterAll
     static void stop() {
         if (stack != null) stack.close();
+    }
+
+    /** Puts back server-1..3 in order (they list in /rep in order of addition) if a case changed them. */
+    @AfterEach
+    void restoreTheKnownState() throws Exception {
+        List<String> now = stack.hostnames();
+        if (now.equals(INITIAL)) return;
+        int kept = 0;
+        while (kept < Math.min(now.size(), INITIAL.size()) && now.get(kept).equals(INITIAL.get(kept))) kept++;
+        List<String> removing = now.subList(kept, now.size());
+        if (!removing.isEmpty()) stack.lb.replicas().remove(removing.size(), List.copyOf(removing));
+        List<String> adding = INITIAL.subList(kept, INITIAL.size());
+        if (!adding.isEmpty()) stack.lb.replicas().add(adding.size(), adding);
+        stack.awaitStandbys(1);
+        assertThat(stack.state()).as("known state restored").isEqualTo(KNOWN);
     }
 
     @Test
@@ -96,6 +119,7 @@ class AdminApiTest {
     })
     void badInputIs400WithAClearMessageAndChangesNothing(String method, String body, String message) throws Exception {
         TestStack.State before = stack.state();
+        assertThat(before).as("the known state this case starts from").isEqualTo(KNOWN);
         String path = method.trim().equals("POST") && !message.contains("removable") ? "/add" : "/rm";
         HttpResponse<String> response = stack.send(method.trim(), path, body);
         assertThat(response.statusCode()).isEqualTo(400);
@@ -106,6 +130,7 @@ class AdminApiTest {
     @Test
     void anOversizedBodyIsRefusedAndChangesNothing() throws Exception {
         TestStack.State before = stack.state();
+        assertThat(before).isEqualTo(KNOWN);
         String huge = "{\"n\": 1, \"hostnames\": [\"" + "x".repeat(70_000) + "\"]}";
         HttpResponse<String> response = stack.send("POST", "/add", huge);
         assertThat(response.statusCode()).isEqualTo(400);

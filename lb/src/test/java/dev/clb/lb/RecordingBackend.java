@@ -18,11 +18,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A bare HTTP/1.1 server on a loopback socket that records every request it receives, answers with the
  * request's id, and closes a keep-alive connection after {@code idleMillis} without a request, as real servers do.
  * With {@code dropSecond}, it reads the second request on each connection and closes without answering: what a
- * client sees when a server closes an idle connection just as a request is sent on it.
+ * client sees when a server closes an idle connection just as a request is sent on it. Set {@link #drop} to make it
+ * take requests and close without answering, as a server that crashes mid-request does.
  */
 final class RecordingBackend implements AutoCloseable {
     record Received(String method, String path, Map<String, String> headers, byte[] body) {
     }
+
+    /** What to read of a request (other than a heartbeat) before closing the connection without an answer. */
+    enum Drop { NONE, HALF_THE_BODY, WHOLE_REQUEST }
 
     final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     final AtomicInteger connections = new AtomicInteger();
@@ -30,6 +34,7 @@ final class RecordingBackend implements AutoCloseable {
     private final int idleMillis;
     private final boolean dropSecond;
     private final List<Socket> sockets = new ArrayList<>();
+    volatile Drop drop = Drop.NONE;
 
     RecordingBackend(int idleMillis, boolean dropSecond) throws IOException {
         this.idleMillis = idleMillis;
@@ -80,7 +85,16 @@ final class RecordingBackend implements AutoCloseable {
                 if (head == null) return;
                 String[] requestLine = head.split(" ", 3);
                 Map<String, String> headers = RawHttp.headers(head);
+                if (drop == Drop.HALF_THE_BODY && !requestLine[1].equals("/heartbeat")) {
+                    int half = Integer.parseInt(headers.getOrDefault("content-length", "0")) / 2;
+                    received.add(new Received(requestLine[0], requestLine[1], headers, in.readNBytes(half)));
+                    return;
+                }
                 byte[] body = RawHttp.readBody(in, headers);
+                if (drop == Drop.WHOLE_REQUEST && !requestLine[1].equals("/heartbeat")) {
+                    received.add(new Received(requestLine[0], requestLine[1], headers, body));
+                    return;
+                }
                 if (requestLine[1].equals("/heartbeat")) {
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();

@@ -47,13 +47,13 @@ class StaticRuntimeTest {
         }
     }
 
-    private static Process replica(String id, int port) throws Exception {
+    static Process replica(String id, int port) throws Exception {
         Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", TestStack.replicaJar().toString(),
                 "--bind", "127.0.0.1", "--port", String.valueOf(port), "--id", id).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         java.net.http.HttpRequest heartbeat = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/heartbeat"))
                 .timeout(Duration.ofSeconds(2)).build();
-        Awaitility.await("replica " + id + " answers heartbeats").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+        Awaitility.await("replica " + id + " answers heartbeats").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> {
             try {
                 return TestStack.http.send(heartbeat, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (IOException e) {
@@ -63,7 +63,7 @@ class StaticRuntimeTest {
         return p;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -64,14 +64,18 @@ public final class Charts {
 
     /** requests each replica answered, beside what the hash map predicts for the share of all 6-digit ids. */
     public static void homeCounts(RunResult run, Path file) throws IOException {
+        save(homeCountsChart(run), file);
+    }
+
+    static JFreeChart homeCountsChart(RunResult run) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         run.counts().forEach((replica, count) -> data.addValue(count, "measured", replicaLabel(run, replica)));
         run.expected().forEach((replica, expected) -> data.addValue(expected, "expected (the model's share of all 6-digit ids, from /ring)",
                 replicaLabel(run, replica)));
         CategoryPlot plot = barPlot(data, "replica (ring id from /ring)", "requests answered");
-        save(chart("A-1: " + WHOLE.format(run.requests()) + " requests to /home, N = " + run.n() + ", " + run.placement(), plot,
+        return chart("A-1: " + WHOLE.format(run.requests()) + " requests to /home, N = " + run.n() + ", " + run.placement(), plot,
                 String.format("%.0f req/s, %d failed; split %s the model's within sampling error (max |z| = %.1f, limit 4)",
-                        run.perSecond(), run.failed(), run.check().passed() ? "matches" : "does NOT match", run.check().maxAbsZ())), file);
+                        run.perSecond(), run.failed(), run.check().passed() ? "matches" : "does NOT match", run.check().maxAbsZ()));
     }
 
     /** mean, min and max requests per replica, and a band of one standard deviation around the mean, per N. */
@@ -85,6 +89,10 @@ public final class Charts {
 
     /** requests answered per replica per interval, failures, and the kill, detection and recovery marked. */
     public static void failoverTimeline(Failover failover, Path file) throws IOException {
+        save(failoverTimelineChart(failover), file);
+    }
+
+    static JFreeChart failoverTimelineChart(Failover failover) {
         XYSeriesCollection data = new XYSeriesCollection();
         double bin = failover.binMillis() / 1000.0;
         failover.timeline().forEach((replica, counts) -> data.addSeries(series(replica + (replica.equals(failover.victim()) ? " (killed)"
@@ -116,7 +124,7 @@ public final class Charts {
         } else {
             subtitle = failover.skipped();
         }
-        save(chart("A-3: a replica killed under steady traffic (N = " + failover.replicasBefore().size() + ")", plot, subtitle), file);
+        return chart("A-3: a replica killed under steady traffic (N = " + failover.replicasBefore().size() + ")", plot, subtitle);
     }
 
     /**
@@ -433,7 +441,7 @@ public final class Charts {
         return chart;
     }
 
-    private static void save(JFreeChart chart, Path file) throws IOException {
+    static void save(JFreeChart chart, Path file) throws IOException {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }
 }

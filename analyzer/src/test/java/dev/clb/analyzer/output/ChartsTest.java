@@ -1,34 +1,151 @@
 package dev.clb.analyzer.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.clb.analyzer.experiments.Failover;
+import dev.clb.analyzer.experiments.RunResult;
+import dev.clb.analyzer.deploy.RingView;
+import dev.clb.analyzer.stats.ExpectedSplit;
+import dev.clb.analyzer.traffic.Outcome;
+import dev.clb.analyzer.traffic.RequestIds;
+import dev.clb.analyzer.traffic.TrafficResult;
+import dev.clb.hashmap.HashScheme;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.category.CategoryDataset;
+import org.jfree.data.xy.XYDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** What the charts show: the values in the datasets they draw, and the bars and lines in the PNG they write. */
 class ChartsTest {
+    private static final int BLUE = 0x1f77b4, ORANGE = 0xff7f0e, GREEN = 0x2ca02c;
+    private static final List<String> REPLICAS = List.of("server-1", "server-2", "server-3");
+
     @TempDir
     Path dir;
 
+    private static RunResult a1Run() {
+        var ring = ExpectedSplit.ring(HashScheme.ASSIGNMENT, REPLICAS);
+        List<Outcome> outcomes = new ArrayList<>();
+        for (long id : RequestIds.generate(42, 10_000)) outcomes.add(new Outcome(id, 0, 1, 200, ring.lookup(id).name(), null));
+        RingView fresh = new RingView("slots", "assignment", null, 512, 9, null, "linear", List.of(
+                new RingView.Replica("server-1", 1, 0.84375), new RingView.Replica("server-2", 2, 0.046875),
+                new RingView.Replica("server-3", 3, 0.109375)));
+        return RunResult.of("a1", "assignment", fresh, new TrafficResult(outcomes, 2_000_000_000L));
+    }
+
+    private BufferedImage render(JFreeChart chart, String name) throws Exception {
+        Path png = dir.resolve(name);
+        Charts.save(chart, png);
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(Charts.WIDTH);
+        assertThat(image.getHeight()).isEqualTo(Charts.HEIGHT);
+        return image;
+    }
+
+    private static boolean near(int rgb, int colour) {
+        int dr = Math.abs(((rgb >> 16) & 0xff) - ((colour >> 16) & 0xff)), dg = Math.abs(((rgb >> 8) & 0xff) - ((colour >> 8) & 0xff)),
+                db = Math.abs((rgb & 0xff) - (colour & 0xff));
+        return dr + dg + db < 30;
+    }
+
+    /** Heights in pixels of the bars filled with {@code colour}, left to right: runs of such columns wider than a legend swatch. */
+    private static List<Integer> barHeights(BufferedImage image, int colour) {
+        List<Integer> heights = new ArrayList<>();
+        int x = 0;
+        while (x < image.getWidth()) {
+            int start = x;
+            while (x < image.getWidth() && columnHeight(image, x, colour) > 0) x++;
+            if (x - start >= 20) heights.add(columnHeight(image, (start + x) / 2, colour));
+            x++;
+        }
+        return heights;
+    }
+
+    private static int columnHeight(BufferedImage image, int x, int colour) {
+        int longest = 0, run = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            run = near(image.getRGB(x, y), colour) ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        return longest;
+    }
+
+    /** The highest point (smallest y) in {@code colour} between columns {@code fromX} and {@code toX}; the image height when none. */
+    private static int top(BufferedImage image, int colour, int fromX, int toX) {
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = fromX; x < toX; x++) {
+                if (near(image.getRGB(x, y), colour)) return y;
+            }
+        }
+        return image.getHeight();
+    }
+
     @Test
-    void failoverTimelineIsAReadablePng() throws Exception {
+    void a1ShowsTheMeasuredAndExpectedCountsAsBarsOfProportionalHeight() throws Exception {
+        RunResult run = a1Run();
+        JFreeChart chart = Charts.homeCountsChart(run);
+        CategoryDataset data = ((CategoryPlot) chart.getPlot()).getDataset();
+        assertThat(data.getColumnKeys()).containsExactlyElementsOf(REPLICAS);
+        for (String replica : REPLICAS) {
+            assertThat(data.getValue("measured", replica).longValue()).isEqualTo(run.counts().get(replica));
+            assertThat(data.getValue("expected (hash map, share of all 6-digit ids)", replica).doubleValue()).isEqualTo(run.expected().get(replica));
+        }
+        assertThat(chart.getTitle().getText()).isEqualTo("A-1: 10,000 requests to /home, N = 3, hash assignment");
+
+        BufferedImage image = render(chart, "a1.png");
+        List<Integer> measured = barHeights(image, BLUE), expected = barHeights(image, ORANGE);
+        assertThat(measured).as("one blue bar per replica").hasSize(3);
+        assertThat(expected).as("one orange bar per replica").hasSize(3);
+        long most = run.counts().get("server-1");
+        for (int k = 0; k < 3; k++) {
+            double share = (double) run.counts().get(REPLICAS.get(k)) / most;
+            assertThat((double) measured.get(k) / measured.get(0)).as("bar %d against the tallest", k).isCloseTo(share, within(0.02));
+            assertThat((double) expected.get(k) / measured.get(0)).isCloseTo(run.expected().get(REPLICAS.get(k)) / most, within(0.02));
+        }
+        assertThat(measured.get(0)).as("the tallest bar fills most of the plot").isGreaterThan(300);
+    }
+
+    @Test
+    void failoverTimelineDrawsEachReplicasRequestsOverTime() throws Exception {
         Map<String, List<Integer>> timeline = new LinkedHashMap<>();
         timeline.put("server-1", List.of(80, 80, 10, 0, 0));
         timeline.put("server-2", List.of(5, 5, 60, 5, 5));
         timeline.put("replica-ab12c", List.of(0, 0, 5, 80, 80));
         Failover failover = new Failover(null, "server-1", List.of("server-1", "server-2"), List.of("server-2", "replica-ab12c"),
-                List.of("replica-ab12c"), 500, 1000, 0.2, 30.0, 45.0, 0, 0, null, Map.of(), 100, timeline, List.of(0, 0, 0, 0, 0));
-        Path png = dir.resolve("a3.png");
-        Charts.failoverTimeline(failover, png);
-        BufferedImage image = ImageIO.read(png.toFile());
-        assertThat(image).isNotNull();
-        assertThat(image.getWidth()).isEqualTo(Charts.WIDTH);
-        assertThat(image.getHeight()).isEqualTo(Charts.HEIGHT);
+                List.of("replica-ab12c"), 500, 1000, 0.2, 30.0, 45.0, 0, 0, null, Map.of(), 100, timeline, List.of(0, 0, 1, 0, 0));
+        JFreeChart chart = Charts.failoverTimelineChart(failover);
+        XYDataset data = ((XYPlot) chart.getPlot()).getDataset();
+        assertThat(data.getSeriesCount()).isEqualTo(4);
+        List<String> names = new ArrayList<>();
+        for (int s = 0; s < 4; s++) names.add(data.getSeriesKey(s).toString());
+        assertThat(names).containsExactly("server-1 (killed)", "server-2", "replica-ab12c (replacement)", "failed requests");
+        List<List<Integer>> expected = List.of(timeline.get("server-1"), timeline.get("server-2"), timeline.get("replica-ab12c"), List.of(0, 0, 1, 0, 0));
+        for (int s = 0; s < 4; s++) {
+            assertThat(data.getItemCount(s)).isEqualTo(5);
+            for (int i = 0; i < 5; i++) {
+                assertThat(data.getXValue(s, i)).as("bin %d centre, s", i).isCloseTo(0.05 + 0.1 * i, within(1e-9));
+                assertThat(data.getYValue(s, i)).as("%s bin %d", names.get(s), i).isEqualTo(expected.get(s).get(i).doubleValue());
+            }
+        }
+        assertThat(((XYPlot) chart.getPlot()).getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND)).hasSize(3);
+
+        BufferedImage image = render(chart, "a3.png");
+        int quarter = image.getWidth() / 4;
+        int left = 0, right = image.getWidth() - quarter;
+        assertThat(top(image, BLUE, left, left + quarter)).as("the killed replica is high before the kill")
+                .isLessThan(top(image, BLUE, right, image.getWidth()) - 100);
+        assertThat(top(image, GREEN, right, image.getWidth())).as("its replacement is high after it")
+                .isLessThan(top(image, GREEN, left, left + quarter) - 100);
     }
 }

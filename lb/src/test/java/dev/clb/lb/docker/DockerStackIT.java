@@ -122,12 +122,14 @@ class DockerStackIT {
     void addAndRemoveCreateAndRemoveContainers() throws Exception {
         HttpResponse<String> added = send("POST", "/add", "{\"n\": 2, \"hostnames\": [\"S5\"]}");
         assertThat(added.statusCode()).isEqualTo(200);
+        assertThat(added.body()).as("the /rep body after the change").isEqualTo(get("/rep").body());
         List<String> after = replicas();
         assertThat(after).hasSize(5).contains("S5");
         String random = after.get(4);
         assertThat(containers()).contains("S5", random);
         HttpResponse<String> removed = send("DELETE", "/rm", "{\"n\": 2, \"hostnames\": [\"S5\", \"" + random + "\"]}");
         assertThat(removed.statusCode()).isEqualTo(200);
+        assertThat(removed.body()).isEqualTo("{\"message\": {\"N\": 3, \"replicas\": [\"server-1\", \"server-2\", \"server-3\"]}, \"status\": \"successful\"}");
         assertThat(replicas()).containsExactly("server-1", "server-2", "server-3");
         assertThat(containers()).doesNotContain("S5", random);
     }
