@@ -5,7 +5,7 @@ MVN ?= mvn -B -q
 JARS = replica/target/replica.jar lb/target/lb.jar analyzer/target/analyzer.jar
 SOURCES = $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 
-.PHONY: build test analysis run bench up down logs clean
+.PHONY: build test analysis run bench soak up down logs clean
 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
@@ -33,6 +33,11 @@ bench: build
 	java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -i 5 -rf text -rff bench/results/ring-jmh.txt | tail -15
 	@# the analyzer's own client: one 10000-request A-1 run through a fresh local stack
 	out=$$(mktemp -d) && $(ANALYZER) a1 --out $$out | tee bench/results/analyzer-client.txt; rm -rf $$out
+
+# Soak (not in CI): DURATION s (default 600) of wrk at half the measured maximum, a replica killed every minute;
+# the load balancer's heap after GC, RSS, threads and fds → bench/results/soak.{csv,png,md}. Needs wrk.
+soak: build
+	scripts/soak.sh
 
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
 # BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).
