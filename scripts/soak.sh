@@ -135,12 +135,11 @@ cat >"$OUT/soak.md" <<MD
 # Soak
 
 \`scripts/soak.sh\` (\`make soak\`), $(date -u +%Y-%m-%d): the load balancer (local runtime, N = 3, one warm standby)
-under wrk for $DURATION s at about half its measured maximum ($max req/s over 5 s with $CONNECTIONS connections, after 10 s
-of warm-up; target
-$target req/s), a replica in the map killed with \`kill -9\` every $KILL_EVERY s ($kills kills), the load balancer's
+under wrk for $DURATION s at about half its measured maximum ($max req/s over 5 s with $CONNECTIONS connections, after
+10 s of warm-up; target $target req/s), a replica in the map killed with \`kill -9\` every $KILL_EVERY s ($kills kills), the load balancer's
 process sampled every $SAMPLE_EVERY s after a full GC (\`jcmd GC.run\`, then \`GC.heap_info\`; RSS, threads and fds from
-\`/proc\`). Samples: [\`soak.csv\`](soak.csv); chart: [\`soak.png\`](soak.png). Machine: $(nproc) cores, shared with
-whatever else ran; the numbers are this run's, not a benchmark.
+\`/proc\`). Samples: [\`soak.csv\`](soak.csv); chart: [\`soak.png\`](soak.png). Machine: $(nproc) cores, load average
+$(cut -d' ' -f1-3 /proc/loadavg) at the end, shared with whatever else ran; the numbers are this run's, not a benchmark.
 
 **Requests:** $requests sent, $rate req/s on average, **$errors failed** (non-2xx $non2xx, socket errors $socket).
 Latency: ${latency%, }.
