@@ -27,8 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * start), under traffic: no idempotent request fails while a replica remains, N comes back, no process leaks.
  */
 class RepeatedFaultsTest {
-    /** A JVM start can take tens of seconds on a loaded 2-core machine; the test is about faults, not start-up. */
-    private static final String[] SLOW_MACHINE = {"--spawn-timeout", "120000"};
+    /**
+     * A JVM start can take tens of seconds on a loaded 2-core machine, and heartbeats can be late there: these tests
+     * are about the faults they inject (kills are seen at once through the process's exit), not start-up or load.
+     */
+    private static final String[] SLOW_MACHINE = {"--spawn-timeout", "120000", "--heartbeat-timeout", "2000", "--failure-threshold", "10"};
 
     private static Traffic homeTraffic(TestStack stack, int clients) {
         return Traffic.start(clients, 500_000, Duration.ofSeconds(150), i ->
@@ -127,7 +130,8 @@ class RepeatedFaultsTest {
         Files.copy(jar, realJar);
         Path crashingJar = crashingJar(dir.resolve("crashing.jar"));
         Path starts = dir.resolve("starts.log");
-        try (TestStack stack = TestStack.start("--replica-jar", jar.toString(), "--spawn-timeout", "120000");
+        try (TestStack stack = TestStack.start(java.util.stream.Stream.concat(java.util.stream.Stream.of("--replica-jar", jar.toString()),
+                java.util.Arrays.stream(SLOW_MACHINE)).toArray(String[]::new));
              Traffic traffic = homeTraffic(stack, 4)) {
             // from now on every replica start exits at once; the running ones keep the old file open
             Files.copy(crashingJar, dir.resolve("next.jar"));
