@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine with a JDK 17+ and Maven:
-#   make analysis   build, then run experiments A-1..A-4 on the embedded local runtime (charts/)
+#   make analysis   build, then run experiments A-1..A-6 on the embedded local runtime (charts/)
 #   make test       build and run every test
 MVN ?= mvn -B -q
 JARS = replica/target/replica.jar lb/target/lb.jar analyzer/target/analyzer.jar
@@ -42,7 +42,7 @@ soak: build
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
 # BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).
 # STACK=name starts another stack beside it (own project, container names, network), e.g. for A-4:
-#   STACK=murmur LB_HASH=murmur LB_HOST_PORT=5001 make up   ...   STACK=murmur make down
+#   STACK=murmur LB_HASH=murmur LB_HOST_PORT=5001 LB_MANAGEMENT_HOST_PORT=9902 make up   ...   STACK=murmur make down
 ifdef STACK
 export COMPOSE_PROJECT_NAME = $(STACK)
 export LB_NAME = lb-$(STACK)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proxy benchmark, one run: three fast nginx backends on 127.0.0.2-4:5000, then wrk with identical settings
 # against each target in turn, several rounds interleaved: the backend directly, nginx (hash $request_uri
-# consistent), HAProxy (balance uri whole, hash-type consistent) and this load balancer (--runtime static).
+# consistent), HAProxy (balance uri whole, hash-type consistent) and this load balancer (--runtime static), once
+# with its default access log (stdout, to a file here) and once with --access-log off (lb-nolog), like nginx and HAProxy.
 # Writes bench/results/proxy.md and proxy.csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 LB_JAVA=${LB_JAVA:-java}
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m}
-TARGETS=${TARGETS:-direct nginx haproxy lb}
+TARGETS=${TARGETS:-direct nginx haproxy lb lb-nolog}
 OUT=bench/results
 
 need=()
@@ -34,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082; do
+for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083; do
     if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
 done
 
@@ -120,13 +121,16 @@ await_http() {
 
 nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
-declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [lb]=http://127.0.0.1:18082)
+declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [lb]=http://127.0.0.1:18082
+                [lb-nolog]=http://127.0.0.1:18083)
 for target in $TARGETS; do
     case $target in
         nginx) nginx -p "$work" -c "$work/nginx.conf" & pids+=($!) ;;
         haproxy) haproxy -db -f "$work/haproxy.cfg" & pids+=($!) ;;
-        lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 \
-                --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.log" 2>&1 & pids+=($!) ;;
+        lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 --management-port -1 \
+                --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.access.log" 2>"$work/lb.log" & pids+=($!) ;;
+        lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18083 --bind 127.0.0.1 --management-port -1 \
+                --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
     esac
     await_http "${url[$target]}/home"
     echo "warming up $target"
@@ -160,8 +164,8 @@ done
         function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
                                  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy lb", ts, " ")
-              for (i = 1; i <= 4; i++) { t = ts[i]; if (!(t in rps)) continue
+              split("direct nginx haproxy lb lb-nolog", ts, " ")
+              for (i = 1; i <= 5; i++) { t = ts[i]; if (!(t in rps)) continue
                   printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
                       ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"
 } > "$OUT/proxy.md"

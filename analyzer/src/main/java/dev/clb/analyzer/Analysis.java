@@ -6,10 +6,16 @@ import dev.clb.analyzer.output.Report;
 import dev.clb.analyzer.output.Summary;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Runs experiments in turn in one session, then writes REPORT.md and prints the summary; returns the exit code. */
+/**
+ * Runs experiments in one session, setup by setup: every experiment that needs a setup measures it while its load
+ * balancer runs (so each setup's load balancer starts once), in the order the experiments are given; then each writes
+ * its results, REPORT.md is written and the summary printed. Returns the exit code.
+ */
 public final class Analysis {
     private Analysis() {
     }
@@ -18,28 +24,49 @@ public final class Analysis {
     public static int run(Settings settings, List<Experiment> experiments, PrintStream out) {
         long start = System.nanoTime();
         Map<String, String> outcomes = new LinkedHashMap<>();
+        Map<String, Double> seconds = new LinkedHashMap<>();
         boolean allPassed = true;
         try (Session session = new Session(settings, out)) {
             out.printf("analyzer: %s; %,d requests per run (warm-up batches of %d), concurrency %d, seed %d; output in %s%n",
                     settings.remote() ? "driving " + settings.loadBalancers() : "starting local load balancers from " + settings.lbJar(),
                     settings.requests(), settings.warmup(), settings.concurrency(), settings.seed(), settings.out().toAbsolutePath());
-            for (Experiment experiment : experiments) {
+            Set<Setup> setups = new LinkedHashSet<>();
+            experiments.forEach(e -> setups.addAll(e.setups(settings)));
+            measuring:
+            for (Setup setup : setups) {
                 out.println();
-                out.println(experiment.title());
-                long t0 = System.nanoTime();
+                out.println("Setup " + setup.label());
+                for (Experiment experiment : experiments) {
+                    if (outcomes.containsKey(experiment.id()) || !experiment.setups(settings).contains(setup)) continue;
+                    long t0 = System.nanoTime();
+                    try {
+                        experiment.measure(session, setup);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        outcomes.put(experiment.id(), "interrupted");
+                        allPassed = false;
+                        break measuring;
+                    } catch (Exception e) {
+                        allPassed = false;
+                        outcomes.put(experiment.id(), "ERROR: " + e.getMessage());
+                        out.println("  " + experiment.id() + " did not complete (" + setup.name() + "): " + e);
+                    }
+                    seconds.merge(experiment.id(), seconds(t0), Double::sum);
+                }
+            }
+            out.println();
+            for (Experiment experiment : experiments) {
+                if (outcomes.containsKey(experiment.id())) continue;
                 try {
-                    boolean passed = experiment.run(session);
+                    boolean passed = experiment.report(session);
                     allPassed &= passed;
-                    outcomes.put(experiment.id(), String.format("%s in %.1f s", passed ? "passed" : "CHECKS FAILED", seconds(t0)));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    outcomes.put(experiment.id(), "interrupted");
-                    allPassed = false;
-                    break;
+                    out.printf("%s: %s%n", experiment.title(), passed ? "passed" : "CHECKS FAILED");
+                    outcomes.put(experiment.id(), String.format("%s, measured in %.1f s", passed ? "passed" : "CHECKS FAILED",
+                            seconds.getOrDefault(experiment.id(), 0.0)));
                 } catch (Exception e) {
                     allPassed = false;
                     outcomes.put(experiment.id(), "ERROR: " + e.getMessage());
-                    out.println("  " + experiment.id() + " did not complete: " + e);
+                    out.println("  " + experiment.id() + " could not write its results: " + e);
                 }
             }
             try {

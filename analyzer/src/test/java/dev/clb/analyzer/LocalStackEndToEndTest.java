@@ -9,7 +9,7 @@ import dev.clb.analyzer.deploy.AdminClient;
 import dev.clb.analyzer.deploy.Deployment;
 import dev.clb.analyzer.deploy.Deployments;
 import dev.clb.analyzer.experiments.A1HomeDistribution;
-import dev.clb.hashmap.HashScheme;
+import dev.clb.analyzer.experiments.A5Disruption;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +68,7 @@ class LocalStackEndToEndTest {
     void killsAReplicaForRealAndTheLoadBalancerReplacesIt() throws Exception {
         OkHttpClient http = new OkHttpClient();
         Deployments deployments = new Deployments(settings(10), http, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        try (Deployment deployment = deployments.open(HashScheme.ASSIGNMENT, 2).orElseThrow()) {
+        try (Deployment deployment = deployments.open(Setup.ASSIGNMENT, 2).orElseThrow()) {
             AdminClient admin = deployments.admin(deployment.url());
             assertThat(admin.replicas()).containsExactly("server-1", "server-2");
             deployment.kill("server-1");
@@ -81,5 +81,42 @@ class LocalStackEndToEndTest {
             assertThat(listed).hasSize(2).contains("server-2").doesNotContain("server-1");
         }
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).isEmpty();
+    }
+
+    @Test
+    void shortA5OnARealStackMovesWhatTheChangesForceAndItsNumbersAddUp() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        int exit = Analysis.run(settings(600), List.of(new A5Disruption(List.of(Setup.ASSIGNMENT, Setup.MAGLEV))),
+                new PrintStream(console, true, StandardCharsets.UTF_8));
+
+        String printed = console.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(printed).isZero();
+        assertThat(ImageIO.read(out.resolve("a5-disruption.png").toFile())).isNotNull();
+        JsonNode disruptions = new ObjectMapper().readTree(out.resolve("a5.json").toFile()).path("disruptions");
+        assertThat(disruptions).hasSize(2);
+        for (JsonNode d : disruptions) {
+            for (JsonNode c : d.path("changes")) {
+                String what = d.path("setup").asText() + " " + c.path("kind").asText();
+                JsonNode moves = c.path("moves");
+                int compared = moves.path("compared").asInt();
+                int moved = moves.path("moved").asInt();
+                int between = moves.path("movedBetweenStayers").asInt();
+                assertThat(c.path("failed").asInt()).as(what).isZero();
+                assertThat(compared).as(what + ": every request answered before and after").isEqualTo(600);
+                assertThat(moved).as(what).isBetween(between, compared);
+                if (c.path("kind").asText().equals("replace")) {
+                    assertThat(moved).as(what + ": the replacement inherits its ring id, so nothing moves").isZero();
+                } else {
+                    // an id that moved either went to the added replica (came from the removed one) or between two that stayed
+                    long forced = Math.round(c.path("minimum").asDouble() * compared);
+                    assertThat(moved).as(what + ": moved = forced + between replicas that stayed").isEqualTo(forced + between);
+                    assertThat(c.path("ideal").asDouble()).isEqualTo(c.path("kind").asText().equals("add") ? 0.25 : 1 / 3.0);
+                }
+            }
+        }
+        JsonNode slots = disruptions.get(0);
+        assertThat(slots.path("setup").asText()).isEqualTo("assignment");
+        for (JsonNode c : slots.path("changes")) assertThat(c.path("moves").path("movedBetweenStayers").asInt()).as("slot ring").isZero();
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList()).as("the load balancers and replicas are gone").isEmpty();
     }
 }

@@ -5,18 +5,26 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
- * The live consistent hash map: the current {@link Ring}, replaced whole on every change.
+ * The live consistent hash map: the current {@link Ring} of its strategy, replaced whole on every change.
  *
  * <p>Lookups read one volatile reference and never block or see a half-built ring. Changes are serialised
  * and either install a complete new ring or throw and leave the current one in place.
  */
 public final class ConsistentHashMap<T> {
     private final AtomicReference<Ring<T>> ring;
+    private final Consumer<Ring<T>> onChange;
 
-    public ConsistentHashMap(RingConfig config) {
-        this.ring = new AtomicReference<>(Ring.empty(config));
+    public ConsistentHashMap(RingStrategy strategy) {
+        this(strategy, next -> { });
+    }
+
+    /** {@code onChange} is told of every new ring once it is installed, in order (it runs under this map's lock). */
+    public ConsistentHashMap(RingStrategy strategy, Consumer<Ring<T>> onChange) {
+        this.ring = new AtomicReference<>(strategy.empty());
+        this.onChange = onChange;
     }
 
     public Ring<T> ring() {
@@ -30,14 +38,14 @@ public final class ConsistentHashMap<T> {
     /** Adds {@code name} with the smallest ring id no live replica holds, so a replacement inherits its predecessor's slots. */
     public synchronized Node<T> add(String name, T value) throws RingFullException {
         Ring<T> next = withAdded(ring.get(), java.util.Collections.singletonMap(name, value));
-        ring.set(next);
+        install(next);
         return next.node(name);
     }
 
     /** Adds all of {@code values} (name to value, in iteration order) in one change: all of them or none. */
     public synchronized Ring<T> addAll(LinkedHashMap<String, T> values) throws RingFullException {
         Ring<T> next = withAdded(ring.get(), values);
-        ring.set(next);
+        install(next);
         return next;
     }
 
@@ -58,7 +66,7 @@ public final class ConsistentHashMap<T> {
     /** Adds {@code name} with a given ring id, e.g. to give a recovered replica back its own slots. */
     public synchronized Node<T> add(String name, T value, int ringId) throws RingFullException {
         Node<T> node = new Node<>(name, ringId, value);
-        ring.set(ring.get().with(node));
+        install(ring.get().with(node));
         return node;
     }
 
@@ -72,7 +80,7 @@ public final class ConsistentHashMap<T> {
         Node<T> old = current.node(oldName);
         if (old == null) return null;
         Node<T> node = new Node<>(newName, old.ringId(), value);
-        ring.set(current.without(oldName).with(node));
+        install(current.without(oldName).with(node));
         return node;
     }
 
@@ -80,7 +88,7 @@ public final class ConsistentHashMap<T> {
     public synchronized Node<T> remove(String name) {
         Ring<T> current = ring.get();
         Node<T> node = current.node(name);
-        if (node != null) ring.set(current.without(name));
+        if (node != null) install(current.without(name));
         return node;
     }
 
@@ -88,7 +96,12 @@ public final class ConsistentHashMap<T> {
     public synchronized void removeAll(Collection<String> names) {
         Ring<T> next = ring.get();
         for (String name : names) next = next.without(name);
+        install(next);
+    }
+
+    private void install(Ring<T> next) {
         ring.set(next);
+        onChange.accept(next);
     }
 
     static int smallestFreeRingId(Ring<?> ring) {

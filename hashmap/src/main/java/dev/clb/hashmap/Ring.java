@@ -1,174 +1,67 @@
 package dev.clb.hashmap;
 
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
- * An immutable snapshot of the consistent hash ring: which slot holds which virtual server, and for every
- * slot the replica that serves it (the first virtual server clockwise, that slot included).
+ * An immutable snapshot of the consistent hash map under one placement strategy: which replica serves a request id,
+ * and where to go when it cannot. Every change builds a new snapshot ({@link #with}, {@link #without}); nothing in a
+ * snapshot ever changes, so readers need no lock.
  *
- * <p>Every change builds a new ring from the previous one; nothing in a ring ever changes, so readers need no
- * lock. Placement is incremental: adding a replica probes for free slots around the existing ones, removing
- * one frees its slots and moves nobody else. A replica that comes back with the same ring id therefore lands
- * on exactly the slots it had, and a removal moves only the requests the removed replica served.
+ * <p>Every strategy places a replica by its ring id alone, so a replacement that takes over a ring id serves exactly
+ * the request ids its predecessor served.
  */
-public final class Ring<T> {
-    private final RingConfig config;
-    private final List<Node<T>> nodes;
-    private final Node<T>[] virtualServerAt;
-    private final Node<T>[] servingSlot;
+public sealed interface Ring<T> permits SlotRing, HashRing, MaglevTable {
+    /** The six-digit request ids {@link #shares()} counts over: 100000–999999. */
+    long FIRST_SIX_DIGIT_ID = 100_000, LAST_SIX_DIGIT_ID = 999_999;
+    long SIX_DIGIT_IDS = LAST_SIX_DIGIT_ID - FIRST_SIX_DIGIT_ID + 1;
 
-    private Ring(RingConfig config, List<Node<T>> nodes, Node<T>[] virtualServerAt) {
-        this.config = config;
-        this.nodes = List.copyOf(nodes);
-        this.virtualServerAt = virtualServerAt;
-        this.servingSlot = serving(virtualServerAt);
-    }
+    /** The replica serving {@code requestId}, or null when there is none. Allocation-free. */
+    Node<T> lookup(long requestId);
 
-    public static <T> Ring<T> empty(RingConfig config) {
-        return new Ring<>(config, List.of(), newSlots(config.slots()));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> Node<T>[] newSlots(int slots) {
-        return (Node<T>[]) new Node<?>[slots];
-    }
-
-    private static <T> Node<T>[] serving(Node<T>[] virtualServerAt) {
-        int m = virtualServerAt.length;
-        Node<T>[] serving = newSlots(m);
-        int first = -1;
-        for (int s = 0; s < m; s++) {
-            if (virtualServerAt[s] != null) {
-                first = s;
-                break;
-            }
-        }
-        if (first < 0) return serving;
-        // walk counter-clockwise once around, carrying the nearest virtual server seen
-        Node<T> current = virtualServerAt[first];
-        for (int step = 0; step < m; step++) {
-            int s = Math.floorMod(first - step, m);
-            if (virtualServerAt[s] != null) current = virtualServerAt[s];
-            serving[s] = current;
-        }
-        return serving;
-    }
-
-    /** This ring plus {@code node}; this ring is left as it is. */
-    public Ring<T> with(Node<T> node) throws RingFullException {
-        for (Node<T> n : nodes) {
-            if (n.name().equals(node.name())) throw new IllegalArgumentException("'" + node.name() + "' is already on the ring");
-            if (n.ringId() == node.ringId()) throw new IllegalArgumentException("ring id " + node.ringId() + " is already taken");
-        }
-        int m = config.slots();
-        Node<T>[] slots = Arrays.copyOf(virtualServerAt, m);
-        for (int j = 0; j < config.virtualServers(); j++) {
-            int home = config.scheme().virtualServer().slot(node.ringId(), j, m);
-            int slot = -1;
-            for (int attempt = 0; attempt < m; attempt++) {
-                int candidate = config.probing().probe(home, attempt, m);
-                if (slots[candidate] == null) {
-                    slot = candidate;
-                    break;
-                }
-            }
-            if (slot < 0) {
-                throw new RingFullException("no free slot for virtual server " + j + " of '" + node.name() + "' ("
-                        + config.probing().name().toLowerCase() + " probing from slot " + home + ", " + nodes.size()
-                        + " replicas x " + config.virtualServers() + " virtual servers in " + m + " slots)");
-            }
-            slots[slot] = node;
-        }
-        List<Node<T>> more = new ArrayList<>(nodes);
-        more.add(node);
-        return new Ring<>(config, more, slots);
-    }
-
-    /** This ring without the replica named {@code name} (unchanged when absent). */
-    public Ring<T> without(String name) {
-        Node<T> gone = node(name);
-        if (gone == null) return this;
-        Node<T>[] slots = Arrays.copyOf(virtualServerAt, virtualServerAt.length);
-        for (int s = 0; s < slots.length; s++) {
-            if (slots[s] == gone) slots[s] = null;
-        }
-        List<Node<T>> fewer = new ArrayList<>(nodes);
-        fewer.remove(gone);
-        return new Ring<>(config, fewer, slots);
-    }
-
-    public RingConfig config() {
-        return config;
-    }
+    /** Every replica once, in the order to try them for {@code requestId}: {@link #lookup}'s answer first. */
+    List<Node<T>> fallbackOrder(long requestId);
 
     /** Replicas in the order they were added. */
-    public List<Node<T>> nodes() {
-        return nodes;
+    List<Node<T>> nodes();
+
+    /** This snapshot plus {@code node}; this one is left as it is. */
+    Ring<T> with(Node<T> node) throws RingFullException;
+
+    /** This snapshot without the replica named {@code name} (this very snapshot when absent). */
+    Ring<T> without(String name);
+
+    /** The strategy and its parameters. */
+    RingStrategy strategy();
+
+    /**
+     * How many six-digit request ids each replica serves, in node order: exact, computed once per snapshot on
+     * first use. Divide by {@link #SIX_DIGIT_IDS} for the share.
+     */
+    Map<String, Long> shares();
+
+    default int size() {
+        return nodes().size();
     }
 
-    public int size() {
-        return nodes.size();
-    }
-
-    public Node<T> node(String name) {
-        for (Node<T> n : nodes) {
+    default Node<T> node(String name) {
+        for (Node<T> n : nodes()) {
             if (n.name().equals(name)) return n;
         }
         return null;
     }
 
-    /** The slot H(requestId) mod M. */
-    public int slotOf(long requestId) {
-        return config.scheme().request().slot(requestId, config.slots());
-    }
-
-    /** The replica serving {@code requestId}, or null when the ring is empty. Constant time, no allocation. */
-    public Node<T> lookup(long requestId) {
-        return servingSlot[slotOf(requestId)];
-    }
-
-    /**
-     * Every replica in the order a request meets them walking clockwise from its slot: the first is
-     * {@link #lookup}'s answer, the next is where to retry when that one cannot be reached, and so on.
-     */
-    public List<Node<T>> clockwiseFrom(long requestId) {
-        int m = virtualServerAt.length;
-        int start = slotOf(requestId);
-        List<Node<T>> order = new ArrayList<>(nodes.size());
-        for (int step = 0; step < m && order.size() < nodes.size(); step++) {
-            Node<T> n = virtualServerAt[(start + step) % m];
-            if (n != null && !order.contains(n)) order.add(n);
-        }
-        return order;
-    }
-
-    /** Slots that hold a virtual server of {@code name}, ascending (empty when absent). */
-    public int[] virtualServerSlots(String name) {
-        return IntStream.range(0, virtualServerAt.length)
-                .filter(s -> virtualServerAt[s] != null && virtualServerAt[s].name().equals(name)).toArray();
-    }
-
-    /** How many slots each replica serves, in node order. */
-    public Map<String, Integer> servedSlots() {
-        Map<String, Integer> served = new LinkedHashMap<>();
-        nodes.forEach(n -> served.put(n.name(), 0));
-        for (Node<T> n : servingSlot) {
-            if (n != null) served.merge(n.name(), 1, Integer::sum);
-        }
-        return served;
-    }
-
     /** How many request ids in {@code [fromId, toId]} each replica serves, in node order. */
-    public Map<String, Long> requestShare(long fromId, long toId) {
+    default Map<String, Long> requestShare(long fromId, long toId) {
+        List<Node<T>> nodes = nodes();
+        Map<Node<T>, Integer> index = new IdentityHashMap<>();
+        for (int i = 0; i < nodes.size(); i++) index.put(nodes.get(i), i);
         long[] counts = new long[nodes.size()];
         for (long id = fromId; id <= toId; id++) {
             Node<T> n = lookup(id);
-            if (n != null) counts[nodes.indexOf(n)]++;
+            if (n != null) counts[index.get(n)]++;
         }
         Map<String, Long> share = new LinkedHashMap<>();
         for (int i = 0; i < counts.length; i++) share.put(nodes.get(i).name(), counts[i]);

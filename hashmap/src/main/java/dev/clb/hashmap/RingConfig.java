@@ -1,10 +1,14 @@
 package dev.clb.hashmap;
 
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+
 /**
- * Shape of a ring: M slots, K virtual servers per replica, the hash pair and the probing.
+ * The {@code slots} strategy's shape: M slots, K virtual servers per replica, the hash pair and the probing.
  * The defaults are the assignment's: M = 512, K = log2(512) = 9, its hash pair, linear probing.
  */
-public record RingConfig(int slots, int virtualServers, HashScheme scheme, Probing probing) {
+public record RingConfig(int slots, int virtualServers, HashScheme scheme, Probing probing) implements RingStrategy {
     public static final int DEFAULT_SLOTS = 512;
 
     public RingConfig {
@@ -23,8 +27,25 @@ public record RingConfig(int slots, int virtualServers, HashScheme scheme, Probi
         return new RingConfig(slots, Math.max(1, 32 - Integer.numberOfLeadingZeros(slots - 1)), scheme, probing);
     }
 
+    @Override
+    public String name() {
+        return "slots";
+    }
+
+    @Override
+    public <T> SlotRing<T> empty() {
+        return SlotRing.empty(this);
+    }
+
     /** How many replicas fit: each needs K free slots. */
+    @Override
     public int capacity() {
         return slots / virtualServers;
+    }
+
+    @Override
+    public Description describe() {
+        return new Description(name(), scheme.name(), OptionalInt.of(slots), OptionalInt.of(virtualServers), OptionalInt.empty(),
+                Optional.of(probing.name().toLowerCase(Locale.ROOT)));
     }
 }

@@ -25,8 +25,8 @@ class RingBehaviourTest {
         ConsistentHashMap<Void> map = new ConsistentHashMap<>(allCollideAt(14, 16, 3, Probing.LINEAR));
         map.add("a", null);
         map.add("b", null);
-        assertThat(map.ring().virtualServerSlots("a")).containsExactly(0, 14, 15); // ascending: 14, 15, then wrapped to 0
-        assertThat(map.ring().virtualServerSlots("b")).containsExactly(1, 2, 3);
+        assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("a")).containsExactly(0, 14, 15); // ascending: 14, 15, then wrapped to 0
+        assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("b")).containsExactly(1, 2, 3);
     }
 
     @Test
@@ -34,7 +34,7 @@ class RingBehaviourTest {
         ConsistentHashMap<Void> map = new ConsistentHashMap<>(allCollideAt(3, 16, 3, Probing.QUADRATIC));
         map.add("a", null);
         // home 3 taken by a's first virtual server, then 3+1 = 4, then 3+1 = 4 taken → 3+4 = 7
-        assertThat(map.ring().virtualServerSlots("a")).containsExactly(3, 4, 7);
+        assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("a")).containsExactly(3, 4, 7);
     }
 
     @Test
@@ -92,11 +92,11 @@ class RingBehaviourTest {
     void aReplacementWithTheSameRingIdRestoresTheExactOwnership() throws RingFullException {
         for (HashScheme scheme : HashScheme.ALL) {
             ConsistentHashMap<Void> map = RingFiguresTest.mapWith(4, RingConfig.of(512, scheme, Probing.LINEAR));
-            Ring<Void> before = map.ring();
+            SlotRing<Void> before = RingFiguresTest.slotRing(map);
             map.remove("server-2");
             Node<Void> replacement = map.add("k3j9x", null);
             assertThat(replacement.ringId()).isEqualTo(2);
-            Ring<Void> after = map.ring();
+            SlotRing<Void> after = RingFiguresTest.slotRing(map);
             assertThat(after.virtualServerSlots("k3j9x")).containsExactly(before.virtualServerSlots("server-2"));
             for (int slot = 0; slot < 512; slot++) {
                 String owner = before.lookup(slot) == null ? null : before.lookup(slot).name();
@@ -109,10 +109,10 @@ class RingBehaviourTest {
     @Test
     void replaceSwapsInTheNewReplicaOnTheOldOnesSlotsInOneChange() throws RingFullException {
         ConsistentHashMap<Void> map = RingFiguresTest.mapWith(3, RingConfig.defaults());
-        int[] slots = map.ring().virtualServerSlots("server-2");
+        int[] slots = RingFiguresTest.slotRing(map).virtualServerSlots("server-2");
         Node<Void> node = map.replace("server-2", "fresh", null);
         assertThat(node.ringId()).isEqualTo(2);
-        assertThat(map.ring().virtualServerSlots("fresh")).containsExactly(slots);
+        assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("fresh")).containsExactly(slots);
         assertThat(map.ring().nodes()).extracting(Node::name).containsExactly("server-1", "server-3", "fresh");
         assertThat(map.replace("absent", "other", null)).isNull();
     }
@@ -120,13 +120,13 @@ class RingBehaviourTest {
     @Test
     void removeAllTakesOutSeveralAtOnceAndAnExplicitRingIdBringsOneBack() throws RingFullException {
         ConsistentHashMap<Void> map = RingFiguresTest.mapWith(4, RingConfig.defaults());
-        Ring<Void> before = map.ring();
+        SlotRing<Void> before = RingFiguresTest.slotRing(map);
         map.removeAll(List.of("server-1", "server-3", "unknown"));
         assertThat(map.ring().nodes()).extracting(Node::name).containsExactly("server-2", "server-4");
         map.add("server-1", null, 1);
         map.add("server-3", null, 3);
         for (String name : List.of("server-1", "server-2", "server-3", "server-4")) {
-            assertThat(map.ring().virtualServerSlots(name)).as(name).containsExactly(before.virtualServerSlots(name));
+            assertThat(RingFiguresTest.slotRing(map).virtualServerSlots(name)).as(name).containsExactly(before.virtualServerSlots(name));
         }
         assertThatThrownBy(() -> map.add("dup", null, 3)).hasMessageContaining("ring id 3 is already taken");
     }
@@ -135,7 +135,7 @@ class RingBehaviourTest {
     void clockwiseOrderStartsAtTheOwnerAndVisitsEveryReplicaOnce() throws RingFullException {
         Ring<Void> ring = RingFiguresTest.mapWith(3, RingConfig.defaults()).ring();
         for (long id = 100_000; id < 101_000; id++) {
-            List<Node<Void>> order = ring.clockwiseFrom(id);
+            List<Node<Void>> order = ring.fallbackOrder(id);
             assertThat(order.get(0)).isEqualTo(ring.lookup(id));
             assertThat(order).hasSize(3).doesNotHaveDuplicates();
         }
@@ -143,9 +143,9 @@ class RingBehaviourTest {
 
     @Test
     void emptyRingLooksUpNothing() {
-        Ring<Void> ring = Ring.empty(RingConfig.defaults());
+        Ring<Void> ring = SlotRing.empty(RingConfig.defaults());
         assertThat(ring.lookup(123456)).isNull();
-        assertThat(ring.clockwiseFrom(123456)).isEmpty();
+        assertThat(ring.fallbackOrder(123456)).isEmpty();
     }
 
     @Test
@@ -160,7 +160,7 @@ class RingBehaviourTest {
                 ThreadLocalRandom random = ThreadLocalRandom.current();
                 while (!stop.get()) {
                     try {
-                        Ring<Void> ring = map.ring();
+                        SlotRing<Void> ring = (SlotRing<Void>) map.ring();
                         Node<Void> node = ring.lookup(random.nextLong(100_000, 1_000_000));
                         // a snapshot is complete: its owner is one of its members, and it serves every slot
                         assertThat(node).isNotNull();

@@ -20,6 +20,10 @@ class RingFiguresTest {
         return map;
     }
 
+    static SlotRing<Void> slotRing(ConsistentHashMap<Void> map) {
+        return (SlotRing<Void>) map.ring();
+    }
+
     @Test
     void assignmentRequestHashReachesOnly87Slots() {
         long distinct = LongStream.rangeClosed(FIRST_6_DIGIT, LAST_6_DIGIT)
@@ -29,7 +33,7 @@ class RingFiguresTest {
 
     @Test
     void virtualServersOfIds1To3SitWithoutCollisionBetweenSlots26And114() throws RingFullException {
-        Ring<Void> ring = mapWith(3, RingConfig.defaults()).ring();
+        SlotRing<Void> ring = slotRing(mapWith(3, RingConfig.defaults()));
         assertThat(ring.virtualServerSlots("server-1")).containsExactly(26, 29, 34, 41, 50, 61, 74, 89, 106);
         int[] all = IntStream.concat(IntStream.concat(
                 IntStream.of(ring.virtualServerSlots("server-1")), IntStream.of(ring.virtualServerSlots("server-2"))),
@@ -47,7 +51,7 @@ class RingFiguresTest {
             "5; 7969/312/938/312/469",
             "6; 7891/312/938/312/469/78"})
     void expectedSharePer10000RequestsOverAll6DigitIds(int n, String expected) throws RingFullException {
-        Map<String, Long> share = mapWith(n, RingConfig.defaults()).ring().requestShare(FIRST_6_DIGIT, LAST_6_DIGIT);
+        Map<String, Long> share = mapWith(n, RingConfig.defaults()).ring().shares();
         long total = LAST_6_DIGIT - FIRST_6_DIGIT + 1;
         // rounded half to even, as the spec's figures are (312.5 → 312)
         List<Long> per10000 = share.values().stream().map(c -> (long) Math.rint(c * 10000.0 / total)).toList();

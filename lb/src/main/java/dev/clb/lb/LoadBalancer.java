@@ -1,28 +1,38 @@
 package dev.clb.lb;
 
 import dev.clb.hashmap.ConsistentHashMap;
-import dev.clb.hashmap.HashScheme;
-import dev.clb.hashmap.Probing;
+import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
+import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
+import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.http.AdminToken;
+import dev.clb.lb.http.ClientLimits;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
+import dev.clb.lb.management.RingRoutes;
+import dev.clb.lb.observability.AccessLog;
+import dev.clb.lb.observability.Dashboard;
+import dev.clb.lb.observability.Metrics;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.StaticRuntime;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,26 +46,33 @@ public final class LoadBalancer implements AutoCloseable {
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
     private final InFlight inFlight;
+    private final Metrics metrics;
+    private final Duration drainTimeout;
+    private Optional<AccessLog> accessLog = Optional.empty();
     private LoadBalancerServer server;
     private ManagementServer management;
 
-    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient, InFlight inFlight) {
+    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient,
+                         InFlight inFlight, Metrics metrics, Duration drainTimeout) {
         this.runtime = runtime;
         this.replicas = replicas;
         this.monitor = monitor;
         this.heartbeatClient = heartbeatClient;
         this.inFlight = inFlight;
+        this.metrics = metrics;
+        this.drainTimeout = drainTimeout;
     }
 
     /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
     public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
-        RingConfig ring = ringConfig(options);
+        RingStrategy strategy = StrategyOptions.strategy(options);
+        OptionalDouble boundedLoad = StrategyOptions.boundedLoad(options);
         if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
-        if (options.replicas > ring.capacity()) {
-            throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + ring.slots() + " slots with "
-                    + ring.virtualServers() + " virtual servers each (at most " + ring.capacity() + ")");
+        ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections);
+        if (options.replicas > strategy.capacity()) {
+            throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
         }
         HeartbeatMonitor.Settings heartbeat = new HeartbeatMonitor.Settings(Duration.ofMillis(options.heartbeatIntervalMs),
                 Duration.ofMillis(options.heartbeatTimeoutMs), options.failureThreshold);
@@ -64,30 +81,39 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
         heartbeatClient.start();
         ReplicaRuntime runtime = runtime(options);
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(ring);
+        Metrics metrics = new Metrics();
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy,
+                next -> metrics.membership().ringChanged(next.nodes().stream().map(Node::name).toList()));
         InFlight inFlight = new InFlight();
         ReplicaManager replicas = new ReplicaManager(map, runtime, inFlight, new ReplicaManager.Settings(Math.max(0, options.standby),
                 Duration.ofMillis(options.spawnTimeoutMs), Duration.ofMillis(options.drainTimeoutMs)));
-        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, heartbeatClient, replicas::monitored, replicas);
+        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, new JettyHeartbeatProbe(heartbeatClient), replicas::monitored, replicas,
+                metrics.membership());
         replicas.attach(monitor);
-        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight);
+        replicas.observe(metrics.membership());
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight, metrics, Duration.ofMillis(options.drainTimeoutMs));
+        metrics.watch(replicas, lb.inFlight);
         AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
-            log.info("runtime {}, hash {}, probing {}, M = {}, K = {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
-                    runtime.name(), ring.scheme().name(), ring.probing().name().toLowerCase(), ring.slots(), ring.virtualServers(),
+            lb.accessLog = AccessLog.open(options.accessLog, metrics.registry());
+            List<ProxyEvents> observers = new ArrayList<>(List.of(metrics.requests()));
+            lb.accessLog.ifPresent(observers::add);
+            log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
+                    runtime.name(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
                     options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.spawns() ? options.standby : 0);
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs),
-                    replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(List.of()));
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs, clients),
+                    replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (!adminToken.required() && !isLoopback(options.bind)) {
                 log.warn("/add and /rm are open to anyone who reaches {}:{}: set --admin-token (env LB_ADMIN_TOKEN) "
                         + "or bind to a loopback address", options.bind, lb.server.port());
             }
             if (options.managementPort >= 0) {
-                lb.management = ManagementServer.start(options.managementBind, options.managementPort, List.of());
+                lb.management = ManagementServer.start(options.managementBind, options.managementPort,
+                        List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             return lb;
@@ -100,19 +126,19 @@ public final class LoadBalancer implements AutoCloseable {
         }
     }
 
+    private static String fits(RingStrategy strategy) {
+        if (strategy instanceof RingConfig slots) {
+            return slots.slots() + " slots with " + slots.virtualServers() + " virtual servers each (at most " + slots.capacity() + ")";
+        }
+        return "the " + strategy.name() + " strategy (at most " + strategy.capacity() + ")";
+    }
+
     private static boolean isLoopback(String bind) {
         try {
             return InetAddress.getByName(bind).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
         }
-    }
-
-    static RingConfig ringConfig(LoadBalancerOptions options) {
-        HashScheme scheme = HashScheme.named(options.hash);
-        Probing probing = Probing.named(options.probe);
-        if (options.slots < 1) throw new IllegalArgumentException("--slots must be positive");
-        return options.vnodes > 0 ? new RingConfig(options.slots, options.vnodes, scheme, probing) : RingConfig.of(options.slots, scheme, probing);
     }
 
     static ReplicaRuntime runtime(LoadBalancerOptions options) {
@@ -162,17 +188,47 @@ public final class LoadBalancer implements AutoCloseable {
         return runtime;
     }
 
+    /**
+     * Stops gracefully: closes the public port to new connections, gives the requests in flight up to
+     * {@code --drain-timeout} to finish, then stops everything and every replica.
+     */
     @Override
     public void close() {
+        if (server != null) drain();
         monitor.close();
         if (management != null) management.close();
         if (server != null) server.close();
         replicas.close();
+        accessLog.ifPresent(AccessLog::close);
+        metrics.close();
         try {
             heartbeatClient.stop();
         } catch (Exception e) {
             log.warn("stopping the heartbeat client: {}", e.getMessage());
         }
         log.info("load balancer stopped; all replicas it started are gone");
+    }
+
+    private void drain() {
+        server.stopAccepting();
+        long start = System.nanoTime();
+        long deadline = start + drainTimeout.toNanos();
+        int waiting = inFlight.total();
+        if (waiting == 0) return;
+        log.info("draining: no new connections; {} requests in flight get up to {} ms", waiting, drainTimeout.toMillis());
+        while (inFlight.total() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (inFlight.total() > 0) {
+            log.warn("drain timeout after {} ms: {} requests still in flight are cut off", ms, inFlight.total());
+        } else {
+            log.info("drained in {} ms", ms);
+        }
     }
 }

@@ -22,17 +22,39 @@ public final class LoadBalancerOptions {
                     + "or auto: docker when the Docker socket answers, else local (env LB_RUNTIME, default ${DEFAULT-VALUE}).")
     public String runtime;
 
-    @Option(names = "--hash", defaultValue = "${env:LB_HASH:-assignment}", description = "Hash functions: assignment, murmur, fnv (env LB_HASH, default ${DEFAULT-VALUE}).")
+    @Option(names = "--strategy", defaultValue = "${env:LB_STRATEGY:-slots}",
+            description = "How replicas share the request ids: slots (the assignment's map: --slots, --vnodes, --hash, --probe), "
+                    + "ring (--vnodes points per replica on a 64-bit circle), maglev (a --table-size entry Maglev table) "
+                    + "(env LB_STRATEGY, default ${DEFAULT-VALUE}).")
+    public String strategy;
+
+    @Option(names = "--hash", defaultValue = "${env:LB_HASH:-}",
+            description = "Hash functions of the slots strategy: assignment, murmur, fnv (env LB_HASH, default assignment). "
+                    + "ring and maglev always hash with murmur (fmix64), since the assignment's H reaches only 87 of 512 values; "
+                    + "they accept --hash murmur and refuse any other.")
     public String hash;
 
-    @Option(names = "--probe", defaultValue = "${env:LB_PROBE:-linear}", description = "Probing for colliding virtual servers: linear, quadratic (env LB_PROBE, default ${DEFAULT-VALUE}).")
+    @Option(names = "--probe", defaultValue = "${env:LB_PROBE:-}",
+            description = "slots only: probing for colliding virtual servers, linear or quadratic (env LB_PROBE, default linear).")
     public String probe;
 
-    @Option(names = "--slots", defaultValue = "${env:LB_SLOTS:-512}", description = "Slots M in the hash map (env LB_SLOTS, default ${DEFAULT-VALUE}).")
+    @Option(names = "--slots", defaultValue = "${env:LB_SLOTS:-0}", description = "slots only: slots M in the hash map; 0 means 512 (env LB_SLOTS, default 512).")
     public int slots;
 
-    @Option(names = "--vnodes", defaultValue = "${env:LB_VNODES:-0}", description = "Virtual servers K per replica; 0 means log2(M) (env LB_VNODES, default ${DEFAULT-VALUE}).")
+    @Option(names = "--vnodes", defaultValue = "${env:LB_VNODES:-0}",
+            description = "slots: virtual servers K per replica; ring: points per replica; 0 means the strategy's default, "
+                    + "log2(M) for slots, 160 for ring; maglev refuses it (env LB_VNODES, default ${DEFAULT-VALUE}).")
     public int vnodes;
+
+    @Option(names = "--table-size", defaultValue = "${env:LB_TABLE_SIZE:-0}",
+            description = "maglev only: entries in the Maglev table, a prime; 0 means 65537 (env LB_TABLE_SIZE, default 65537).")
+    public int tableSize;
+
+    @Option(names = "--bounded-load", defaultValue = "${env:LB_BOUNDED_LOAD:-0}",
+            description = "Bounded loads on top of any strategy: a request goes to the first replica in the strategy's fallback "
+                    + "order with fewer than ceil(FACTOR x (requests in flight + 1) / N) requests in flight; FACTOR > 1, e.g. 1.25; "
+                    + "0 turns it off (env LB_BOUNDED_LOAD, default off).")
+    public double boundedLoad;
 
     @Option(names = "--heartbeat-interval", defaultValue = "${env:LB_HEARTBEAT_INTERVAL_MS:-100}", description = "Milliseconds between heartbeats (env LB_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
     public long heartbeatIntervalMs;
@@ -54,6 +76,22 @@ public final class LoadBalancerOptions {
     @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long proxyTimeoutMs;
 
+    @Option(names = "--header-timeout", defaultValue = "${env:LB_HEADER_TIMEOUT_MS:-10000}",
+            description = "Milliseconds a client has to send a whole request head, from accept or from its first byte; else 408 and close (env LB_HEADER_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long headerTimeoutMs;
+
+    @Option(names = "--idle-timeout", defaultValue = "${env:LB_IDLE_TIMEOUT_MS:-60000}",
+            description = "Milliseconds a client connection with no request in flight and no bytes arriving stays open (env LB_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long idleTimeoutMs;
+
+    @Option(names = "--body-timeout", defaultValue = "${env:LB_BODY_TIMEOUT_MS:-60000}",
+            description = "Longest gap in milliseconds between two pieces of a request body; then 408 and close (env LB_BODY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long bodyTimeoutMs;
+
+    @Option(names = "--max-connections", defaultValue = "${env:LB_MAX_CONNECTIONS:-10000}",
+            description = "Client connections open at once; one more is answered 503 and closed (env LB_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
+    public int maxConnections;
+
     @Option(names = "--management-port", defaultValue = "${env:LB_MANAGEMENT_PORT:-9901}",
             description = "Port of the management server (/ring, /metrics, /dashboard); 0 picks a free one, -1 turns it off (env LB_MANAGEMENT_PORT, default ${DEFAULT-VALUE}).")
     public int managementPort;
@@ -70,6 +108,10 @@ public final class LoadBalancerOptions {
             description = "Bearer token that POST /add and DELETE /rm require (Authorization: Bearer <token>); /rep stays open. "
                     + "Prefer the environment variable, which process listings do not show (env LB_ADMIN_TOKEN, default none: admin open).")
     public String adminToken;
+
+    @Option(names = "--access-log", defaultValue = "${env:LB_ACCESS_LOG:-stdout}",
+            description = "Where to log one line per client request: stdout, off, or a file to append to (env LB_ACCESS_LOG, default ${DEFAULT-VALUE}).")
+    public String accessLog;
 
     @Option(names = "--io-threads", defaultValue = "${env:LB_IO_THREADS:-0}", description = "Event loops serving the proxy; 0 means one per core (env LB_IO_THREADS, default ${DEFAULT-VALUE}).")
     public int ioThreads;

@@ -24,7 +24,8 @@ class ProcessLifecycleTest {
     void noReplicaOutlivesTheLoadBalancer(String signal) throws Exception {
         List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), LoadBalancerMain.class.getName(),
-                "--port", "0", "--bind", "127.0.0.1", "--runtime", "local", "--replica-jar", TestStack.replicaJar().toString());
+                "--port", "0", "--bind", "127.0.0.1", "--runtime", "local", "--management-port", "0", "--access-log", "off",
+                "--replica-jar", TestStack.replicaJar().toString());
         Process lb = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<ProcessHandle> replicas = new ArrayList<>();
         try {

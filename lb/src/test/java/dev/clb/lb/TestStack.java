@@ -42,7 +42,7 @@ final class TestStack implements AutoCloseable {
     static LoadBalancerOptions options(String... args) {
         LoadBalancerOptions options = new LoadBalancerOptions();
         List<String> all = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--runtime", "local",
-                "--management-port", "0", "--replica-jar", replicaJar().toString()));
+                "--management-port", "0", "--access-log", "off", "--replica-jar", replicaJar().toString()));
         all.addAll(List.of(args));
         new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(all.toArray(String[]::new));
         return options;

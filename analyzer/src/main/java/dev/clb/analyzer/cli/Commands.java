@@ -6,7 +6,9 @@ import dev.clb.analyzer.Settings;
 import dev.clb.analyzer.experiments.A1HomeDistribution;
 import dev.clb.analyzer.experiments.A2Scaling;
 import dev.clb.analyzer.experiments.A3Failover;
-import dev.clb.analyzer.experiments.A4HashComparison;
+import dev.clb.analyzer.experiments.A4StrategyComparison;
+import dev.clb.analyzer.experiments.A5Disruption;
+import dev.clb.analyzer.experiments.A6HotKeys;
 import dev.clb.analyzer.experiments.Experiment;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -70,20 +72,43 @@ public final class Commands {
     }
 
     @Command(name = "a4", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
-            description = "A-4: A-1 and A-2 with every hash of the hash map (assignment, murmur, fnv); charts side by side.")
+            description = "A-4: A-1 with every strategy (slots with each hash, ring, maglev, bounded loads), the model's split beside the measured one; "
+                    + "A-2 with each hash of the slot ring; charts side by side.")
     public static final class A4 extends ExperimentCommand {
         @Override
         List<Experiment> experiments() {
-            return List.of(new A4HashComparison());
+            return List.of(new A4StrategyComparison());
+        }
+    }
+
+    @Command(name = "a5", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "A-5: disruption: the same ids before and after adding, removing and replacing (kill -9) a replica, per strategy; "
+                    + "the fraction that moved against the ideal; chart.")
+    public static final class A5 extends ExperimentCommand {
+        @Override
+        List<Experiment> experiments() {
+            return List.of(new A5Disruption());
+        }
+    }
+
+    @Command(name = "a6", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "A-6: hot keys: Zipf-popular ids through replicas that hold each request 5 ms, per strategy with and without bounded "
+                    + "loads; the busiest replica's share in flight and completed, and the latencies; charts.")
+    public static final class A6 extends ExperimentCommand {
+        @Override
+        List<Experiment> experiments() {
+            return List.of(new A6HotKeys());
         }
     }
 
     @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
-            description = "A-1, A-2, A-3 and A-4 in turn (A-4 reuses the assignment runs of A-1 and A-2), then REPORT.md.")
+            description = "A-1..A-6, setup by setup with one load balancer per setup (A-4 and A-5 reuse the runs of A-1 and A-2), then REPORT.md.")
     public static final class All extends ExperimentCommand {
         @Override
         List<Experiment> experiments() {
-            return List.of(new A1HomeDistribution(), new A2Scaling(), new A3Failover(), new A4HashComparison());
+            // A-5 last: on each setup's load balancer it kills, adds and removes replicas, which the others would then see
+            return List.of(new A1HomeDistribution(), new A2Scaling(), new A3Failover(), new A4StrategyComparison(), new A6HotKeys(),
+                    new A5Disruption());
         }
     }
 }

@@ -66,17 +66,21 @@ public final class AdminClient {
     }
 
     /**
-     * Brings the deployment to {@code n} replicas, one at a time: adds {@code server-<k>} (when that name is free),
-     * removes the newest. So ring ids stay 1..n in the order /rep lists them, as on a freshly started load balancer.
+     * Brings the deployment to {@code n} replicas, one at a time: adds {@code server-<k>} with the smallest k not in use,
+     * removes the one listed last. Which ring ids they get is the load balancer's business; {@code /ring} tells.
      */
     public List<String> scaleTo(int n) throws IOException {
         List<String> replicas = replicas();
-        while (replicas.size() < n) {
-            String name = "server-" + (replicas.size() + 1);
-            replicas = add(1, replicas.contains(name) ? List.of() : List.of(name));
-        }
+        while (replicas.size() < n) replicas = add(1, List.of(freeName(replicas)));
         while (replicas.size() > n) replicas = remove(1, List.of(replicas.get(replicas.size() - 1)));
         return replicas;
+    }
+
+    /** {@code server-<k>} with the smallest k not in {@code taken}. */
+    public static String freeName(List<String> taken) {
+        int k = 1;
+        while (taken.contains("server-" + k)) k++;
+        return "server-" + k;
     }
 
     public static String payload(int n, List<String> hostnames) {

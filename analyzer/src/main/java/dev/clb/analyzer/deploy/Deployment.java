@@ -1,6 +1,6 @@
 package dev.clb.analyzer.deploy;
 
-import dev.clb.hashmap.HashScheme;
+import dev.clb.analyzer.Setup;
 import java.io.IOException;
 import java.net.URI;
 
@@ -8,7 +8,10 @@ import java.net.URI;
 public interface Deployment extends AutoCloseable {
     URI url();
 
-    HashScheme hash();
+    /** Its management port, where {@code GET /ring} says how it places requests. */
+    URI management();
+
+    Setup setup();
 
     /** One line for the console: what this is and where. */
     String describe();

@@ -1,6 +1,6 @@
 package dev.clb.analyzer.deploy;
 
-import dev.clb.hashmap.HashScheme;
+import dev.clb.analyzer.Setup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +19,8 @@ import okhttp3.OkHttpClient;
 
 /**
  * A load balancer started as a child process ({@code java -jar lb.jar --runtime local ...}) on 127.0.0.1 and a free
- * port, with its output in a temporary log file. Stopping it sends SIGTERM and waits, so that it stops its replicas;
+ * port, its management server on another free port, with its output in a temporary log file. Its replicas serve the
+ * opt-in test paths ({@code /test/delay}, for A-6). Stopping it sends SIGTERM and waits, so that it stops its replicas;
  * a shutdown hook does the same for every one still running when the analyzer exits (Ctrl-C included).
  */
 public final class LoadBalancerProcess implements AutoCloseable {
@@ -37,25 +39,31 @@ public final class LoadBalancerProcess implements AutoCloseable {
 
     private final Process process;
     private final URI url;
+    private final URI management;
     private final Path log;
 
-    private LoadBalancerProcess(Process process, URI url, Path log) {
+    private LoadBalancerProcess(Process process, URI url, URI management, Path log) {
         this.process = process;
         this.url = url;
+        this.management = management;
         this.log = log;
     }
 
     /** Starts the load balancer and returns once {@code GET /rep} lists {@code replicas} replicas. */
-    public static LoadBalancerProcess start(Path lbJar, Path replicaJar, HashScheme hash, int replicas, OkHttpClient http,
+    public static LoadBalancerProcess start(Path lbJar, Path replicaJar, Setup setup, int replicas, OkHttpClient http,
                                             Duration readyWithin) throws IOException, InterruptedException {
         requireFile(lbJar, "load balancer jar", "--lb-jar / ANALYZER_LB_JAR");
         requireFile(replicaJar, "replica jar", "--replica-jar / ANALYZER_REPLICA_JAR");
         int port = freePort();
-        List<String> command = List.of(javaExecutable(), JVM_OPTIONS, "-jar", lbJar.toString(), "--runtime", "local", "--port", String.valueOf(port),
-                "--bind", HOST, "--replicas", String.valueOf(replicas), "--hash", hash.name(), "--replica-jar", replicaJar.toString());
-        Path log = Files.createTempFile("analyzer-lb-" + hash.name() + "-", ".log");
+        int managementPort = freePort();
+        List<String> command = new ArrayList<>(List.of(javaExecutable(), JVM_OPTIONS, "-jar", lbJar.toString(), "--runtime", "local",
+                "--port", String.valueOf(port), "--bind", HOST, "--management-port", String.valueOf(managementPort), "--management-bind", HOST,
+                "--replicas", String.valueOf(replicas), "--replica-jar", replicaJar.toString(), "--replica-env", "REPLICA_TEST_PATHS=true"));
+        command.addAll(setup.lbArguments());
+        Path log = Files.createTempFile("analyzer-lb-" + setup.name() + "-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        LoadBalancerProcess lb = new LoadBalancerProcess(process, URI.create("http://" + HOST + ":" + port), log);
+        LoadBalancerProcess lb = new LoadBalancerProcess(process, URI.create("http://" + HOST + ":" + port),
+                URI.create("http://" + HOST + ":" + managementPort), log);
         running.add(lb);
         try {
             lb.awaitReady(new AdminClient(http, lb.url), replicas, readyWithin);
@@ -88,6 +96,10 @@ public final class LoadBalancerProcess implements AutoCloseable {
 
     public URI url() {
         return url;
+    }
+
+    public URI management() {
+        return management;
     }
 
     public long pid() {

@@ -1,17 +1,17 @@
 package dev.clb.analyzer.deploy;
 
-import dev.clb.hashmap.HashScheme;
+import dev.clb.analyzer.Setup;
 import java.io.IOException;
 import java.net.URI;
 
 /** A load balancer the analyzer started with the local runtime; its replicas are its child processes. */
 final class LocalDeployment implements Deployment {
     private final LoadBalancerProcess process;
-    private final HashScheme hash;
+    private final Setup setup;
 
-    LocalDeployment(LoadBalancerProcess process, HashScheme hash) {
+    LocalDeployment(LoadBalancerProcess process, Setup setup) {
         this.process = process;
-        this.hash = hash;
+        this.setup = setup;
     }
 
     @Override
@@ -20,13 +20,18 @@ final class LocalDeployment implements Deployment {
     }
 
     @Override
-    public HashScheme hash() {
-        return hash;
+    public URI management() {
+        return process.management();
+    }
+
+    @Override
+    public Setup setup() {
+        return setup;
     }
 
     @Override
     public String describe() {
-        return "local load balancer pid " + process.pid() + " at " + process.url() + ", hash " + hash.name();
+        return "local load balancer pid " + process.pid() + " at " + process.url() + ", " + setup.label();
     }
 
     /** Sends SIGKILL to the replica's process and returns at once: it dies now, whatever it was doing. */

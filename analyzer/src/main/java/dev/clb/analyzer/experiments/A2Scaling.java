@@ -1,10 +1,11 @@
 package dev.clb.analyzer.experiments;
 
+import dev.clb.analyzer.Settings;
+import dev.clb.analyzer.Setup;
 import dev.clb.analyzer.deploy.Deployment;
 import dev.clb.analyzer.deploy.Deployments;
 import dev.clb.analyzer.output.Charts;
 import dev.clb.analyzer.output.RunTable;
-import dev.clb.hashmap.HashScheme;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import java.util.Optional;
 public final class A2Scaling implements Experiment {
     static final int FROM = 2;
     static final int TO = 6;
+    private Scaling scaling;
 
     @Override
     public String id() {
@@ -27,27 +29,35 @@ public final class A2Scaling implements Experiment {
         return "A-2: load per replica for N = " + FROM + ".." + TO;
     }
 
-    /** A-2's runs for {@code hash}, measured once per session; empty in remote mode when no load balancer runs that hash. */
-    static Optional<Scaling> measure(Session session, HashScheme hash) throws Exception {
-        Optional<Scaling> done = session.scalings.get(hash.name());
+    @Override
+    public List<Setup> setups(Settings settings) {
+        return List.of(settings.primarySetup());
+    }
+
+    /** The runs for N = 2..6 of {@code setup}, measured once per session; empty in remote mode when no load balancer runs it. */
+    static Optional<Scaling> measure(Session session, Setup setup, String experiment) throws Exception {
+        Optional<Scaling> done = session.scalings.get(setup.name());
         if (done != null) return done;
         Optional<Scaling> result = Optional.empty();
-        if (session.deployment(hash, FROM).isPresent()) {
+        if (session.deployment(setup, FROM).isPresent()) {
             List<RunResult> runs = new ArrayList<>();
             for (int n = FROM; n <= TO; n++) {
-                Deployment deployment = session.deployment(hash, n).orElseThrow();
-                runs.add(MeasuredRun.measure(session, deployment, "a2 " + hash.name() + " N=" + n));
+                Deployment deployment = session.deployment(setup, n).orElseThrow();
+                runs.add(MeasuredRun.measure(session, deployment, experiment + " " + setup.name() + " N=" + n).result());
             }
-            result = Optional.of(new Scaling(hash.name(), runs));
+            result = Optional.of(new Scaling(setup.name(), setup.label(), runs));
         }
-        session.scalings.put(hash.name(), result);
+        session.scalings.put(setup.name(), result);
         return result;
     }
 
     @Override
-    public boolean run(Session session) throws Exception {
-        HashScheme hash = session.settings().primaryHash();
-        Scaling scaling = measure(session, hash).orElseThrow(() -> new IllegalStateException(Deployments.missing(hash)));
+    public void measure(Session session, Setup setup) throws Exception {
+        scaling = measure(session, setup, "a2").orElseThrow(() -> new IllegalStateException(Deployments.missing(setup)));
+    }
+
+    @Override
+    public boolean report(Session session) throws Exception {
         session.files().json("a2", new A2Result(Provenance.of(session.settings()), scaling));
         session.files().csv("a2", RunTable.HEADER, RunTable.rows(scaling.runs()));
         Charts.loadVersusN(scaling, session.files().png("a2-load-vs-n"));

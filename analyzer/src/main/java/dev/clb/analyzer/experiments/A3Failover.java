@@ -9,7 +9,9 @@ import dev.clb.analyzer.traffic.ProgressBar;
 import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.analyzer.traffic.TrafficResult;
 import dev.clb.analyzer.traffic.TrafficRunner;
-import dev.clb.hashmap.HashScheme;
+import dev.clb.analyzer.Settings;
+import dev.clb.analyzer.Setup;
+import dev.clb.analyzer.deploy.RingView;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ public final class A3Failover implements Experiment {
     static final int BIN_MILLIS = 100;
     private static final long POLL_MILLIS = 5;
     private static final long GIVE_UP_NANOS = 30_000_000_000L;
+    private A3Result result;
 
     @Override
     public String id() {
@@ -41,24 +44,31 @@ public final class A3Failover implements Experiment {
     }
 
     @Override
-    public boolean run(Session session) throws Exception {
-        HashScheme hash = session.settings().primaryHash();
-        Deployment deployment = session.deployment(hash, REPLICAS).orElseThrow(() -> new IllegalStateException(Deployments.missing(hash)));
-        A3Result result;
-        try {
-            AdminClient admin = session.deployments().admin(deployment.url());
-            List<EndpointCheck> checks = EndpointChecks.run(admin);
-            long passed = checks.stream().filter(EndpointCheck::passed).count();
-            session.out().printf("  a3 endpoints: %d of %d checks passed%n", passed, checks.size());
-            checks.stream().filter(c -> !c.passed()).forEach(c -> session.out().println("    FAILED " + c.request() + ": expected "
-                    + c.expected() + ", got " + c.actual()));
-            Failover failover = killUnderTraffic(session, deployment, admin);
-            session.out().println(describe(failover));
-            result = new A3Result(Provenance.of(session.settings()), hash.name(), checks, failover);
-        } finally {
-            // the replacement is listed last but holds the victim's ring id: /rep order no longer gives ring ids
-            session.release();
-        }
+    public List<Setup> setups(Settings settings) {
+        return List.of(settings.primarySetup());
+    }
+
+    @Override
+    public void measure(Session session, Setup setup) throws Exception {
+        Deployment deployment = session.deployment(setup, REPLICAS).orElseThrow(() -> new IllegalStateException(Deployments.missing(setup)));
+        AdminClient admin = session.deployments().admin(deployment.url());
+        var management = session.deployments().management(deployment);
+        List<EndpointCheck> checks = EndpointChecks.run(admin);
+        long passed = checks.stream().filter(EndpointCheck::passed).count();
+        session.out().printf("  a3 endpoints: %d of %d checks passed%n", passed, checks.size());
+        checks.stream().filter(c -> !c.passed()).forEach(c -> session.out().println("    FAILED " + c.request() + ": expected "
+                + c.expected() + ", got " + c.actual()));
+        // the victim is the replica on ring id 1: with the assignment's functions, the busiest
+        RingView before = management.ring();
+        RingView.Replica victim = before.byRingId(1).orElse(before.replicas().get(0));
+        Failover failover = killUnderTraffic(session, deployment, admin, victim.hostname());
+        session.out().println(describe(failover));
+        RingView after = management.ring();
+        result = new A3Result(Provenance.of(session.settings()), setup.name(), before.describe(), checks, failover, victim.ringId(), after.ringIds());
+    }
+
+    @Override
+    public boolean report(Session session) throws Exception {
         session.files().json("a3", result);
         session.files().csv("a3-checks", List.of("request", "expected", "actual", "passed"),
                 result.checks().stream().map(c -> List.<Object>of(c.request(), c.expected(), c.actual(), c.passed())).toList());
@@ -67,10 +77,10 @@ public final class A3Failover implements Experiment {
         return result.passed();
     }
 
-    private static Failover killUnderTraffic(Session session, Deployment deployment, AdminClient admin) throws IOException, InterruptedException {
+    private static Failover killUnderTraffic(Session session, Deployment deployment, AdminClient admin, String victim)
+            throws IOException, InterruptedException {
         var settings = session.settings();
         List<String> before = admin.replicas();
-        String victim = before.get(0);
         MeasuredRun.warmUp(session, deployment);
         long[] ids = RequestIds.generate(settings.seed(), settings.requests());
         TrafficRunner.Run run = session.traffic().startPaced(deployment.url(), ids, settings.requests() / TRAFFIC_SECONDS);

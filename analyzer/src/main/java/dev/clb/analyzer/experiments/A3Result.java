@@ -1,10 +1,22 @@
 package dev.clb.analyzer.experiments;
 
 import java.util.List;
+import java.util.Map;
 
-/** A-3 as saved in a3.json. */
-public record A3Result(Provenance provenance, String hash, List<EndpointCheck> checks, Failover failover) {
+/**
+ * A-3 as saved in a3.json.
+ *
+ * @param victimRingId  the killed replica's ring id
+ * @param ringIdsAfter  ring id by hostname once the replacement serves, from {@code /ring}
+ */
+public record A3Result(Provenance provenance, String setup, String placement, List<EndpointCheck> checks, Failover failover,
+                       int victimRingId, Map<String, Integer> ringIdsAfter) {
     public boolean passed() {
-        return checks.stream().allMatch(EndpointCheck::passed) && failover.passed();
+        return checks.stream().allMatch(EndpointCheck::passed) && failover.passed() && replacementInherited();
+    }
+
+    /** Whether a replacement took the killed replica's ring id, as {@code /ring} shows. */
+    public boolean replacementInherited() {
+        return failover.replacements().stream().anyMatch(name -> Integer.valueOf(victimRingId).equals(ringIdsAfter.get(name)));
     }
 }

@@ -1,12 +1,12 @@
 package dev.clb.analyzer.experiments;
 
 import dev.clb.analyzer.deploy.Deployment;
+import dev.clb.analyzer.deploy.RingView;
 import dev.clb.analyzer.traffic.ProgressBar;
 import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.analyzer.traffic.TrafficResult;
 import dev.clb.analyzer.traffic.TrafficRunner;
 import java.io.IOException;
-import java.util.List;
 
 /**
  * One measured run against a deployment as it is: an uncounted warm-up, then {@code requests} requests with the
@@ -26,22 +26,29 @@ final class MeasuredRun {
     private MeasuredRun() {
     }
 
-    static RunResult measure(Session session, Deployment deployment, String label) throws IOException, InterruptedException {
+    static Measured measure(Session session, Deployment deployment, String label) throws IOException, InterruptedException {
+        return measure(session, deployment, label, true);
+    }
+
+    /** As above; without warm-up where only the placement matters, not the speed. */
+    static Measured measure(Session session, Deployment deployment, String label, boolean warm) throws IOException, InterruptedException {
         var settings = session.settings();
-        var admin = session.deployments().admin(deployment.url());
-        List<String> replicas = admin.replicas();
-        int warmupBatches = warmUp(session, deployment);
+        var management = session.deployments().management(deployment);
+        RingView ring = management.ring();
+        int warmupBatches = warm ? warmUp(session, deployment) : 0;
         TrafficRunner.Run run = session.traffic().start(deployment.url(), RequestIds.generate(settings.seed(), settings.requests()));
         TrafficResult traffic;
         try (ProgressBar bar = ProgressBar.show(session.out(), label, run)) {
             traffic = run.await();
         }
-        List<String> after = admin.replicas();
-        if (!after.equals(replicas)) session.out().println("  note: the replicas changed during " + label + ": " + replicas + " -> " + after);
-        RunResult result = RunResult.of(label, deployment.hash(), replicas, traffic);
+        RingView after = management.ring();
+        if (!after.replicas().equals(ring.replicas())) {
+            session.out().println("  note: the placement changed during " + label + ": " + ring.ringIds() + " -> " + after.ringIds());
+        }
+        RunResult result = RunResult.of(label, deployment.setup().name(), ring, traffic);
         session.out().println(result.line() + (warmupBatches > 0 ? " [after " + warmupBatches + " warm-up batches]" : ""));
         session.record(result);
-        return result;
+        return new Measured(result, ring, traffic);
     }
 
     /**

@@ -2,8 +2,8 @@ package dev.clb.analyzer.experiments;
 
 import java.util.List;
 
-/** A-2 for one hash: one run per N, N ascending. */
-public record Scaling(String hash, List<RunResult> runs) {
+/** A-2 for one setup: one run per N, N ascending. */
+public record Scaling(String setup, String label, List<RunResult> runs) {
     public boolean passed() {
         return runs.stream().allMatch(RunResult::passed);
     }

@@ -3,7 +3,7 @@ package dev.clb.analyzer.experiments;
 import dev.clb.analyzer.Settings;
 import dev.clb.analyzer.deploy.Deployment;
 import dev.clb.analyzer.deploy.Deployments;
-import dev.clb.hashmap.HashScheme;
+import dev.clb.analyzer.Setup;
 import java.io.IOException;
 import dev.clb.analyzer.output.ResultFiles;
 import dev.clb.analyzer.traffic.TrafficRunner;
@@ -22,10 +22,11 @@ import okhttp3.OkHttpClient;
 /**
  * What the experiments of one invocation share: the settings, one HTTP client (its dispatcher allows
  * {@code concurrency} requests in flight, its pool keeps as many connections), the output directory, every run
- * measured (for the summary), the A-1 and A-2 results per hash (A-4 reuses them), and the deployment in use.
+ * measured (for the summary), the runs at N = 3 and N = 2..6 per setup (A-4 and A-5 reuse those of A-1 and A-2), and
+ * the deployment in use.
  *
- * <p>One deployment at a time: experiments with the same hash share it, scaled to the N each needs (so a local
- * load balancer is started once per hash function); asking for another hash stops it and opens the next.
+ * <p>One deployment at a time: experiments with the same setup share it, scaled to the N each needs (so a local
+ * load balancer is started once per setup); asking for another setup stops it and opens the next.
  */
 public final class Session implements AutoCloseable {
     private final Settings settings;
@@ -35,7 +36,7 @@ public final class Session implements AutoCloseable {
     private final Deployments deployments;
     private final ResultFiles files;
     private final List<RunResult> runs = new ArrayList<>();
-    final Map<String, Optional<RunResult>> homeRuns = new HashMap<>();
+    final Map<String, Optional<Measured>> homeRuns = new HashMap<>();
     final Map<String, Optional<Scaling>> scalings = new HashMap<>();
     private Deployment current;
 
@@ -83,22 +84,19 @@ public final class Session implements AutoCloseable {
         return files;
     }
 
-    /**
-     * A deployment running {@code hash}, scaled to {@code replicas} (ring ids 1..N in /rep order); empty in remote mode
-     * when no load balancer runs that hash.
-     */
-    Optional<Deployment> deployment(HashScheme hash, int replicas) throws IOException, InterruptedException {
-        if (current != null && current.hash().equals(hash)) {
+    /** A deployment running {@code setup}, scaled to {@code replicas}; empty in remote mode when no load balancer runs it. */
+    Optional<Deployment> deployment(Setup setup, int replicas) throws IOException, InterruptedException {
+        if (current != null && current.setup().equals(setup)) {
             deployments.admin(current.url()).scaleTo(replicas);
             return Optional.of(current);
         }
         release();
-        Optional<Deployment> opened = deployments.open(hash, replicas);
+        Optional<Deployment> opened = deployments.open(setup, replicas);
         current = opened.orElse(null);
         return opened;
     }
 
-    /** Stops (or puts back) the deployment in use, e.g. after a kill has left its replicas out of ring-id order. */
+    /** Stops (or puts back) the deployment in use. */
     void release() throws IOException {
         if (current == null) return;
         Deployment done = current;

@@ -1,5 +1,9 @@
 package dev.clb.analyzer.output;
 
+import dev.clb.analyzer.Setup;
+import dev.clb.analyzer.experiments.A5Disruption;
+import dev.clb.analyzer.experiments.A6HotKeys;
+import dev.clb.analyzer.experiments.A6Result;
 import dev.clb.analyzer.experiments.Failover;
 import dev.clb.analyzer.experiments.RunResult;
 import dev.clb.analyzer.experiments.Scaling;
@@ -26,6 +30,8 @@ import org.jfree.chart.plot.Plot;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.LineAndShapeRenderer;
+import org.jfree.chart.plot.DatasetRenderingOrder;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
@@ -59,11 +65,12 @@ public final class Charts {
     /** requests each replica answered, beside what the hash map predicts for the share of all 6-digit ids. */
     public static void homeCounts(RunResult run, Path file) throws IOException {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        run.counts().forEach((replica, count) -> data.addValue(count, "measured", replica));
-        run.expected().forEach((replica, expected) -> data.addValue(expected, "expected (hash map, share of all 6-digit ids)", replica));
-        CategoryPlot plot = barPlot(data, "replica (in the order /rep lists them: ring ids 1, 2, 3)", "requests answered");
-        save(chart("A-1: " + WHOLE.format(run.requests()) + " requests to /home, N = " + run.n() + ", hash " + run.hash(), plot,
-                String.format("%.0f req/s, %d failed; split %s the hash map's within sampling error (max |z| = %.1f, limit 4)",
+        run.counts().forEach((replica, count) -> data.addValue(count, "measured", replicaLabel(run, replica)));
+        run.expected().forEach((replica, expected) -> data.addValue(expected, "expected (the model's share of all 6-digit ids, from /ring)",
+                replicaLabel(run, replica)));
+        CategoryPlot plot = barPlot(data, "replica (ring id from /ring)", "requests answered");
+        save(chart("A-1: " + WHOLE.format(run.requests()) + " requests to /home, N = " + run.n() + ", " + run.placement(), plot,
+                String.format("%.0f req/s, %d failed; split %s the model's within sampling error (max |z| = %.1f, limit 4)",
                         run.perSecond(), run.failed(), run.check().passed() ? "matches" : "does NOT match", run.check().maxAbsZ())), file);
     }
 
@@ -73,7 +80,7 @@ public final class Charts {
         String sds = scaling.runs().stream().map(r -> String.format("N=%d: %.0f", r.n(), r.stats().sd()))
                 .reduce((a, b) -> a + ", " + b).orElse("");
         save(chart("A-2: load per replica as N grows, " + WHOLE.format(scaling.runs().get(0).requests()) + " requests per N, hash "
-                + scaling.hash(), plot, "standard deviation across replicas: " + sds), file);
+                + scaling.label(), plot, "standard deviation across replicas: " + sds), file);
     }
 
     /** requests answered per replica per interval, failures, and the kill, detection and recovery marked. */
@@ -112,21 +119,50 @@ public final class Charts {
         save(chart("A-3: a replica killed under steady traffic (N = " + failover.replicasBefore().size() + ")", plot, subtitle), file);
     }
 
-    /** A-1 per hash, grouped: the k-th replica's requests for each hash, and the even split. */
-    public static void homeCountsByHash(List<RunResult> runs, Path file) throws IOException {
-        DefaultCategoryDataset data = new DefaultCategoryDataset();
-        for (RunResult run : runs) {
-            for (int k = 0; k < run.replicas().size(); k++) {
-                data.addValue(run.counts().get(run.replicas().get(k)), replicaKey(runs, k), run.hash());
+    /**
+     * A-4: A-1 per setup, grouped: each ring id's requests (bars) and the model's expected count (a dash on each bar),
+     * with the even split marked.
+     */
+    public static void homeCountsBySetup(List<RunResult> runs, Path file) throws IOException {
+        DefaultCategoryDataset measured = new DefaultCategoryDataset();
+        DefaultCategoryDataset expected = new DefaultCategoryDataset();
+        int most = runs.stream().mapToInt(RunResult::n).max().orElse(0);
+        for (int k = 0; k < most; k++) {
+            for (RunResult run : runs) {
+                String category = setupCategory(run.setup());
+                String replica = k < run.replicas().size() ? run.replicas().get(k) : null;
+                measured.addValue(replica == null ? null : run.counts().get(replica), "measured, replica " + (k + 1), category);
+                expected.addValue(replica == null ? null : run.expected().get(replica), dashSeries("model (from /ring)", k), category);
             }
         }
-        CategoryPlot plot = barPlot(data, "hash functions (H for requests, Phi for virtual servers)", "requests answered");
+        CategoryPlot plot = barPlot(measured, "setup (strategy / hash, + bounded load factor)", "requests answered");
+        plot.getDomainAxis().setTickLabelFont(LABEL);
+        overlayDashes(plot, expected);
         RunResult first = runs.get(0);
         double even = (double) first.ok() / first.n();
         plot.addRangeMarker(horizontalMarker(even, "even split " + WHOLE.format(even)), Layer.FOREGROUND);
-        save(chart("A-4: A-1 with each hash: " + WHOLE.format(first.requests()) + " requests to /home, N = " + first.n(), plot,
-                "max/mean per hash: " + runs.stream().map(r -> String.format("%s %.2f", r.hash(), r.stats().max() / r.stats().mean()))
-                        .reduce((a, b) -> a + ", " + b).orElse("")), file);
+        save(chart("A-4: " + WHOLE.format(first.requests()) + " requests to /home per setup, N = " + first.n()
+                        + ": measured (bars) and the model (black dashes)", plot,
+                "Bars in /rep order. Without bounded loads the bars sit on the dashes; bounded loads move requests off a replica that holds too many in flight."), file);
+    }
+
+    /** the busiest replica over the mean per setup, measured and by the model. */
+    public static void maxOverMeanBySetup(List<RunResult> runs, Path file) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (RunResult run : runs) {
+            data.addValue(run.maxOverMean(), "measured (busiest replica's requests / mean)", setupCategory(run.setup()));
+            data.addValue(run.modelMaxOverMean(), "model (largest share in /ring x N)", setupCategory(run.setup()));
+        }
+        CategoryPlot plot = barPlot(data, "setup", "busiest replica / mean (1 = perfectly even)");
+        plot.getDomainAxis().setTickLabelFont(LABEL);
+        ((BarRenderer) plot.getRenderer()).setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.00")));
+        ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("0.0"));
+        plot.addRangeMarker(horizontalMarker(1.0, "perfectly even"), Layer.FOREGROUND);
+        RunResult first = runs.get(0);
+        double noise = 4 * Math.sqrt((1.0 / first.n()) * (1 - 1.0 / first.n()) / first.ok()) * first.n();
+        save(chart("A-4: how much more than its share the busiest replica gets, per setup (N = " + first.n() + ")", plot,
+                String.format("%,d requests per setup; with a perfect model, sampling alone puts the measured value up to about %.2f above the model's (4 sd)",
+                        first.requests(), noise)), file);
     }
 
     /** A-2 per hash, side by side on one requests axis. */
@@ -134,7 +170,7 @@ public final class Charts {
         NumberAxis range = axis("requests per replica");
         CombinedRangeXYPlot combined = new CombinedRangeXYPlot(range);
         combined.setGap(16);
-        for (Scaling scaling : scalings) combined.add(loadPlot(scaling, "N, hash " + scaling.hash()), 1);
+        for (Scaling scaling : scalings) combined.add(loadPlot(scaling, "N, " + scaling.label()), 1);
         combined.setFixedLegendItems(((XYPlot) combined.getSubplots().get(0)).getLegendItems());
         save(chart("A-4: A-2 with each hash: mean, min, max and mean +/- 1 sd of the load per replica", combined,
                 "the closer min and max stay to the mean, the more even the split"), file);
@@ -144,7 +180,7 @@ public final class Charts {
     public static void spreadByHash(List<Scaling> scalings, Path file) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Scaling scaling : scalings) {
-            XYSeries series = new XYSeries("hash " + scaling.hash());
+            XYSeries series = new XYSeries(scaling.label());
             scaling.runs().forEach(r -> series.add(r.n(), 100 * r.stats().relativeSd()));
             data.addSeries(series);
         }
@@ -230,10 +266,104 @@ public final class Charts {
         return plot;
     }
 
-    private static String replicaKey(List<RunResult> runs, int k) {
-        String name = runs.get(0).replicas().get(k);
-        boolean same = runs.stream().allMatch(r -> r.replicas().size() > k && r.replicas().get(k).equals(name));
-        return same ? name + " (ring id " + (k + 1) + ")" : "ring id " + (k + 1);
+    /** the fraction of requests that changed replica per setup and change, with the ideal and this placement's minimum. */
+    public static void disruption(List<A5Disruption.Disruption> disruptions, Path file) throws IOException {
+        DefaultCategoryDataset moved = new DefaultCategoryDataset();
+        DefaultCategoryDataset minimum = new DefaultCategoryDataset();
+        for (A5Disruption.Disruption d : disruptions) {
+            for (A5Disruption.Change c : d.changes()) {
+                String series = switch (c.kind()) {
+                    case "add" -> "add a 4th replica (ideal 1/4)";
+                    case "remove" -> "remove 1 of 3 (ideal 1/3)";
+                    default -> "replace a killed one (ideal 0)";
+                };
+                moved.addValue(100 * c.moves().fraction(), series, d.label());
+                minimum.addValue(100 * c.minimum(), dashSeries("this placement's minimum: what the added replica took, what the removed one held",
+                        moved.getRowIndex(series)), d.label());
+            }
+        }
+        CategoryPlot plot = barPlot(moved, "setup", "requests that changed replica, % of the same ids sent before");
+        ((BarRenderer) plot.getRenderer()).setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}%", new DecimalFormat("0.0")));
+        ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("0"));
+        overlayDashes(plot, minimum);
+        plot.addRangeMarker(horizontalMarker(100.0 / 4, "1/4"), Layer.FOREGROUND);
+        plot.addRangeMarker(horizontalMarker(100.0 / 3, "1/3"), Layer.FOREGROUND);
+        String stayers = disruptions.stream().map(d -> d.label() + " " + d.changes().stream().filter(c -> !c.kind().equals("replace"))
+                .mapToInt(c -> c.moves().movedBetweenStayers()).sum()).reduce((a, b) -> a + ", " + b).orElse("");
+        save(chart("A-5: requests that changed replica when one was added, removed or replaced (N = 3)", plot,
+                "moved between two replicas that both stayed (add + remove): " + stayers), file);
+    }
+
+    /** the busiest replica's share of the requests in flight and of those completed, per setup. */
+    public static void hotKeyShares(A6Result result, Path file) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (A6HotKeys.HotKeys h : result.results()) {
+            data.addValue(100 * h.busiestInFlightShare(), "busiest replica's share of requests in flight (time-averaged)", h.label());
+            data.addValue(100 * h.busiestCompletedShare(), "busiest replica's share of requests completed", h.label());
+        }
+        CategoryPlot plot = barPlot(data, "setup", "% of all requests");
+        plot.getDomainAxis().setTickLabelFont(LABEL);
+        ((BarRenderer) plot.getRenderer()).setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}%", new DecimalFormat("0.0")));
+        ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("0"));
+        A6HotKeys.HotKeys first = result.results().get(0);
+        plot.addRangeMarker(horizontalMarker(100.0 / first.n(), "even: 1/" + first.n()), Layer.FOREGROUND);
+        result.results().stream().filter(h -> h.boundShare() > 0).findFirst().ifPresent(h -> plot.addRangeMarker(horizontalMarker(100 * h.boundShare(),
+                String.format("bound: ceil(%.2f x (%d + 1) / %d) = %d of %d in flight", Setup.BOUNDED, h.concurrency(), h.n(),
+                        Math.round(h.boundShare() * h.concurrency()), h.concurrency())), Layer.FOREGROUND));
+        save(chart(String.format("A-6: hot keys: Zipf s = %.1f over %,d keys, %d in flight, replicas hold each request %d ms (N = %d)",
+                result.exponent(), result.keys(), first.concurrency(), result.delayMs(), first.n()), plot,
+                String.format("%,d requests per setup; the hottest key alone is %.1f%% of them", first.requests(), 100 * first.hottestKeyShare())), file);
+    }
+
+    /** latency percentiles per setup. */
+    public static void hotKeyLatencies(A6Result result, Path file) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        for (A6HotKeys.HotKeys h : result.results()) {
+            data.addValue(h.latencies().p50(), "p50", h.label());
+            data.addValue(h.latencies().p99(), "p99", h.label());
+            data.addValue(h.latencies().max(), "max", h.label());
+        }
+        CategoryPlot plot = barPlot(data, "setup", "latency seen by the client, ms");
+        plot.getDomainAxis().setTickLabelFont(LABEL);
+        ((BarRenderer) plot.getRenderer()).setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.0")));
+        ((NumberAxis) plot.getRangeAxis()).setNumberFormatOverride(new DecimalFormat("0"));
+        plot.addRangeMarker(horizontalMarker(result.delayMs(), "the replica's own hold: " + result.delayMs() + " ms"), Layer.FOREGROUND);
+        A6HotKeys.HotKeys first = result.results().get(0);
+        save(chart("A-6: latency under hot keys per setup (" + first.concurrency() + " in flight, N = " + first.n() + ")", plot,
+                "from the client handing a request to the connection until its answer; a replica holding more requests in flight queues them"), file);
+    }
+
+    /**
+     * A black dash on each bar of {@code plot}: series k of {@code dashes} on bar series k (same offsets as the bars);
+     * the legend shows the first series only.
+     */
+    private static void overlayDashes(CategoryPlot plot, DefaultCategoryDataset dashes) {
+        LineAndShapeRenderer renderer = new LineAndShapeRenderer(false, true);
+        renderer.setUseSeriesOffset(true);
+        renderer.setItemMargin(((BarRenderer) plot.getRenderer()).getItemMargin());
+        for (int k = 0; k < dashes.getRowCount(); k++) {
+            renderer.setSeriesShape(k, new java.awt.geom.Rectangle2D.Double(-12, -2, 24, 4));
+            renderer.setSeriesPaint(k, Color.BLACK);
+            renderer.setSeriesVisibleInLegend(k, k == 0);
+        }
+        plot.setDataset(1, dashes);
+        plot.setRenderer(1, renderer);
+        plot.setDatasetRenderingOrder(DatasetRenderingOrder.FORWARD);
+    }
+
+    /** Series keys must differ; trailing spaces keep the legend text the same. */
+    private static String dashSeries(String legend, int k) {
+        return legend + " ".repeat(k);
+    }
+
+    private static String replicaLabel(RunResult run, String replica) {
+        Integer ringId = run.ringIds().get(replica);
+        return ringId == null ? replica + " (not listed)" : replica + " (ring id " + ringId + ")";
+    }
+
+    /** A setup's name as a category, short enough for eight side by side. */
+    private static String setupCategory(String setup) {
+        return setup.replace("-bounded", " +bounded");
     }
 
     private static XYSeries series(String name, List<Integer> counts, double binSeconds) {

@@ -4,6 +4,8 @@ import dev.clb.analyzer.experiments.A1Result;
 import dev.clb.analyzer.experiments.A2Result;
 import dev.clb.analyzer.experiments.A3Result;
 import dev.clb.analyzer.experiments.A4Result;
+import dev.clb.analyzer.experiments.A5Result;
+import dev.clb.analyzer.experiments.A6Result;
 import dev.clb.analyzer.experiments.EndpointCheck;
 import dev.clb.analyzer.experiments.Failover;
 import dev.clb.analyzer.experiments.Provenance;
@@ -20,7 +22,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * REPORT.md, written from the raw results in the output directory (a1.json .. a4.json), whichever exist: what each
+ * REPORT.md, written from the raw results in the output directory (a1.json .. a6.json), whichever exist: what each
  * experiment measured, and why the numbers are what they are.
  */
 public final class Report {
@@ -32,48 +34,61 @@ public final class Report {
         Optional<A2Result> a2 = files.read("a2", A2Result.class);
         Optional<A3Result> a3 = files.read("a3", A3Result.class);
         Optional<A4Result> a4 = files.read("a4", A4Result.class);
+        Optional<A5Result> a5 = files.read("a5", A5Result.class);
+        Optional<A6Result> a6 = files.read("a6", A6Result.class);
         Markdown md = new Markdown();
-        md.heading(1, "Load balancer analysis: A-1 to A-4");
+        md.heading(1, "Load balancer analysis: A-1 to A-6");
         md.paragraph("""
-                Written by the analyzer (`java -jar analyzer/target/analyzer.jar all`, or one of `a1`..`a4`) from the raw results
-                beside this file: `a1.json`..`a4.json` and the same as CSV. Every measured run sends the same random 6-digit request
+                Written by the analyzer (`java -jar analyzer/target/analyzer.jar all`, or one of `a1`..`a6`) from the raw results
+                beside this file: `a1.json`..`a6.json` and the same as CSV. Every measured run sends the same random 6-digit request
                 ids (from the seed below) as `X-Request-ID`, which the load balancer uses as the request id, so runs differ only in
                 their configuration and a rerun with the same seed sends the same requests. Uncounted warm-up requests precede each
-                run, in batches repeated while the load balancer still gets faster (a freshly started JVM is still compiling).
+                run whose speed is reported, in batches repeated while the load balancer still gets faster (a freshly started JVM is
+                still compiling). A *setup* is one way of balancing: a strategy (`--strategy slots|ring|maglev`), for `slots` its
+                hash pair (`--hash`), and optionally bounded loads (`--bounded-load 1.25`); the analyzer starts one load balancer
+                per setup and every experiment that needs the setup uses it.
 
-                *Expected* is what the hash map itself computes (hashmap API, `Ring.requestShare(100000, 999999)`): each replica's
-                share of all 900,000 six-digit ids, times the requests answered. A measured split *matches* when every replica's count
-                lies within 4 standard deviations of the binomial around its expected count. *Routing agreement* is the fraction of
-                requests answered by exactly the replica the hash map computes for their id.""");
+                *Expected* is what the load balancer's own model says, read from its management port (`GET /ring`): each replica's
+                ring id and its share of all 900,000 six-digit ids, times the requests answered. A measured split *matches* when
+                every replica's count lies within 4 standard deviations of the binomial around its expected count. For the slot
+                ring the analyzer also rebuilds the map from the hash map API with the ring ids `/ring` gives; *routing agreement*
+                is the fraction of requests answered by exactly the replica that map computes for their id.""");
         a1.ifPresent(r -> a1(md, r));
         a2.ifPresent(r -> a2(md, r));
         a3.ifPresent(r -> a3(md, r));
-        a4.ifPresent(r -> a4(md, r));
-        if (a1.isEmpty() && a2.isEmpty() && a3.isEmpty() && a4.isEmpty()) md.paragraph("No results yet: run the analyzer.");
+        a4.ifPresent(r -> StrategySections.a4(md, r));
+        a5.ifPresent(r -> StrategySections.a5(md, r));
+        a6.ifPresent(r -> StrategySections.a6(md, r));
+        if (a4.isPresent() || a5.isPresent() || a6.isPresent()) StrategySections.tradeOffs(md, a4, a5, a6);
+        if (a1.isEmpty() && a2.isEmpty() && a3.isEmpty() && a4.isEmpty() && a5.isEmpty() && a6.isEmpty()) {
+            md.paragraph("No results yet: run the analyzer.");
+        }
         files.markdown("REPORT", md.toString());
         return files.dir().resolve("REPORT.md");
     }
 
     private static void a1(Markdown md, A1Result result) {
         RunResult run = result.run();
-        md.heading(2, String.format(Locale.ROOT, "A-1: %,d requests to /home with N = %d (hash %s)", run.requests(), run.n(), run.hash()));
+        md.heading(2, String.format(Locale.ROOT, "A-1: %,d requests to /home with N = %d (%s)", run.requests(), run.n(), run.placement()));
         md.paragraph(measured(result.provenance()));
         md.image("A-1: requests per replica", "a1-requests-per-replica.png");
-        md.table(List.of("replica", "ring id", "requests answered", "expected", "z", "hash map's count for these very ids"), replicaRows(run));
+        md.table(List.of("replica", "ring id", "requests answered", "expected", "z", "the rebuilt map's count for these very ids"), replicaRows(run));
         md.paragraph(verdict(run));
-        if (run.hash().equals(HashScheme.ASSIGNMENT.name()) && run.n() == 3) {
+        if (run.setup().equals("assignment") && run.n() == 3) {
             md.paragraph("""
                     SPEC §3 gives the expected split for these functions as 8437 / 469 / 1094 per 10,000 requests; the *expected*
                     column is that split, computed by the hash map, scaled to the requests answered.""");
         }
-        md.heading(3, "Why the split is what it is");
-        SkewExplanation.forRing(md, RingAnalysis.of(HashScheme.named(run.hash()), run.n()));
+        if (isDefaultSlots(run)) {
+            md.heading(3, "Why the split is what it is");
+            SkewExplanation.forRing(md, RingAnalysis.of(HashScheme.named(run.hash()), run.n()));
+        }
     }
 
     private static void a2(Markdown md, A2Result result) {
         Scaling scaling = result.scaling();
         md.heading(2, "A-2: N = " + scaling.runs().get(0).n() + ".." + scaling.runs().get(scaling.runs().size() - 1).n()
-                + " (hash " + scaling.hash() + ")");
+                + " (" + scaling.label() + ")");
         md.paragraph(measured(result.provenance()) + " One load balancer served all runs: brought to N = " + scaling.runs().get(0).n()
                 + " (started so, or through `DELETE /rm` of the newest replicas), then scaled up through `POST /add`, one replica "
                 + "at a time, between the runs.");
@@ -88,7 +103,7 @@ public final class Report {
                 From N = %d to N = %d the most loaded replica answered %s and then %s of the requests, the least loaded %s and %s.""",
                 allMatch(scaling.runs()), first.n(), last.n(), share(first.stats().max(), first.ok()), share(last.stats().max(), last.ok()),
                 share(first.stats().min(), first.ok()), share(last.stats().min(), last.ok())));
-        if (scaling.hash().equals(HashScheme.ASSIGNMENT.name())) {
+        if (scaling.setup().equals("assignment")) {
             md.paragraph("""
                     Adding replicas barely helps with the assignment's functions. A new replica with ring id i puts its virtual servers at
                     Φ(i, j) = i² + (j + 1)² + 24, i.e. from i² + 25 up to i² + 105: inside the cluster of existing virtual servers or
@@ -100,7 +115,7 @@ public final class Report {
     }
 
     private static void a3(Markdown md, A3Result result) {
-        md.heading(2, "A-3: every endpoint, and a replica killed under traffic (hash " + result.hash() + ")");
+        md.heading(2, "A-3: every endpoint, and a replica killed under traffic (" + result.placement() + ")");
         md.paragraph(measured(result.provenance()));
         long passed = result.checks().stream().filter(EndpointCheck::passed).count();
         md.heading(3, String.format(Locale.ROOT, "Endpoints: %d of %d checks passed", passed, result.checks().size()));
@@ -123,14 +138,16 @@ public final class Report {
                         result.provenance().remote() ? "`docker kill`" : "SIGKILL to its process", f.killAtSeconds())),
                 List.of("time to detection (`/rep` no longer lists it)", millis(f.detectedAfterMs())),
                 List.of("time until N replicas serve again (the replacement answered a request)", millis(f.servingAgainAfterMs())),
-                List.of("replacement", f.replacements().isEmpty() ? "none" : String.join(", ", f.replacements())),
+                List.of("replacement", (f.replacements().isEmpty() ? "none" : String.join(", ", f.replacements()))
+                        + String.format(Locale.ROOT, "; `/ring` gives it ring id %s (the victim had %d)", f.replacements().stream()
+                        .map(name -> String.valueOf(result.ringIdsAfter().get(name))).collect(Collectors.joining(", ")), result.victimRingId())),
                 List.of("replicas afterwards", f.replicasAfter().toString()),
                 List.of("failed requests", f.failed() + " of " + f.requests() + " (" + f.failedAfterKill() + " after the kill)"
                         + (f.typicalError() == null ? "" : "; e.g. " + f.typicalError()))));
         md.paragraph(String.format(Locale.ROOT, """
                 Before the kill %s answered %s of the requests. When its process died the load balancer saw it (a refused
                 connection counts as a failure at once, without waiting for missed heartbeats), removed it from the map and put %s
-                in its place under the same ring id, hence on exactly the same slots: in the timeline the replacement's line takes
+                in its place under the same ring id (as `/ring` shows), hence on exactly the same slots: in the timeline the replacement's line takes
                 over where the victim's stops, while the other replicas keep their own slots. A request that reached the dead
                 replica in between was retried on the next replica clockwise, so %s.""",
                 f.victim(), pct(shareBeforeKill(f)), f.replacements().isEmpty() ? "a replacement" : String.join(", ", f.replacements()),
@@ -171,51 +188,15 @@ public final class Report {
         return all == 0 ? 0 : (double) victim / all;
     }
 
-    private static void a4(Markdown md, A4Result result) {
-        md.heading(2, "A-4: A-1 and A-2 with other hash functions");
-        md.paragraph(measured(result.provenance()) + (result.provenance().remote()
-                ? " Each hash ran on the load balancer given for it (`--lb`, `--lb-for`)."
-                : " Each hash ran on its own load balancer (`--hash NAME`), started fresh."));
-        result.notMeasured().forEach(why -> md.paragraph("Not measured: " + why));
-        md.image("A-4: A-1 per hash", "a4-requests-per-replica-by-hash.png");
-        md.table(List.of("hash", "measured split (N = 3)", "expected split", "max / mean", "sd / mean", "matches", "req/s"),
-                result.homeRuns().stream().map(r -> List.of(r.hash(), counts(r), expected(r),
-                        String.format(Locale.ROOT, "%.2f", r.stats().max() / r.stats().mean()), pct(r.stats().relativeSd()),
-                        r.check().passed() ? "yes" : "**no**", String.format(Locale.ROOT, "%.0f", r.perSecond()))).toList());
-        md.image("A-4: A-2 per hash, side by side", "a4-load-vs-n-by-hash.png");
-        md.image("A-4: spread per hash", "a4-spread-by-hash.png");
-        if (!result.scalings().isEmpty()) {
-            List<String> header = new ArrayList<>(List.of("N"));
-            result.scalings().forEach(s -> header.add(s.hash() + ": sd / mean (max / mean)"));
-            List<List<String>> rows = new ArrayList<>();
-            for (int i = 0; i < result.scalings().get(0).runs().size(); i++) {
-                List<String> row = new ArrayList<>(List.of(String.valueOf(result.scalings().get(0).runs().get(i).n())));
-                for (Scaling s : result.scalings()) {
-                    RunResult r = s.runs().get(i);
-                    row.add(String.format(Locale.ROOT, "%s (%.2f)", pct(r.stats().relativeSd()), r.stats().max() / r.stats().mean()));
-                }
-                rows.add(row);
-            }
-            md.table(header, rows);
-        }
-        md.paragraph("""
-                What better functions change: a well-mixed H sends the six-digit ids to every slot about equally, and a well-mixed
-                Φ scatters each replica's virtual servers round the whole ring instead of crowding them into one stretch. No arc
-                then holds anything like the assignment's four fifths of all ids, and a replica added puts virtual servers all
-                round the ring, taking load from several others instead of nibbling at a cluster. The measured splits match what
-                the hash map computes for each hash, so the load balancer routes exactly as the map says: the differences between
-                the hashes are the functions' doing. Computed from the hash map for N = 3:""");
-        SkewExplanation.forHashes(md, 3);
-    }
-
     private static List<List<String>> replicaRows(RunResult run) {
         List<List<String>> rows = new ArrayList<>();
         run.counts().forEach((replica, count) -> {
             int index = run.replicas().indexOf(replica);
             rows.add(index < 0 ? List.of(replica, "not listed", String.valueOf(count), "", "", "")
-                    : List.of(replica, String.valueOf(index + 1), String.valueOf(count),
+                    : List.of(replica, String.valueOf(run.ringIds().get(replica)), String.valueOf(count),
                     String.format(Locale.ROOT, "%.1f", run.expected().get(replica)),
-                    String.format(Locale.ROOT, "%+.2f", run.check().z().get(index)), String.valueOf(run.predicted().get(replica))));
+                    String.format(Locale.ROOT, "%+.2f", run.check().z().get(index)),
+                    run.predicted().containsKey(replica) ? String.valueOf(run.predicted().get(replica)) : "no model"));
         });
         return rows;
     }
@@ -226,32 +207,38 @@ public final class Report {
                 counts(r), expected(r), r.check().passed() ? "yes" : "**no**");
     }
 
+    /** The slot ring with the shape the explanations model: 512 slots, 9 virtual servers, linear probing. */
+    private static boolean isDefaultSlots(RunResult run) {
+        return HashScheme.ALL.stream().anyMatch(h -> h.name().equals(run.setup())) && run.placement().startsWith("slots (M = 512, K = 9,");
+    }
+
     private static String verdict(RunResult run) {
         return String.format(Locale.ROOT, """
-                %s: the measured split %s the hash map's within sampling error (largest |z| = %.2f). Routing agreement %.2f%%.
+                %s: the measured split %s the model's within sampling error (largest |z| = %.2f).%s
                 %,d requests answered in %.2f s (%.0f req/s), %d failed%s.""",
                 run.passed() ? "**Passed**" : "**Failed**", run.check().passed() ? "matches" : "does not match", run.check().maxAbsZ(),
-                100 * run.routingAgreement(), run.ok(), run.seconds(), run.perSecond(), run.failed(),
+                run.routingAgreement() == null ? "" : String.format(Locale.ROOT, " Routing agreement %.2f%%.", 100 * run.routingAgreement()),
+                run.ok(), run.seconds(), run.perSecond(), run.failed(),
                 run.typicalError() == null ? "" : " (e.g. " + run.typicalError() + ")");
     }
 
     private static String allMatch(List<RunResult> runs) {
         long matching = runs.stream().filter(r -> r.check().passed()).count();
-        double minAgreement = runs.stream().mapToDouble(RunResult::routingAgreement).min().orElse(0);
-        return String.format(Locale.ROOT, "%d of %d runs match the hash map's split within sampling error; routing agreement at least %.2f%%; %d requests failed in all.",
+        double minAgreement = runs.stream().filter(r -> r.routingAgreement() != null).mapToDouble(RunResult::routingAgreement).min().orElse(0);
+        return String.format(Locale.ROOT, "%d of %d runs match the model's split within sampling error; routing agreement at least %.2f%%; %d requests failed in all.",
                 matching, runs.size(), 100 * minAgreement, runs.stream().mapToInt(RunResult::failed).sum());
     }
 
-    private static String measured(Provenance p) {
+    static String measured(Provenance p) {
         return String.format(Locale.ROOT, "Measured %s against %s; %,d requests per run (warm-up batches of %d), concurrency %d, seed %d.",
                 p.finishedAt(), p.mode(), p.requests(), p.warmup(), p.concurrency(), p.seed());
     }
 
-    private static String counts(RunResult r) {
+    static String counts(RunResult r) {
         return r.replicas().stream().map(name -> String.valueOf(r.counts().get(name))).collect(Collectors.joining(" / "));
     }
 
-    private static String expected(RunResult r) {
+    static String expected(RunResult r) {
         return r.replicas().stream().map(name -> String.format(Locale.ROOT, "%.0f", r.expected().get(name))).collect(Collectors.joining(" / "));
     }
 
@@ -259,7 +246,7 @@ public final class Report {
         return pct(total == 0 ? 0 : (double) count / total);
     }
 
-    private static String pct(double share) {
+    static String pct(double share) {
         return SkewExplanation.pct(share);
     }
 

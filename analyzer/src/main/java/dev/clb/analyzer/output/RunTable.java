@@ -6,7 +6,7 @@ import java.util.List;
 
 /** Runs as CSV rows, one per replica and run. */
 public final class RunTable {
-    public static final List<String> HEADER = List.of("run", "hash", "n", "replica", "ring_id", "requests", "expected", "predicted",
+    public static final List<String> HEADER = List.of("run", "setup", "hash", "n", "replica", "ring_id", "requests", "expected", "predicted",
             "z", "run_requests", "run_failed", "run_seconds", "run_req_per_s");
 
     private RunTable() {
@@ -20,13 +20,14 @@ public final class RunTable {
                 boolean listed = index >= 0;
                 List<Object> row = new ArrayList<>();
                 row.add(run.label());
+                row.add(run.setup());
                 row.add(run.hash());
                 row.add(run.n());
                 row.add(replica);
-                row.add(listed ? index + 1 : null);
+                row.add(run.ringIds().get(replica));
                 row.add(count);
                 row.add(listed ? run.expected().get(replica) : null);
-                row.add(listed ? run.predicted().get(replica) : null);
+                row.add(run.predicted().get(replica));
                 row.add(listed ? run.check().z().get(index) : null);
                 row.add(run.requests());
                 row.add(run.failed());

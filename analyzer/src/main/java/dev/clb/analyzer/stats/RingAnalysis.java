@@ -3,7 +3,7 @@ package dev.clb.analyzer.stats;
 import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.hashmap.HashScheme;
 import dev.clb.hashmap.Node;
-import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.SlotRing;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,7 +31,7 @@ public record RingAnalysis(String hash, int slots, Map<Integer, Long> reachable,
     public static RingAnalysis of(HashScheme hash, int n) {
         List<String> names = new ArrayList<>();
         for (int i = 1; i <= n; i++) names.add("server-" + i);
-        Ring<String> ring = ExpectedSplit.ring(hash, names);
+        SlotRing<String> ring = ExpectedSplit.ring(hash, names);
         int m = ring.config().slots();
         long[] idsPerSlot = new long[m];
         for (long id = RequestIds.FIRST; id <= RequestIds.LAST; id++) idsPerSlot[ring.slotOf(id)]++;

@@ -17,11 +17,12 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * Sends {@code GET /home} requests asynchronously through one shared OkHttp client, whose dispatcher limits how many
+ * Sends {@code GET /home} requests (or to another path that answers like it, such as {@code /test/delay?ms=5}) asynchronously through one shared OkHttp client, whose dispatcher limits how many
  * are in flight, and records every outcome. Each request carries its id as {@code X-Request-ID}.
  */
 public final class TrafficRunner {
     public static final String REQUEST_ID = "X-Request-ID";
+    public static final String HOME = "/home";
     private static final long PACE_TICK_MILLIS = 2;
 
     private final OkHttpClient client;
@@ -30,16 +31,34 @@ public final class TrafficRunner {
         this.client = client;
     }
 
-    /** Sends all {@code ids} at once; the dispatcher keeps at most its limit in flight. */
+    /** Sends all {@code ids} to {@code /home} at once; the dispatcher keeps at most its limit in flight. */
     public Run start(URI loadBalancer, long[] ids) {
-        Run run = new Run(homeUrl(loadBalancer), ids);
+        return start(loadBalancer, HOME, ids);
+    }
+
+    /** Sends all {@code ids} to {@code path} (with its query, answering like /home) at once. */
+    public Run start(URI loadBalancer, String path, long[] ids) {
+        Run run = new Run(url(loadBalancer, path), ids);
         for (int i = 0; i < ids.length; i++) run.send(i);
+        return run;
+    }
+
+    /**
+     * Keeps exactly {@code concurrency} requests to {@code path} in flight (each completion sends the next id), so that
+     * every request's send time is when it really started; {@code concurrency} must not exceed the dispatcher's limit.
+     */
+    public Run startClosedLoop(URI loadBalancer, String path, long[] ids, int concurrency) {
+        Run run = new Run(url(loadBalancer, path), ids);
+        run.closedLoop = true;
+        int first = Math.min(concurrency, ids.length);
+        run.next.set(first);
+        for (int i = 0; i < first; i++) run.send(i);
         return run;
     }
 
     /** Sends {@code ids} at a steady {@code perSecond}, e.g. to watch a failure happen under traffic. */
     public Run startPaced(URI loadBalancer, long[] ids, double perSecond) {
-        Run run = new Run(homeUrl(loadBalancer), ids);
+        Run run = new Run(url(loadBalancer, HOME), ids);
         ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pacer");
             t.setDaemon(true);
@@ -54,9 +73,8 @@ public final class TrafficRunner {
         return run;
     }
 
-    private static HttpUrl homeUrl(URI loadBalancer) {
-        HttpUrl base = HttpUrl.get(loadBalancer.toString());
-        return base.newBuilder().encodedPath("/home").build();
+    private static HttpUrl url(URI loadBalancer, String path) {
+        return HttpUrl.get(loadBalancer.toString()).resolve(path);
     }
 
     /** A run in progress. */
@@ -68,6 +86,8 @@ public final class TrafficRunner {
         private final AtomicInteger done = new AtomicInteger();
         private final long startNanos = System.nanoTime();
         private final AtomicLong lastDoneNanos = new AtomicLong();
+        private final AtomicInteger next = new AtomicInteger();
+        private volatile boolean closedLoop;
 
         private Run(HttpUrl url, long[] ids) {
             this.url = url;
@@ -96,11 +116,12 @@ public final class TrafficRunner {
 
         private void send(int index) {
             long id = ids[index];
+            long sent = elapsedNanos();
             Request request = new Request.Builder().url(url).header(REQUEST_ID, Long.toString(id)).build();
             client.newCall(request).enqueue(new Callback() {
                 @Override
                 public void onFailure(Call call, IOException e) {
-                    record(index, 0, null, e.getClass().getSimpleName() + ": " + e.getMessage());
+                    record(index, sent, 0, null, e.getClass().getSimpleName() + ": " + e.getMessage());
                 }
 
                 @Override
@@ -108,20 +129,24 @@ public final class TrafficRunner {
                     try (response) {
                         String body = response.body().string();
                         String server = response.code() == 200 ? HomeAnswer.serverId(body).orElse(null) : null;
-                        record(index, response.code(), server, server != null ? null : "HTTP " + response.code() + ": " + abbreviate(body));
+                        record(index, sent, response.code(), server, server != null ? null : "HTTP " + response.code() + ": " + abbreviate(body));
                     } catch (IOException e) {
-                        record(index, response.code(), null, e.getClass().getSimpleName() + ": " + e.getMessage());
+                        record(index, sent, response.code(), null, e.getClass().getSimpleName() + ": " + e.getMessage());
                     }
                 }
             });
         }
 
-        private void record(int index, int status, String server, String error) {
+        private void record(int index, long sent, int status, String server, String error) {
             long at = elapsedNanos();
-            outcomes[index] = new Outcome(ids[index], at, status, server, error);
+            outcomes[index] = new Outcome(ids[index], sent, at, status, server, error);
             lastDoneNanos.accumulateAndGet(at, Math::max);
             done.incrementAndGet();
             remaining.countDown();
+            if (closedLoop) {
+                int following = next.getAndIncrement();
+                if (following < ids.length) send(following);
+            }
         }
     }
 

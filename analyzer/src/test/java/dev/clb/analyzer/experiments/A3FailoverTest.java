@@ -15,10 +15,10 @@ class A3FailoverTest {
     void timelineDetectionAndRecoveryFromOutcomes() {
         List<Outcome> outcomes = new ArrayList<>();
         // 0-999 ms: s1 and s2 answer; kill at 1000 ms; s2 covers; at 1150 ms the replacement r answers
-        for (int t = 0; t < 1000; t += 10) outcomes.add(new Outcome(t, t * MS, 200, t % 20 == 0 ? "s1" : "s2", null));
-        outcomes.add(new Outcome(1, 1010 * MS, 0, null, "IOException: unexpected end of stream"));
-        for (int t = 1020; t < 1150; t += 10) outcomes.add(new Outcome(t, t * MS, 200, "s2", null));
-        for (int t = 1150; t < 2000; t += 10) outcomes.add(new Outcome(t, t * MS, 200, t % 20 == 0 ? "r" : "s2", null));
+        for (int t = 0; t < 1000; t += 10) outcomes.add(new Outcome(t, 0, t * MS, 200, t % 20 == 0 ? "s1" : "s2", null));
+        outcomes.add(new Outcome(1, 0, 1010 * MS, 0, null, "IOException: unexpected end of stream"));
+        for (int t = 1020; t < 1150; t += 10) outcomes.add(new Outcome(t, 0, t * MS, 200, "s2", null));
+        for (int t = 1150; t < 2000; t += 10) outcomes.add(new Outcome(t, 0, t * MS, 200, t % 20 == 0 ? "r" : "s2", null));
         TrafficResult traffic = new TrafficResult(outcomes, 1990 * MS);
 
         Failover f = A3Failover.summarize(null, "s1", List.of("s1", "s2"), List.of("s2", "r"), List.of("r"), traffic, 1000 * MS, 42.0);
@@ -41,7 +41,7 @@ class A3FailoverTest {
 
     @Test
     void aSkippedKillSaysWhy() {
-        TrafficResult traffic = new TrafficResult(List.of(new Outcome(1, MS, 200, "s1", null)), MS);
+        TrafficResult traffic = new TrafficResult(List.of(new Outcome(1, 0, MS, 200, "s1", null)), MS);
         Failover f = A3Failover.summarize("no replica killed: docker not found", "s1", List.of("s1"), List.of("s1"), List.of(), traffic, -1, null);
         assertThat(f.killAtSeconds()).isNull();
         assertThat(f.passed()).isFalse();

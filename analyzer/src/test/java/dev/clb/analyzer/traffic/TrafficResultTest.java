@@ -7,11 +7,11 @@ import org.junit.jupiter.api.Test;
 
 class TrafficResultTest {
     private static Outcome ok(long id, String server) {
-        return new Outcome(id, 1_000_000, 200, server, null);
+        return new Outcome(id, 0, 1_000_000, 200, server, null);
     }
 
     private static Outcome failed(long id, String error) {
-        return new Outcome(id, 1_000_000, 0, null, error);
+        return new Outcome(id, 0, 1_000_000, 0, null, error);
     }
 
     @Test

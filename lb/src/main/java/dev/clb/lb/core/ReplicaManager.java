@@ -3,7 +3,10 @@ package dev.clb.lb.core;
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
+import dev.clb.hashmap.RingStrategy;
+import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import java.time.Duration;
@@ -66,7 +69,11 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     /** Ring ids of static backends that are down, so each gets its own slots back when it recovers. */
     private final Map<String, Integer> downRingIds = new ConcurrentHashMap<>();
     /** Ring ids of failed replicas that no replacement holds yet: N is short by this many until they are filled. */
-    private final ConcurrentLinkedQueue<Integer> vacancies = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Vacancy> vacancies = new ConcurrentLinkedQueue<>();
+
+    /** A ring id whose replica failed with no standby at hand, waiting for a replacement. */
+    private record Vacancy(int ringId, String failed) {
+    }
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "replica-manager");
         t.setDaemon(true);
@@ -75,6 +82,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     private final Backoff vacancyRetry = new Backoff(FIRST_RETRY, MAX_RETRY, background, this::fillVacancies);
     private final Backoff standbyRetry = new Backoff(FIRST_RETRY, MAX_RETRY, background, this::refillStandbys);
     private HeartbeatMonitor monitor;
+    private volatile MembershipEvents events = MembershipEvents.NONE;
     private volatile int standbysWanted;
     private volatile boolean closed;
 
@@ -89,6 +97,11 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     /** Connects the monitor that tells this manager about failures; it must also be what checks readiness. */
     public void attach(HeartbeatMonitor monitor) {
         this.monitor = monitor;
+    }
+
+    /** Whom to tell about replacements of failed replicas. */
+    public void observe(MembershipEvents events) {
+        this.events = events;
     }
 
     public Ring<Backend> ring() {
@@ -286,11 +299,12 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 } catch (RingFullException e) {
                     throw new IllegalStateException("the standby takes the failed replica's own slots, which are free", e);
                 }
+                events.respawned(failed.hostname(), standby.hostname(), node.ringId());
                 log.warn("replica {} failed ({}); replaced by {} on ring id {} in {} ms (warm standby); now {}", failed.hostname(), reason,
                         standby.hostname(), node.ringId(), millisSince(detectedAt), hostnames());
             } else {
                 map.remove(failed.hostname());
-                vacancies.add(node.ringId());
+                vacancies.add(new Vacancy(node.ringId(), failed.hostname()));
                 vacant = true;
                 log.warn("replica {} failed ({}); no standby at hand: starting a replacement for ring id {}", failed.hostname(), reason, node.ringId());
             }
@@ -309,8 +323,8 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     private void fillVacancies() {
         changes.lock();
         try {
-            Integer ringId;
-            while (!closed && (ringId = vacancies.peek()) != null) {
+            Vacancy vacancy;
+            while (!closed && (vacancy = vacancies.peek()) != null) {
                 long t0 = System.nanoTime();
                 Backend replacement = takeLiveStandby();
                 boolean warm = replacement != null;
@@ -318,13 +332,14 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                     String name = Hostnames.random(namesInUse());
                     replacement = spawnAll(List.of(name)).get(name);
                 }
-                int id = ringId;
+                int id = vacancy.ringId();
                 try {
                     if (map.ring().nodes().stream().noneMatch(n -> n.ringId() == id)) {
                         map.add(replacement.hostname(), replacement, id);
                     } else {
                         map.add(replacement.hostname(), replacement); // an /add took the id meanwhile
                     }
+                    events.respawned(vacancy.failed(), replacement.hostname(), id);
                 } catch (RingFullException e) {
                     runtime.stop(replacement.hostname(), true);
                     log.error("replacement {} does not fit the map ({}); N stays {}", replacement.hostname(), e.getMessage(), hostnames().size());
@@ -400,11 +415,14 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         try {
             map.checkCanAdd(names);
         } catch (RingFullException e) {
-            var config = map.ring().config();
             throw AdminException.badRequest("Cannot add " + names.size() + " replicas to the " + map.ring().size()
-                    + " there are: the map (" + config.slots() + " slots, " + config.virtualServers()
-                    + " virtual servers each) has no room for them (" + e.getMessage() + ")");
+                    + " there are: the map (" + capacityNote(map.ring().strategy()) + ") has no room for them (" + e.getMessage() + ")");
         }
+    }
+
+    private static String capacityNote(RingStrategy strategy) {
+        if (strategy instanceof RingConfig slots) return slots.slots() + " slots, " + slots.virtualServers() + " virtual servers each";
+        return strategy.name() + ", at most " + strategy.capacity() + " replicas";
     }
 
     /**

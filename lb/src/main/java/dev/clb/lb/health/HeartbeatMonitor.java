@@ -1,6 +1,8 @@
 package dev.clb.lb.health;
 
 import dev.clb.lb.core.Backend;
+import dev.clb.lb.events.MembershipEvents;
+import dev.clb.lb.events.MembershipEvents.FailureReason;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -14,7 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +44,10 @@ public final class HeartbeatMonitor implements AutoCloseable {
     }
 
     private final Settings settings;
-    private final HttpClient client;
+    private final HeartbeatProbe probe;
     private final Supplier<Collection<Backend>> targets;
     private final Listener listener;
+    private final MembershipEvents events;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "heartbeat");
         t.setDaemon(true);
@@ -55,11 +57,13 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Set<String> down = ConcurrentHashMap.newKeySet();
 
-    public HeartbeatMonitor(Settings settings, HttpClient client, Supplier<Collection<Backend>> targets, Listener listener) {
+    public HeartbeatMonitor(Settings settings, HeartbeatProbe probe, Supplier<Collection<Backend>> targets, Listener listener,
+                            MembershipEvents events) {
         this.settings = settings;
-        this.client = client;
+        this.probe = probe;
         this.targets = targets;
         this.listener = listener;
+        this.events = events;
     }
 
     public Settings settings() {
@@ -71,7 +75,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
         ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
     }
 
-    private void tick() {
+    /** One round: a heartbeat to every target that has none in flight. {@link #start} runs it every interval. */
+    void tick() {
         try {
             Collection<Backend> now = targets.get();
             Set<String> names = ConcurrentHashMap.newKeySet();
@@ -93,19 +98,24 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     /** The runtime saw the replica's process or container die: no heartbeat needs to confirm it. */
     public void exited(Backend backend) {
-        record(backend, Outcome.REFUSED, "its process exited");
+        record(backend, Outcome.REFUSED, FailureReason.EXITED, "its process exited");
     }
 
     private void check(Backend backend) {
         if (!inFlight.add(backend.hostname())) return;
+        long start = System.nanoTime();
         beat(backend, settings.timeout()).whenComplete((outcome, error) -> {
             inFlight.remove(backend.hostname());
-            record(backend, outcome, outcome == Outcome.REFUSED ? "connection refused"
-                    : "heartbeats missed (timeout " + settings.timeout().toMillis() + " ms)");
+            events.heartbeat(System.nanoTime() - start, outcome.name().toLowerCase());
+            if (outcome == Outcome.REFUSED) {
+                record(backend, outcome, FailureReason.REFUSED, "connection refused");
+            } else {
+                record(backend, outcome, FailureReason.MISSED, "heartbeats missed (timeout " + settings.timeout().toMillis() + " ms)");
+            }
         });
     }
 
-    private void record(Backend backend, Outcome outcome, String reason) {
+    private void record(Backend backend, Outcome outcome, FailureReason why, String reason) {
         String name = backend.hostname();
         if (outcome == Outcome.ALIVE) {
             misses.remove(name);
@@ -117,6 +127,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
         if (missed >= settings.threshold()) {
             misses.remove(name);
             down.add(name);
+            events.failed(name, why);
             listener.failed(backend, reason);
         }
     }
@@ -125,21 +136,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     /** One heartbeat; never completes exceptionally. */
     public CompletableFuture<Outcome> beat(Backend backend, Duration timeout) {
-        CompletableFuture<Outcome> outcome = new CompletableFuture<>();
-        try {
-            client.newRequest(backend.host(), backend.port()).path("/heartbeat")
-                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .send(result -> {
-                        if (result.isSucceeded() && result.getResponse().getStatus() == 200) {
-                            outcome.complete(Outcome.ALIVE);
-                        } else {
-                            outcome.complete(isRefusal(result.getFailure()) ? Outcome.REFUSED : Outcome.MISSED);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            outcome.complete(Outcome.MISSED);
-        }
-        return outcome;
+        return probe.beat(backend, timeout);
     }
 
     /** Failures that prove nothing listens there: refused, no route, or (a removed container) no such host. */

@@ -2,6 +2,7 @@ package dev.clb.lb.http;
 
 import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
+import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
 import io.javalin.Javalin;
@@ -20,11 +21,11 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     /** Where and how the public port listens. */
-    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis) {
+    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis, ClientLimits clients) {
     }
 
     public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, AdminToken adminToken, HeartbeatMonitor monitor,
-                                           InFlight inFlight, ProxyEvents events) throws InterruptedException {
+                                           InFlight inFlight, ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
         AdminRoutes routes = new AdminRoutes(replicas, adminToken);
         Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -35,13 +36,18 @@ public final class LoadBalancerServer implements AutoCloseable {
         admin.start("127.0.0.1", 0);
         try {
             Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
-            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(),
-                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events));
+            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.clients(),
+                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();
             throw e;
         }
+    }
+
+    /** Closes the public port to new connections; those open go on being served. */
+    public void stopAccepting() {
+        proxy.stopAccepting();
     }
 
     public int port() {

@@ -28,6 +28,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -179,7 +180,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final boolean clientKeepsAlive;
         private Ring<Backend> ring;
         private long id;
-        private List<Node<Backend>> order;
+        /** Hostnames of the attempts so far, once there was one (the first attempt allocates nothing). */
+        private List<String> tried = List.of();
         private final long startNanos = System.nanoTime();
         private final long startEpochMillis = System.currentTimeMillis();
         private Backend backend;
@@ -203,16 +205,15 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         void attempt() {
-            Node<Backend> node;
             if (attempts == 0) {
                 ring = routes.ring();
                 id = requestId(request.headers().get(REQUEST_ID));
                 request.headers().set(REQUEST_ID, Long.toString(id));
-                node = ring.lookup(id);
             } else {
-                if (order == null) order = ring.clockwiseFrom(id);
-                node = attempts < order.size() ? order.get(attempts) : null;
+                if (tried.isEmpty()) tried = new ArrayList<>(ring.size());
+                tried.add(backend.hostname());
             }
+            Node<Backend> node = routes.chooser().pick(ring, id, tried);
             if (node == null) {
                 error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")");

@@ -3,15 +3,16 @@ package dev.clb.lb.http;
 import dev.clb.hashmap.Ring;
 import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
+import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import java.util.function.Supplier;
 
 /**
  * What the request path needs to know: the current ring, whom to tell about failures, where admin paths go, where
- * to count requests in flight and whom to tell about finished exchanges.
+ * to count requests in flight, whom to tell about finished exchanges and how to pick the replica for each attempt.
  */
 record ProxyRoutes(Supplier<Ring<Backend>> rings, HeartbeatMonitor monitor, Backend admin, long timeoutMillis, InFlight inFlight,
-                   ProxyEvents events) {
+                   ProxyEvents events, ReplicaChooser chooser) {
     Ring<Backend> ring() {
         return rings.get();
     }

@@ -17,7 +17,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
@@ -35,7 +34,7 @@ final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup loops;
     private final Channel listener;
 
-    ProxyServer(String bind, int port, int threads, ProxyRoutes routes) throws InterruptedException {
+    ProxyServer(String bind, int port, int threads, ClientLimits clients, ProxyRoutes routes) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -43,6 +42,7 @@ final class ProxyServer implements AutoCloseable {
         loops = new MultiThreadIoEventLoopGroup(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), io);
         Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
         for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, clientType, CONNECT_TIMEOUT_MILLIS));
+        ClientEdge edge = new ClientEdge(clients);
         try {
             listener = new ServerBootstrap().group(loops).channel(serverType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
@@ -50,7 +50,8 @@ final class ProxyServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                            edge.addTo(ch.pipeline());
+                            ch.pipeline().addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES),
                                     new ProxyHandler(routes, pools.get(ch.eventLoop())));
                         }
                     })
@@ -59,6 +60,10 @@ final class ProxyServer implements AutoCloseable {
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    void stopAccepting() {
+        listener.close().syncUninterruptibly();
     }
 
     int port() {

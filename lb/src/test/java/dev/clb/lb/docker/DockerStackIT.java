@@ -48,6 +48,7 @@ class DockerStackIT {
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static List<String> compose;
     private static int port;
+    private static int managementPort;
 
     @BeforeAll
     static void upTheStack() throws Exception {
@@ -62,6 +63,7 @@ class DockerStackIT {
             compose.addAll(List.of("-f", "docker-compose.unprivileged.yml"));
         }
         port = freePort();
+        managementPort = freePort();
         tearDown();
         expectOk(run(Duration.ofMinutes(5), with(compose, "build")), "compose build");
         expectOk(run(Duration.ofMinutes(2), with(compose, "up", "-d")), "compose up");
@@ -194,6 +196,20 @@ class DockerStackIT {
         assertThat(replicas()).containsExactly("server-1", "server-2", "server-3");
     }
 
+    @Test
+    @Order(6)
+    void theManagementPortIsPublishedOnLoopbackOnlyWithMetricsAndTheDashboard() throws Exception {
+        assertThat(run(Duration.ofSeconds(20), "docker", "port", "lb", "9901/tcp").out.trim()).isEqualTo("127.0.0.1:" + managementPort);
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/metrics"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("\nlb_replicas 3.0\n").contains("lb_requests_total{");
+        HttpResponse<String> dashboard = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/dashboard"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(dashboard.statusCode()).isEqualTo(200);
+        assertThat(dashboard.body()).contains("/dashboard/state");
+    }
+
     // --- helpers ---
 
     private static String awaitReplacement(String victim, Duration limit) throws Exception {
@@ -301,6 +317,7 @@ class DockerStackIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         builder.environment().put("BASE_IMAGE", BASE_IMAGE);
         builder.environment().put("LB_HOST_PORT", String.valueOf(port));
+        builder.environment().put("LB_MGMT_HOST_PORT", String.valueOf(managementPort));
         Process process;
         try {
             process = builder.start();

@@ -1,0 +1,62 @@
+package dev.clb.lb;
+
+import dev.clb.hashmap.HashRing;
+import dev.clb.hashmap.HashScheme;
+import dev.clb.hashmap.MaglevTable;
+import dev.clb.hashmap.Probing;
+import dev.clb.hashmap.RingConfig;
+import dev.clb.hashmap.RingStrategy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * The placement options turned into a {@link RingStrategy}: each strategy's own options get their defaults, and an
+ * option that means nothing to the chosen strategy is refused rather than silently ignored.
+ */
+final class StrategyOptions {
+    private StrategyOptions() {
+    }
+
+    static RingStrategy strategy(LoadBalancerOptions options) {
+        String strategy = RingStrategy.known(options.strategy);
+        String hash = options.hash == null ? "" : options.hash.trim();
+        String probe = options.probe == null ? "" : options.probe.trim();
+        if (options.slots < 0) throw new IllegalArgumentException("--slots must be positive");
+        if (options.vnodes < 0) throw new IllegalArgumentException("--vnodes must not be negative (0 means the strategy's default)");
+        if (options.tableSize < 0) throw new IllegalArgumentException("--table-size must not be negative (0 means 65537)");
+        List<String> meaningless = new ArrayList<>();
+        if (!strategy.equals("slots")) {
+            if (!hash.isEmpty() && !HashScheme.named(hash).equals(HashScheme.MURMUR)) meaningless.add("--hash " + hash);
+            if (!probe.isEmpty()) meaningless.add("--probe");
+            if (options.slots != 0) meaningless.add("--slots");
+        }
+        if (!strategy.equals("maglev") && options.tableSize != 0) meaningless.add("--table-size");
+        if (strategy.equals("maglev") && options.vnodes != 0) meaningless.add("--vnodes");
+        if (!meaningless.isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", meaningless) + (meaningless.size() == 1 ? " does" : " do")
+                    + " not apply to --strategy " + strategy + (strategy.equals("slots") ? ""
+                    : " (it hashes with murmur; --hash, --probe and --slots belong to slots, --vnodes to slots and ring)"));
+        }
+        return switch (strategy) {
+            case "slots" -> {
+                HashScheme scheme = HashScheme.named(hash.isEmpty() ? "assignment" : hash);
+                Probing probing = Probing.named(probe.isEmpty() ? "linear" : probe);
+                int slots = options.slots == 0 ? RingConfig.DEFAULT_SLOTS : options.slots;
+                yield options.vnodes > 0 ? new RingConfig(slots, options.vnodes, scheme, probing) : RingConfig.of(slots, scheme, probing);
+            }
+            case "ring" -> new HashRing.Config(options.vnodes == 0 ? HashRing.DEFAULT_POINTS : options.vnodes);
+            default -> new MaglevTable.Config(options.tableSize == 0 ? MaglevTable.DEFAULT_TABLE_SIZE : options.tableSize);
+        };
+    }
+
+    /** The bounded-load factor, empty when off (0). */
+    static OptionalDouble boundedLoad(LoadBalancerOptions options) {
+        double factor = options.boundedLoad;
+        if (factor == 0) return OptionalDouble.empty();
+        if (!(factor > 1.0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("--bounded-load must be a factor above 1.0 (e.g. 1.25), or 0 for off; got " + options.boundedLoad);
+        }
+        return OptionalDouble.of(factor);
+    }
+}

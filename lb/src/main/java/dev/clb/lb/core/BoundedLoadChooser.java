@@ -1,0 +1,54 @@
+package dev.clb.lb.core;
+
+import dev.clb.hashmap.Node;
+import dev.clb.hashmap.Ring;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
+
+/**
+ * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam 2018; HAProxy's {@code hash-balance-factor}):
+ * a request goes to the first replica in the strategy's fallback order that, with this request, stays within
+ * ceil(factor × (requests in flight + 1) / N). Such a replica always exists (N of them at the cap would hold more than
+ * all requests in flight), so a hot key spills over to the next replicas instead of piling up on one.
+ *
+ * <p>The counts are read without a lock while event loops change them, so a pick follows the counts as they were a
+ * moment ago; two picks racing may both take a replica's last place under the cap. When every untried replica is over
+ * the cap (only possible on a retry or in such a race), the first untried one in the fallback order is taken.
+ */
+public final class BoundedLoadChooser implements ReplicaChooser {
+    private final double factor;
+    private final ToIntFunction<String> inFlight;
+    private final IntSupplier total;
+
+    /** {@code inFlight}: requests in flight to a replica by hostname; {@code total}: to all of them. */
+    public BoundedLoadChooser(double factor, ToIntFunction<String> inFlight, IntSupplier total) {
+        if (!(factor > 1.0)) throw new IllegalArgumentException("the bounded-load factor must be above 1.0, got " + factor);
+        this.factor = factor;
+        this.inFlight = inFlight;
+        this.total = total;
+    }
+
+    /** The most requests in flight one replica may have, this one included, when {@code inFlight} are in flight to {@code replicas}. */
+    public int cap(int inFlight, int replicas) {
+        return (int) Math.ceil(factor * (inFlight + 1) / replicas);
+    }
+
+    @Override
+    public Node<Backend> pick(Ring<Backend> ring, long requestId, List<String> tried) {
+        int replicas = ring.size();
+        if (replicas == 0) return null;
+        int cap = cap(total.getAsInt(), replicas);
+        if (tried.isEmpty()) {
+            Node<Backend> owner = ring.lookup(requestId);
+            if (inFlight.applyAsInt(owner.name()) < cap) return owner;
+        }
+        Node<Backend> firstUntried = null;
+        for (Node<Backend> node : ring.fallbackOrder(requestId)) {
+            if (tried.contains(node.name())) continue;
+            if (inFlight.applyAsInt(node.name()) < cap) return node;
+            if (firstUntried == null) firstUntried = node;
+        }
+        return firstUntried;
+    }
+}

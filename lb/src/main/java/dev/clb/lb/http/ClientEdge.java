@@ -1,0 +1,41 @@
+package dev.clb.lb.http;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The public port's defences against hostile or broken clients, as pipeline handlers between the HTTP codec and
+ * the proxy (and a {@link LingeringClose} before the codec): each does one job, looks at request heads and body
+ * pieces without aggregating, and passes everything on. A bad request is marked with a {@link RejectedRequest} for the proxy to answer in turn; only where there is
+ * no request (a head that never came, a connection too many) does a handler answer by itself.
+ */
+final class ClientEdge {
+    /** The request line, as nginx's {@code large_client_header_buffers}; longer gets 414. */
+    static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
+    /** All header lines together; more gets 431. */
+    static final int MAX_HEADER_BYTES = 32 * 1024;
+
+    private final ClientLimits limits;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final TransferEncodingCheck transferEncoding = new TransferEncodingCheck();
+    private final HostHeaderCheck host = new HostHeaderCheck();
+    private final RequestTargetCheck target = new RequestTargetCheck();
+
+    ClientEdge(ClientLimits limits) {
+        this.limits = limits;
+    }
+
+    static HttpServerCodec codec() {
+        return new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES));
+    }
+
+    /** Adds the codec and the handlers around it; the proxy goes after them. */
+    void addTo(ChannelPipeline pipeline) {
+        Exchanges exchanges = new Exchanges();
+        pipeline.addLast(new LingeringClose(), codec(), new ConnectionLimit(openConnections, limits.maxConnections()), exchanges,
+                new HeaderTimeout(limits.headerTimeoutMillis(), exchanges), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
+                new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), transferEncoding, host, target);
+    }
+}

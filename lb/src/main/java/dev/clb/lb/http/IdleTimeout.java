@@ -1,0 +1,59 @@
+package dev.clb.lb.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes, without a word, a keep-alive connection that has had no request in flight and no bytes coming in for
+ * the idle timeout. A request waiting for a slow replica, or an answer still being written, keeps it open. One
+ * timer per connection, re-armed for the time left rather than on every read.
+ */
+final class IdleTimeout extends ChannelInboundHandlerAdapter {
+    private final long timeoutNanos;
+    private final Exchanges exchanges;
+    private long lastReadNanos;
+    private ScheduledFuture<?> check;
+
+    IdleTimeout(long timeoutMillis, Exchanges exchanges) {
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        this.exchanges = exchanges;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        lastReadNanos = System.nanoTime();
+        arm(ctx, timeoutNanos);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastReadNanos = System.nanoTime();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (check != null) check.cancel(false);
+        ctx.fireChannelInactive();
+    }
+
+    private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        check = ctx.executor().schedule(() -> check(ctx), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        if (exchanges.busy()) {
+            arm(ctx, timeoutNanos);
+            return;
+        }
+        long quiet = System.nanoTime() - Math.max(lastReadNanos, exchanges.lastAnsweredNanos());
+        if (quiet >= timeoutNanos) {
+            ctx.close();
+        } else {
+            arm(ctx, timeoutNanos - quiet);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.clb.lb.management;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clb.hashmap.Node;
+import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.RingStrategy;
+import dev.clb.lb.core.Backend;
+import io.javalin.config.JavalinConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /ring}: the strategy, its parameters and each replica's ring id and share of the six-digit request ids
+ * from the model, in {@code /rep} order. The analyzer reads ring ids and expected splits from here.
+ */
+public final class RingRoutes implements ManagementRoutes {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Supplier<Ring<Backend>> rings;
+    private final OptionalDouble boundedLoad;
+
+    public RingRoutes(Supplier<Ring<Backend>> rings, OptionalDouble boundedLoad) {
+        this.rings = rings;
+        this.boundedLoad = boundedLoad;
+    }
+
+    /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
+    record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
+                    List<Replica> replicas) {
+        record Replica(String hostname, int ringId, double share) {
+        }
+    }
+
+    RingView view() {
+        Ring<Backend> ring = rings.get();
+        RingStrategy.Description d = ring.strategy().describe();
+        Map<String, Long> ids = ring.shares();
+        List<RingView.Replica> replicas = ring.nodes().stream()
+                .map((Node<Backend> n) -> new RingView.Replica(n.name(), n.ringId(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS)).toList();
+        return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
+                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
+    }
+
+    private static Integer boxed(OptionalInt value) {
+        return value.isPresent() ? value.getAsInt() : null;
+    }
+
+    @Override
+    public void register(JavalinConfig config) {
+        config.routes.get("/ring", ctx -> ctx.contentType("application/json").result(body()));
+    }
+
+    String body() throws JsonProcessingException {
+        return JSON.writeValueAsString(view());
+    }
+}

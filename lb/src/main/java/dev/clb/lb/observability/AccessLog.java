@@ -1,0 +1,137 @@
+package dev.clb.lb.observability;
+
+import dev.clb.lb.core.Backend;
+import dev.clb.lb.http.ProxyEvents;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per client request: {@code time client method uri status replica attempts duration_ms}, e.g.
+ * {@code 2026-11-25T15:30:01.123Z 127.0.0.1 GET /home 200 server-1 1 0.412}.
+ *
+ * <p>The event loops only offer the exchange to a bounded lock-free queue; one writer thread formats and
+ * writes in batches, flushing when the queue runs dry. When the queue is full the line is dropped and counted
+ * ({@code lb_access_log_dropped_total}): logging never makes the proxy wait.
+ */
+public final class AccessLog implements ProxyEvents, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
+    private static final int CAPACITY = 1 << 16;
+    private static final int BATCH = 1024;
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    private final MpscArrayQueue<Exchange> queue = new MpscArrayQueue<>(CAPACITY);
+    private final Counter dropped;
+    private final Writer out;
+    private final boolean closeOut;
+    private final Thread writer;
+    private final StringBuilder line = new StringBuilder(160);
+    private volatile boolean running = true;
+
+    AccessLog(Writer out, boolean closeOut, MeterRegistry registry) {
+        this.out = out;
+        this.closeOut = closeOut;
+        this.dropped = Counter.builder("lb.access.log.dropped").description("Access log lines dropped because the writer fell behind")
+                .register(registry);
+        this.writer = new Thread(this::writeUntilClosed, "access-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** {@code --access-log}: {@code stdout}, {@code off} (empty), or a file to append to. */
+    public static Optional<AccessLog> open(String target, MeterRegistry registry) {
+        String where = target == null ? "stdout" : target.trim();
+        if (where.equalsIgnoreCase("off")) return Optional.empty();
+        if (where.equalsIgnoreCase("stdout")) {
+            Writer stdout = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
+            return Optional.of(new AccessLog(new BufferedWriter(stdout, 1 << 16), false, registry));
+        }
+        if (where.isEmpty()) throw new IllegalArgumentException("--access-log must be stdout, off or a file");
+        try {
+            Writer file = Files.newBufferedWriter(Path.of(where), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            return Optional.of(new AccessLog(file, true, registry));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("--access-log " + where + " cannot be opened for writing: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void completed(Exchange exchange) {
+        if (!queue.offer(exchange)) dropped.increment();
+    }
+
+    @Override
+    public void retried(Backend failed) {
+    }
+
+    private void writeUntilClosed() {
+        try {
+            while (running) {
+                if (queue.drain(this::write, BATCH) == 0) {
+                    out.flush();
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
+                }
+            }
+            queue.drain(this::write);
+            out.flush();
+        } catch (IOException | UncheckedIOException e) {
+            log.error("access log stopped: cannot write: {}", e.getMessage());
+        }
+    }
+
+    private void write(Exchange e) {
+        line.setLength(0);
+        TIME.formatTo(Instant.ofEpochMilli(e.startEpochMillis()), line);
+        line.append(' ').append(e.client()).append(' ').append(e.method()).append(' ').append(e.uri()).append(' ').append(e.status())
+                .append(' ').append(e.replica().orElse("-")).append(' ').append(e.attempts()).append(' ');
+        long micros = e.durationNanos() / 1_000;
+        line.append(micros / 1_000).append('.');
+        long fraction = micros % 1_000;
+        if (fraction < 100) line.append('0');
+        if (fraction < 10) line.append('0');
+        line.append(fraction).append('\n');
+        try {
+            out.append(line);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Writes what is queued, then stops the writer. */
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(writer);
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+            if (closeOut) out.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.warn("closing the access log: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.clb.lb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /metrics} over HTTP agrees exactly with the traffic and the failures the test caused. */
+class MetricsTest {
+
+    @Test
+    void requestsByReplicaAndStatusFailuresAndRespawnsAreCountedExactly() throws Exception {
+        try (TestStack stack = TestStack.start("--replicas", "3", "--access-log", "off")) {
+            int mgmt = stack.lb.managementPort().orElseThrow();
+            PrometheusScrape before = PrometheusScrape.of(mgmt);
+            assertThat(before.sum("lb_requests_total")).isZero();
+            assertThat(before.sum("lb_ring_changes_total")).as("the first ring").isEqualTo(1);
+            assertThat(before.sum("lb_replicas")).isEqualTo(3);
+            assertThat(before.sum("lb_standby_replicas")).isEqualTo(1);
+
+            Map<String, Double> served = new HashMap<>();
+            for (int i = 0; i < 20; i++) {
+                var response = stack.get("/home", Integer.toString(100_000 + i * 7919));
+                assertThat(response.statusCode()).isEqualTo(200);
+                served.merge(TestStack.servedBy(response.body()), 1.0, Double::sum);
+            }
+            for (int i = 0; i < 3; i++) assertThat(stack.get("/no-such-path").statusCode()).isEqualTo(400);
+
+            PrometheusScrape after = PrometheusScrape.of(mgmt);
+            System.out.println("METRICS served " + served);
+            assertThat(after.by("replica", "lb_requests_total", "code", "200")).isEqualTo(served);
+            assertThat(after.sum("lb_requests_total", "code", "400")).isEqualTo(3);
+            assertThat(after.sum("lb_requests_total")).isEqualTo(23);
+            assertThat(after.sum("lb_request_duration_seconds_count")).isEqualTo(23);
+            assertThat(after.sum("lb_request_duration_seconds_bucket", "le", "+Inf")).isEqualTo(23);
+            assertThat(after.sum("lb_request_duration_seconds_sum")).isPositive();
+            assertThat(after.sum("lb_upstream_retries_total")).isZero();
+            assertThat(after.sum("lb_inflight_requests")).isZero();
+            assertThat(after.sum("lb_replica_failures_total")).isZero();
+            assertThat(after.sum("lb_heartbeat_duration_seconds_count", "outcome", "alive")).isPositive();
+            assertThat(after.has("jvm_memory_used_bytes")).as("JVM metrics").isTrue();
+            assertThat(after.has("jvm_gc_pause_seconds_count") || after.has("jvm_gc_memory_allocated_bytes_total")).isTrue();
+            assertThat(after.has("process_cpu_usage")).as("process metrics").isTrue();
+            assertThat(after.has("process_files_open_files")).isTrue();
+
+            String victim = stack.hostnames().get(1);
+            stack.kill(victim);
+            Awaitility.await("replaced").atMost(Duration.ofSeconds(30)).until(() -> !stack.hostnames().contains(victim) && stack.hostnames().size() == 3);
+            stack.awaitStandbys(1);
+            PrometheusScrape failed = PrometheusScrape.of(mgmt);
+            assertThat(failed.sum("lb_replica_failures_total")).as("one failure, whichever saw it first").isEqualTo(1);
+            assertThat(failed.sum("lb_replica_failures_total", "reason", "exited") + failed.sum("lb_replica_failures_total", "reason", "refused"))
+                    .isEqualTo(1);
+            assertThat(failed.sum("lb_replica_respawns_total")).isEqualTo(1);
+            assertThat(failed.sum("lb_ring_changes_total")).as("one swap for the standby").isEqualTo(2);
+            assertThat(failed.sum("lb_replicas")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theLoadBalancersOwnAnswersCountAsReplicaNoneAndRetriesByTheReplicaThatFailed() throws Exception {
+        String dead = "127.0.0.1:" + freePort();
+        // heartbeats rarely: the dead backend stays in the ring until the first request finds it out
+        try (TestStack stack = TestStack.start("--runtime", "static", "--backends", dead, "--heartbeat-interval", "600000",
+                "--access-log", "off")) {
+            int mgmt = stack.lb.managementPort().orElseThrow();
+            assertThat(stack.get("/home").statusCode()).isEqualTo(503);
+            Awaitility.await("the dead backend leaves the ring").atMost(Duration.ofSeconds(10)).until(() -> stack.hostnames().isEmpty());
+            for (int i = 0; i < 4; i++) assertThat(stack.get("/home").statusCode()).isEqualTo(503);
+
+            PrometheusScrape scrape = PrometheusScrape.of(mgmt);
+            assertThat(scrape.by("replica", "lb_requests_total")).isEqualTo(Map.of("none", 5.0));
+            assertThat(scrape.by("code", "lb_requests_total")).isEqualTo(Map.of("503", 5.0));
+            assertThat(scrape.by("replica", "lb_upstream_retries_total")).isEqualTo(Map.of(dead, 1.0));
+            assertThat(scrape.by("reason", "lb_replica_failures_total")).containsEntry("refused", 1.0).containsEntry("missed", 0.0)
+                    .containsEntry("exited", 0.0);
+            assertThat(scrape.sum("lb_replica_respawns_total")).isZero();
+            assertThat(scrape.sum("lb_ring_changes_total")).as("installed, then the dead one removed").isEqualTo(2);
+            assertThat(scrape.sum("lb_replicas")).isZero();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+}

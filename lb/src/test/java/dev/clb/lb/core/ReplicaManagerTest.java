@@ -1,0 +1,269 @@
+package dev.clb.lb.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.HashScheme;
+import dev.clb.hashmap.Probing;
+import dev.clb.hashmap.RingConfig;
+import dev.clb.lb.health.FakeHeartbeatProbe;
+import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.health.HeartbeatMonitor.Outcome;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Membership rules on a fake runtime and fake heartbeats: what is started, stopped and listed, and when. */
+class ReplicaManagerTest {
+    private static final String RANDOM_NAME = "replica-[a-z0-9]{5}";
+
+    private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
+    private FakeRuntime runtime = new FakeRuntime();
+    private ReplicaManager manager;
+
+    private dev.clb.hashmap.SlotRing<Backend> slotRing() {
+        return (dev.clb.hashmap.SlotRing<Backend>) manager.ring();
+    }
+
+    private ReplicaManager manager(int standbys) {
+        return manager(standbys, RingConfig.defaults(), Duration.ofSeconds(5));
+    }
+
+    private ReplicaManager manager(int standbys, RingConfig ring, Duration spawnTimeout) {
+        manager = new ReplicaManager(new ConsistentHashMap<>(ring), runtime, new InFlight(), new ReplicaManager.Settings(standbys, spawnTimeout, Duration.ZERO));
+        manager.attach(new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(100), 1),
+                probe, manager::monitored, manager, dev.clb.lb.events.MembershipEvents.NONE));
+        return manager;
+    }
+
+    @AfterEach
+    void close() {
+        if (manager != null) manager.close();
+    }
+
+    private static void await(String what, Callable<Boolean> condition) {
+        Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(condition);
+    }
+
+    private Backend backend(String hostname) {
+        return manager.ring().node(hostname).value();
+    }
+
+    @Test
+    void startBringsUpServer1ToNThenAWarmStandby() throws Exception {
+        manager(1).start(3);
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2", "server-3");
+        assertThat(manager.ring().node("server-2").ringId()).isEqualTo(2);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        assertThat(standby).matches(RANDOM_NAME);
+        assertThat(runtime.started).containsExactlyInAnyOrder("server-1", "server-2", "server-3", standby);
+        assertThat(manager.monitored()).extracting(Backend::hostname).containsExactlyInAnyOrder("server-1", "server-2", "server-3", standby);
+        assertThat(manager.runtimeName()).isEqualTo("fake");
+    }
+
+    @Test
+    void addStartsTheNamedOnesFirstThenRandomOnesAndAnswersTheListAfter() throws Exception {
+        manager(0).start(2);
+        List<String> after = manager.add(4, List.of("S5", "S4"));
+        assertThat(after).hasSize(6).startsWith("server-1", "server-2", "S5", "S4");
+        assertThat(after.subList(4, 6)).allMatch(n -> n.matches(RANDOM_NAME)).doesNotHaveDuplicates();
+        assertThat(after).isEqualTo(manager.hostnames());
+        assertThat(new HashSet<>(runtime.started)).isEqualTo(new HashSet<>(after));
+        assertThat(manager.ring().node("S4").ringId()).isEqualTo(4);
+        assertThat(runtime.stopped).isEmpty();
+    }
+
+    @Test
+    void addRefusesAHostnameInUseAndStartsNothing() throws Exception {
+        manager(1).start(2);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        List<String> startedBefore = List.copyOf(runtime.started);
+        for (String taken : List.of("server-2", standby)) {
+            assertThatThrownBy(() -> manager.add(2, List.of("S7", taken))).isInstanceOf(AdminException.class)
+                    .hasMessage("Hostname '" + taken + "' is already in use").extracting(e -> ((AdminException) e).status()).isEqualTo(400);
+        }
+        assertThat(runtime.started).isEqualTo(startedBefore);
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
+    }
+
+    @Test
+    void addRefusesWhatTheMapCannotHoldAndStartsNothing() throws Exception {
+        manager(0, new RingConfig(16, 4, HashScheme.ASSIGNMENT, Probing.LINEAR), Duration.ofSeconds(5)).start(3);
+        assertThatThrownBy(() -> manager.add(2, List.of())).isInstanceOf(AdminException.class)
+                .hasMessageStartingWith("Cannot add 2 replicas to the 3 there are: the map (16 slots, 4 virtual servers each) has no room for them (");
+        assertThat(runtime.started).containsExactlyInAnyOrder("server-1", "server-2", "server-3");
+        assertThat(manager.add(1, List.of())).hasSize(4);
+    }
+
+    @Test
+    void removeTakesTheNamedOnesAndRandomOthersAndStopsExactlyThose() throws Exception {
+        manager(0).start(5);
+        List<String> after = manager.remove(3, List.of("server-2"));
+        assertThat(after).hasSize(2).doesNotContain("server-2").isEqualTo(manager.hostnames());
+        assertThat(runtime.stopped).hasSize(3).contains("server-2").doesNotHaveDuplicates();
+        Set<String> gone = new HashSet<>(List.of("server-1", "server-2", "server-3", "server-4", "server-5"));
+        after.forEach(gone::remove);
+        assertThat(new HashSet<>(runtime.stopped)).as("graceful stops of exactly the removed ones").isEqualTo(gone);
+        assertThat(runtime.running()).isEqualTo(Set.copyOf(after));
+        assertThat(manager.remove(2, List.of())).isEmpty();
+    }
+
+    @Test
+    void removeRefusesTooManyOrUnknownNamesAndStopsNothing() throws Exception {
+        manager(0).start(3);
+        assertThatThrownBy(() -> manager.remove(4, List.of())).hasMessage("Cannot remove 4 replicas: only 3 exist");
+        assertThatThrownBy(() -> manager.remove(2, List.of("server-1", "nobody")))
+                .hasMessage("Hostname 'nobody' is not a replica of this load balancer");
+        assertThat(runtime.stopped).isEmpty();
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2", "server-3");
+        assertThat(manager.remove(3, List.of())).isEmpty();
+    }
+
+    @Test
+    void aFailedReplicaIsSwappedForTheWarmStandbyOnItsRingIdThenAnotherStandbyStarts() throws Exception {
+        manager(1).start(3);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        int[] slots = slotRing().virtualServerSlots("server-2");
+        manager.failed(backend("server-2"), "test");
+        await("replaced", () -> !manager.hostnames().contains("server-2") && manager.hostnames().size() == 3);
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-3", standby);
+        assertThat(manager.ring().node(standby).ringId()).isEqualTo(2);
+        assertThat(slotRing().virtualServerSlots(standby)).containsExactly(slots);
+        assertThat(runtime.stopped).containsExactly("server-2!");
+        await("a new standby", () -> manager.standbyHostnames().size() == 1 && !manager.standbyHostnames().contains(standby));
+        assertThat(runtime.started).hasSize(5);
+    }
+
+    @Test
+    void withoutAStandbyAFreshReplicaTakesTheFailedOnesRingId() throws Exception {
+        manager(0).start(3);
+        manager.failed(backend("server-1"), "test");
+        await("replaced", () -> !manager.hostnames().contains("server-1") && manager.hostnames().size() == 3);
+        String fresh = manager.hostnames().get(2);
+        assertThat(fresh).matches(RANDOM_NAME);
+        assertThat(manager.hostnames()).containsExactly("server-2", "server-3", fresh);
+        assertThat(manager.ring().node(fresh).ringId()).isEqualTo(1);
+        assertThat(runtime.stopped).containsExactly("server-1!");
+        assertThat(manager.standbyHostnames()).isEmpty();
+    }
+
+    @Test
+    void aStandbyThatNoLongerAnswersIsDiscardedAndAFreshReplicaStartsInstead() throws Exception {
+        manager(1).start(3);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        probe.answer(standby, Outcome.REFUSED);
+        manager.failed(backend("server-3"), "test");
+        await("replaced", () -> !manager.hostnames().contains("server-3") && manager.hostnames().size() == 3);
+        String fresh = manager.hostnames().get(2);
+        assertThat(fresh).isNotEqualTo(standby).matches(RANDOM_NAME);
+        assertThat(manager.ring().node(fresh).ringId()).isEqualTo(3);
+        assertThat(runtime.stopped).startsWith(standby + "!").contains("server-3!");
+    }
+
+    @Test
+    void aFailedStandbyIsStoppedAndAnotherStartsWhileTheMapStaysAsItIs() throws Exception {
+        manager(1).start(2);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        Backend standbyBackend = manager.monitored().stream().filter(b -> b.hostname().equals(standby)).findFirst().orElseThrow();
+        manager.failed(standbyBackend, "test");
+        await("another standby", () -> manager.standbyHostnames().size() == 1 && !manager.standbyHostnames().contains(standby));
+        assertThat(runtime.stopped).containsExactly(standby + "!");
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
+    }
+
+    @Test
+    void aReplicaThatCannotStartStopsTheOthersOfItsRequestAndChangesNothing() throws Exception {
+        manager(0).start(2);
+        runtime.refuseToStart.add("S9");
+        assertThatThrownBy(() -> manager.add(2, List.of("S8", "S9"))).isInstanceOf(AdminException.class)
+                .hasMessage("Could not start replicas: cannot start 'S9'").extracting(e -> ((AdminException) e).status()).isEqualTo(503);
+        assertThat(runtime.stopped).containsExactly("S8!");
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
+    }
+
+    @Test
+    void aReplicaThatNeverAnswersItsHeartbeatIsStoppedAndRefused() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofMillis(300)).start(1);
+        probe.answer("S9", Outcome.MISSED);
+        assertThatThrownBy(() -> manager.add(1, List.of("S9"))).isInstanceOf(AdminException.class)
+                .hasMessage("Could not start replicas: replica 'S9' did not answer /heartbeat within 0 s");
+        assertThat(runtime.stopped).contains("S9!");
+        assertThat(manager.hostnames()).containsExactly("server-1");
+    }
+
+    @Test
+    void theStaticRuntimeFrontsItsBackendsDropsADeadOneAndTakesItBackOnItsOwnSlots() throws Exception {
+        Backend a = new Backend("a", "127.0.0.1", 1), b = new Backend("b", "127.0.0.1", 2);
+        runtime = new FakeRuntime(List.of(a, b));
+        manager(1).start(7);
+        assertThat(manager.hostnames()).containsExactly("a", "b");
+        assertThat(manager.standbyHostnames()).isEmpty();
+        assertThat(manager.runtimeName()).isEqualTo("static");
+        assertThatThrownBy(() -> manager.add(1, List.of()))
+                .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of --backends");
+        assertThatThrownBy(() -> manager.remove(1, List.of())).hasMessageContaining("cannot remove replicas");
+
+        int[] slots = slotRing().virtualServerSlots("a");
+        manager.failed(a, "test");
+        await("a leaves the map", () -> manager.hostnames().equals(List.of("b")));
+        assertThat(manager.monitored()).containsExactlyInAnyOrder(a, b);
+        manager.recovered(b);
+        assertThat(manager.hostnames()).containsExactly("b");
+        manager.recovered(a);
+        assertThat(manager.hostnames()).containsExactly("b", "a");
+        assertThat(manager.ring().node("a").ringId()).isEqualTo(1);
+        assertThat(slotRing().virtualServerSlots("a")).containsExactly(slots);
+        assertThat(manager.monitored()).containsExactlyInAnyOrder(a, b);
+        assertThat(runtime.started).isEmpty();
+        assertThat(runtime.stopped).isEmpty();
+    }
+
+    @Test
+    void aRecoveredBackendWhoseRingIdWasTakenGetsAnother() throws Exception {
+        Backend a = new Backend("a", "127.0.0.1", 1), b = new Backend("b", "127.0.0.1", 2);
+        runtime = new FakeRuntime(List.of(a, b));
+        manager(0).start(0);
+        manager.failed(a, "test");
+        await("a leaves the map", () -> manager.hostnames().equals(List.of("b")));
+        manager.failed(b, "test");
+        await("b leaves the map", () -> manager.hostnames().isEmpty());
+        manager.recovered(b);
+        manager.recovered(a);
+        assertThat(manager.ring().node("a").ringId()).isEqualTo(1);
+        assertThat(manager.ring().node("b").ringId()).isEqualTo(2);
+    }
+
+    @Test
+    void aFailureOfSomethingNotInTheMapChangesNothing() throws Exception {
+        manager(0).start(2);
+        manager.failed(new Backend("stranger", "127.0.0.1", 9), "test");
+        Thread.sleep(100);
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
+        assertThat(runtime.stopped).isEmpty();
+    }
+
+    @Test
+    void closeStopsEverythingAndLaterFailuresAreIgnored() throws Exception {
+        manager(1).start(2);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        Backend one = backend("server-1");
+        manager.close();
+        assertThat(runtime.closed).isTrue();
+        assertThat(manager.standbyHostnames()).isEmpty();
+        manager.failed(one, "after close");
+        Thread.sleep(100);
+        assertThat(runtime.stopped).isEmpty();
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
+    }
+}

@@ -1,0 +1,228 @@
+package dev.clb.lb.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.clb.lb.core.Backend;
+import dev.clb.lb.health.HeartbeatMonitor.Outcome;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The monitor's rules round by round: the test runs each round ({@code tick}) itself and answers every heartbeat. */
+class HeartbeatMonitorTest {
+    private static final Backend A = new Backend("a", "127.0.0.1", 1), B = new Backend("b", "127.0.0.1", 2);
+
+    private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
+    private final List<String> events = new CopyOnWriteArrayList<>();
+    private final List<Backend> targets = new CopyOnWriteArrayList<>(List.of(A, B));
+    private final HeartbeatMonitor.Listener listener = new HeartbeatMonitor.Listener() {
+        @Override
+        public void failed(Backend backend, String reason) {
+            events.add("failed " + backend.hostname() + ": " + reason);
+        }
+
+        @Override
+        public void recovered(Backend backend) {
+            events.add("recovered " + backend.hostname());
+        }
+    };
+
+    private HeartbeatMonitor monitor(int threshold) {
+        return new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(500), threshold),
+                probe, () -> targets, listener, dev.clb.lb.events.MembershipEvents.NONE);
+    }
+
+    @ParameterizedTest(name = "threshold {0}")
+    @ValueSource(ints = {1, 2, 3, 5})
+    void thresholdMinusOneMissesDoNotFailAReplicaAndTheThresholdthDoes(int threshold) {
+        HeartbeatMonitor monitor = monitor(threshold);
+        probe.answer("a", Outcome.MISSED);
+        for (int round = 1; round < threshold; round++) {
+            monitor.tick();
+            assertThat(events).as("after %d missed heartbeats", round).isEmpty();
+        }
+        monitor.tick();
+        assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
+        monitor.tick();
+        monitor.tick();
+        assertThat(events).as("a failed replica is reported once").hasSize(1);
+        assertThat(probe.sentTo("a")).isEqualTo(threshold + 2);
+        assertThat(probe.sentTo("b")).isEqualTo(threshold + 2);
+    }
+
+    @Test
+    void anAnswerInBetweenStartsTheCountAgain() {
+        HeartbeatMonitor monitor = monitor(3);
+        probe.answer("a", Outcome.MISSED);
+        monitor.tick();
+        monitor.tick();
+        probe.answer("a", Outcome.ALIVE);
+        monitor.tick();
+        probe.answer("a", Outcome.MISSED);
+        monitor.tick();
+        monitor.tick();
+        assertThat(events).isEmpty();
+        monitor.tick();
+        assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
+    }
+
+    @Test
+    void aRefusedConnectionFailsAtOnceAndAnAnswerLaterIsARecovery() {
+        HeartbeatMonitor monitor = monitor(3);
+        probe.answer("b", Outcome.REFUSED);
+        monitor.tick();
+        assertThat(events).containsExactly("failed b: connection refused");
+        probe.answer("b", Outcome.ALIVE);
+        monitor.tick();
+        monitor.tick();
+        assertThat(events).containsExactly("failed b: connection refused", "recovered b");
+        probe.answer("b", Outcome.MISSED);
+        monitor.tick();
+        monitor.tick();
+        assertThat(events).as("counting starts again after a recovery").hasSize(2);
+        monitor.tick();
+        assertThat(events).last().isEqualTo("failed b: heartbeats missed (timeout 500 ms)");
+    }
+
+    @Test
+    void aHeartbeatStillInFlightIsNotSentAgainAndCountsOnceWhenItEnds() {
+        HeartbeatMonitor monitor = monitor(2);
+        probe.hold("a");
+        monitor.tick();
+        monitor.tick();
+        monitor.tick();
+        assertThat(probe.sentTo("a")).isEqualTo(1);
+        assertThat(probe.sentTo("b")).isEqualTo(3);
+        probe.release("a", Outcome.MISSED);
+        assertThat(events).as("one late heartbeat is one miss").isEmpty();
+        monitor.tick();
+        assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
+    }
+
+    @Test
+    void aReplicaThatLeavesTheTargetsForgetsItsMisses() {
+        HeartbeatMonitor monitor = monitor(2);
+        probe.answer("a", Outcome.MISSED);
+        monitor.tick();
+        targets.remove(A);
+        monitor.tick();
+        targets.add(A);
+        monitor.tick();
+        assertThat(events).isEmpty();
+        monitor.tick();
+        assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
+    }
+
+    @Test
+    void aFailedReplicaThatLeavesAndComesBackIsWatchedAfresh() {
+        HeartbeatMonitor monitor = monitor(1);
+        probe.answer("a", Outcome.MISSED);
+        monitor.tick();
+        targets.remove(A);
+        monitor.tick();
+        targets.add(A);
+        monitor.tick();
+        assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)", "failed a: heartbeats missed (timeout 500 ms)");
+    }
+
+    @Test
+    void suspectChecksOutOfTurnAndAnExitFailsWithoutAHeartbeat() {
+        HeartbeatMonitor monitor = monitor(3);
+        probe.answer("a", Outcome.REFUSED);
+        monitor.suspect(A);
+        assertThat(events).containsExactly("failed a: connection refused");
+        assertThat(probe.sentTo("b")).isZero();
+        monitor.exited(B);
+        assertThat(events).containsExactly("failed a: connection refused", "failed b: its process exited");
+        assertThat(probe.sentTo("b")).isZero();
+        monitor.exited(B);
+        assertThat(events).as("already down").hasSize(2);
+    }
+
+    @Test
+    void aRoundThatThrowsIsLoggedAndTheNextOneRuns() {
+        AtomicInteger rounds = new AtomicInteger();
+        HeartbeatMonitor monitor = new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(500), 1),
+                probe, () -> {
+                    if (rounds.incrementAndGet() == 1) throw new IllegalStateException("targets unavailable");
+                    return targets;
+                }, listener, dev.clb.lb.events.MembershipEvents.NONE);
+        probe.answer("a", Outcome.MISSED);
+        monitor.tick();
+        assertThat(events).isEmpty();
+        monitor.tick();
+        assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
+    }
+
+    @Test
+    void theScheduleRunsRoundsEveryInterval() {
+        probe.answer("a", Outcome.MISSED);
+        HeartbeatMonitor monitor = monitor(2);
+        try {
+            monitor.start();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 1);
+            assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
+            assertThat(monitor.settings().threshold()).isEqualTo(2);
+        } finally {
+            monitor.close();
+        }
+    }
+
+    @Test
+    void awaitAliveReturnsOnTheFirstAnswerAndGivesUpWhenToldOrAtTheDeadline() throws Exception {
+        HeartbeatMonitor monitor = monitor(3);
+        assertThat(monitor.awaitAlive(A, Duration.ofSeconds(5), () -> false)).isTrue();
+        assertThat(probe.sentTo("a")).isEqualTo(1);
+
+        probe.answer("b", Outcome.REFUSED);
+        AtomicInteger asked = new AtomicInteger();
+        assertThat(monitor.awaitAlive(B, Duration.ofSeconds(30), () -> asked.incrementAndGet() > 3)).isFalse();
+        assertThat(probe.sentTo("b")).isEqualTo(3);
+
+        long t0 = System.nanoTime();
+        assertThat(monitor.awaitAlive(B, Duration.ofMillis(100), () -> false)).isFalse();
+        assertThat(System.nanoTime() - t0).as("returns once the deadline passes").isLessThan(Duration.ofSeconds(20).toNanos());
+        assertThat(monitor.awaitAlive(B, Duration.ZERO, () -> false)).isFalse();
+    }
+
+    @Test
+    void awaitAliveKeepsAskingUntilTheReplicaAnswers() throws Exception {
+        HeartbeatMonitor monitor = monitor(3);
+        probe.answer("a", Outcome.REFUSED);
+        AtomicBoolean answered = new AtomicBoolean();
+        Thread later = new Thread(() -> {
+            org.awaitility.Awaitility.await().until(() -> probe.sentTo("a") >= 3);
+            probe.answer("a", Outcome.ALIVE);
+            answered.set(true);
+        });
+        later.start();
+        assertThat(monitor.awaitAlive(A, Duration.ofSeconds(30), () -> false)).isTrue();
+        later.join();
+        assertThat(answered).isTrue();
+    }
+
+    @Test
+    void settingsRefuseWhatCannotWork() {
+        assertThatThrownBy(() -> new HeartbeatMonitor.Settings(Duration.ZERO, Duration.ofMillis(1), 1)).hasMessageContaining("interval");
+        assertThatThrownBy(() -> new HeartbeatMonitor.Settings(Duration.ofMillis(-1), Duration.ofMillis(1), 1)).hasMessageContaining("interval");
+        assertThatThrownBy(() -> new HeartbeatMonitor.Settings(Duration.ofMillis(1), Duration.ZERO, 1)).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> new HeartbeatMonitor.Settings(Duration.ofMillis(1), Duration.ofMillis(-1), 1)).hasMessageContaining("timeout");
+        assertThatThrownBy(() -> new HeartbeatMonitor.Settings(Duration.ofMillis(1), Duration.ofMillis(1), 0)).hasMessageContaining("threshold");
+        assertThat(new HeartbeatMonitor.Settings(Duration.ofMillis(1), Duration.ofMillis(1), 1).threshold()).isEqualTo(1);
+    }
+
+    @Test
+    void refusalMeansNothingListensThere() {
+        assertThat(HeartbeatMonitor.isRefusal(new RuntimeException(new java.net.ConnectException("refused")))).isTrue();
+        assertThat(HeartbeatMonitor.isRefusal(new java.net.NoRouteToHostException())).isTrue();
+        assertThat(HeartbeatMonitor.isRefusal(new java.net.UnknownHostException("s5"))).isTrue();
+        assertThat(HeartbeatMonitor.isRefusal(new java.net.SocketTimeoutException())).isFalse();
+        assertThat(HeartbeatMonitor.isRefusal(null)).isFalse();
+    }
+}
