@@ -470,6 +470,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 boolean exited = !runtime.running().contains(name);
                 runtime.stop(name, true);
                 if (doomed.getAsBoolean() && !exited) throw new Abandoned(name);
+                if (closed) throw new IllegalStateException("start of '" + name + "' abandoned: the load balancer is stopping");
                 throw new IllegalStateException(exited ? "replica '" + name + "' exited before it answered /heartbeat"
                         : "replica '" + name + "' did not answer /heartbeat within " + settings.spawnTimeout().toSeconds() + " s");
             }
