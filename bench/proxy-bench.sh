@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Proxy benchmark, one run: three fast nginx backends on 127.0.0.2-4:5000, then wrk with identical settings
 # against each target in turn, several rounds interleaved: the backend directly, nginx (hash $request_uri
-# consistent), HAProxy (balance uri whole, hash-type consistent) and this load balancer (--runtime static), once
-# with its default access log (stdout, to a file here) and once with --access-log off (lb-nolog), like nginx and HAProxy.
-# Writes bench/results/proxy.md and proxy.csv. Loopback only; stops only what it started.
+# consistent), HAProxy (balance uri whole, hash-type consistent), Caddy (lb_policy header X-Request-ID) and this
+# load balancer (--runtime static), once with its default access log (stdout, to a file here) and once with
+# --access-log off (lb-nolog), like nginx and HAProxy. Then (LARGE=1, the default) large bodies through each proxy:
+# a 200 MiB download and a 100 MiB upload (MiB/s, sha256 checked at the far end), with this load balancer restarted
+# at -Xmx128m and its resident memory (VmRSS) sampled during the transfers.
+# Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,13 +16,20 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 LB_JAVA=${LB_JAVA:-java}
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m}
-TARGETS=${TARGETS:-direct nginx haproxy lb lb-nolog}
-OUT=bench/results
+TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog}
+LARGE=${LARGE:-1}
+LARGE_TARGETS=${LARGE_TARGETS:-nginx haproxy caddy lb}
+LARGE_LB_JVM_OPTS=${LARGE_LB_JVM_OPTS:--Xmx128m}
+DOWNLOAD_MIB=${DOWNLOAD_MIB:-200}
+UPLOAD_MIB=${UPLOAD_MIB:-100}
+OUT=${OUT:-bench/results}
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v haproxy >/dev/null || need+=(haproxy)
+command -v caddy >/dev/null || need+=(caddy)
+command -v python3 >/dev/null || need+=(python3)
 if ((${#need[@]})); then
     echo "installing ${need[*]}"
     apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${need[@]}" >/dev/null
@@ -27,6 +37,7 @@ fi
 [[ -f lb/target/lb.jar ]] || { echo "lb/target/lb.jar missing: run 'make build' first" >&2; exit 1; }
 
 work=$(mktemp -d)
+chmod 755 "$work" # nginx workers (another user) serve the large-body file from here
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -35,7 +46,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083; do
+for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
+        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18090; do
     if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
 done
 
@@ -45,6 +57,8 @@ backend() {  # server block answering like replica $1 on 127.0.0.$(( $1 + 1 )):5
     listen 127.0.0.$(( $1 + 1 )):5000;
     location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-$1", "status": "successful"}'; }
     location = /heartbeat { return 200 ''; }
+    location = /big { alias $work/big.bin; default_type application/octet-stream; }
+    location = /upload { client_max_body_size 0; proxy_request_buffering off; proxy_http_version 1.1; proxy_pass http://127.0.0.1:18090; }
     location / { return 404; }
   }
 CONF
@@ -79,7 +93,8 @@ http {
   }
   server {
     listen 127.0.0.1:18080;
-    location / { proxy_pass http://replicas; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    client_max_body_size 0;
+    location / { proxy_pass http://replicas; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_request_buffering off; }
   }
 }
 CONF
@@ -103,6 +118,53 @@ backend replicas
   server s2 127.0.0.3:5000
   server s3 127.0.0.4:5000
 CONF
+cat > "$work/Caddyfile" <<CONF
+{
+  admin off
+  auto_https off
+  log {
+    output discard
+  }
+}
+http://127.0.0.1:18083 {
+  reverse_proxy 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 {
+    lb_policy header X-Request-ID
+    transport http {
+      keepalive 2m
+      keepalive_idle_conns_per_host 64
+    }
+  }
+}
+CONF
+# the far end of the uploads: counts and digests the body (Content-Length or chunked), answers "<bytes> <sha256>"
+cat > "$work/sink.py" <<'PY'
+import hashlib, http.server, socketserver
+class Sink(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_PUT(self):
+        sha, n = hashlib.sha256(), 0
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b""): pass
+                    break
+                left = size
+                while left:
+                    b = self.rfile.read(min(left, 1 << 20)); sha.update(b); n += len(b); left -= len(b)
+                self.rfile.readline()
+        else:
+            left = int(self.headers.get("Content-Length", "0"))
+            while left:
+                b = self.rfile.read(min(left, 1 << 20)); sha.update(b); n += len(b); left -= len(b)
+        body = f"{n} {sha.hexdigest()}".encode()
+        self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    do_POST = do_PUT
+    def log_message(self, *args): pass
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+Server(("127.0.0.1", 18090), Sink).serve_forever()
+PY
 cat > "$work/request.lua" <<'LUA'
 -- the same request stream for every target: a varying id in the query (hashed by nginx and HAProxy)
 -- and in X-Request-ID (hashed by this load balancer)
@@ -121,15 +183,16 @@ await_http() {
 
 nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
-declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [lb]=http://127.0.0.1:18082
-                [lb-nolog]=http://127.0.0.1:18083)
+declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
+                [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085)
 for target in $TARGETS; do
     case $target in
         nginx) nginx -p "$work" -c "$work/nginx.conf" & pids+=($!) ;;
         haproxy) haproxy -db -f "$work/haproxy.cfg" & pids+=($!) ;;
+        caddy) caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 & pids+=($!) ;;
         lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 --management-port -1 \
                 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.access.log" 2>"$work/lb.log" & pids+=($!) ;;
-        lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18083 --bind 127.0.0.1 --management-port -1 \
+        lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18085 --bind 127.0.0.1 --management-port -1 \
                 --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
     esac
     await_http "${url[$target]}/home"
@@ -164,9 +227,67 @@ done
         function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
                                  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy lb lb-nolog", ts, " ")
-              for (i = 1; i <= 5; i++) { t = ts[i]; if (!(t in rps)) continue
+              split("direct nginx haproxy caddy lb lb-nolog", ts, " ")
+              for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
                   printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
                       ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"
 } > "$OUT/proxy.md"
+
+if [[ $LARGE == 1 ]]; then
+    echo "large bodies: ${DOWNLOAD_MIB} MiB download, ${UPLOAD_MIB} MiB upload"
+    head -c "$((DOWNLOAD_MIB * 1024 * 1024))" /dev/urandom > "$work/big.bin"
+    head -c "$((UPLOAD_MIB * 1024 * 1024))" /dev/urandom > "$work/up.bin"
+    down_sha=$(sha256sum < "$work/big.bin" | cut -d' ' -f1)
+    up_sha=$(sha256sum < "$work/up.bin" | cut -d' ' -f1)
+    python3 "$work/sink.py" & pids+=($!)
+    for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/18090) 2>/dev/null && break; sleep 0.1; done
+    lb_large_pid=
+    if [[ " $LARGE_TARGETS " == *" lb "* ]]; then
+        $LB_JAVA $LARGE_LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18084 --bind 127.0.0.1 --management-port -1 \
+            --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-large.log" 2>&1 & lb_large_pid=$!; pids+=($lb_large_pid)
+        await_http http://127.0.0.1:18084/home
+    fi
+    declare -A large_url=([nginx]=${url[nginx]} [haproxy]=${url[haproxy]} [caddy]=${url[caddy]} [lb]=http://127.0.0.1:18084)
+    rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+    # samples VmRSS of pid $1 every 100 ms into file $2 until file $3 appears
+    watch_rss() { while [[ ! -e $3 ]]; do rss_kib "$1" >> "$2" || true; sleep 0.1; done; }
+    echo "target,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib" > "$OUT/large-bodies.csv"
+    for target in $LARGE_TARGETS; do
+        base=${large_url[$target]}
+        for direction in download upload; do
+            rss_file=$work/rss-$target-$direction; stop_file=$rss_file.stop; before=""
+            if [[ $target == lb && -n $lb_large_pid ]]; then
+                before=$(rss_kib "$lb_large_pid"); watch_rss "$lb_large_pid" "$rss_file" "$stop_file" & watcher=$!
+            fi
+            if [[ $direction == download ]]; then
+                mib=$DOWNLOAD_MIB
+                seconds=$( { curl -sS -H 'X-Request-ID: 424242' -w '%{stderr}%{time_total}' -o - "$base/big" | sha256sum > "$work/got.sha"; } 2>&1 )
+                got=$(cut -d' ' -f1 < "$work/got.sha"); ok=$([[ $got == "$down_sha" ]] && echo yes || echo NO)
+            else
+                mib=$UPLOAD_MIB
+                answer=$(curl -sS -H 'X-Request-ID: 424242' -H 'Expect:' -T "$work/up.bin" -w ' %{time_total}' "$base/upload")
+                seconds=${answer##* }; got=${answer% *}
+                ok=$([[ $got == "$((UPLOAD_MIB * 1024 * 1024)) $up_sha" ]] && echo yes || echo NO)
+            fi
+            peak="" growth=""
+            if [[ -n $before ]]; then
+                touch "$stop_file"; wait "$watcher" 2>/dev/null || true
+                peak=$(sort -n "$rss_file" | tail -1)
+                growth=$(( (peak - before) / 1024 )); peak=$((peak / 1024)); before=$((before / 1024))
+            fi
+            rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }')
+            echo "$target,$direction,$mib,$seconds,$rate,$ok,$before,$peak,$growth" | tee -a "$OUT/large-bodies.csv"
+        done
+    done
+    {
+        echo
+        echo "Large bodies, one transfer each (curl, loopback; sha256 checked at the far end; the load balancer at $LARGE_LB_JVM_OPTS,"
+        echo "its VmRSS sampled every 100 ms): ${DOWNLOAD_MIB} MiB download from the nginx backends, ${UPLOAD_MIB} MiB upload to a"
+        echo "digesting sink behind them."
+        echo
+        echo "| target | direction | MiB/s | sha256 | lb RSS before MiB | lb RSS peak MiB | growth MiB |"
+        echo "|---|---|---:|---|---:|---:|---:|"
+        awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $5, $6, $7, $8, $9 }' "$OUT/large-bodies.csv"
+    } >> "$OUT/proxy.md"
+fi
 cat "$OUT/proxy.md"

@@ -13,6 +13,7 @@ import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.http.AdminToken;
 import dev.clb.lb.http.ClientLimits;
+import dev.clb.lb.http.ForwardedHeaders;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
@@ -68,6 +69,10 @@ public final class LoadBalancer implements AutoCloseable {
         RingStrategy strategy = StrategyOptions.strategy(options);
         OptionalDouble boundedLoad = StrategyOptions.boundedLoad(options);
         if (options.ioThreads < 0) throw new IllegalArgumentException("--io-threads must not be negative");
+        if (options.retryBufferBytes < 0) throw new IllegalArgumentException("--retry-buffer must not be negative");
+        if (options.attemptDeadlineFloorMs < 0) throw new IllegalArgumentException("--attempt-deadline-floor must not be negative");
+        if (options.tunnelIdleTimeoutMs <= 0) throw new IllegalArgumentException("--tunnel-idle-timeout must be positive");
+        ForwardedHeaders.named(options.forwarded);
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections);
@@ -104,7 +109,9 @@ public final class LoadBalancer implements AutoCloseable {
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs, clients),
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs,
+                            clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded),
+                                    options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs)),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             if (!adminToken.required() && !isLoopback(options.bind)) {

@@ -92,6 +92,27 @@ public final class LoadBalancerOptions {
             description = "Client connections open at once; one more is answered 503 and closed (env LB_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
     public int maxConnections;
 
+    @Option(names = "--attempt-deadline-floor", defaultValue = "${env:LB_ATTEMPT_DEADLINE_FLOOR_MS:-200}",
+            description = "A first attempt of an idempotent request that gets no answer head within max(this, 4 x the replica's recent p99) "
+                    + "milliseconds goes on to the next replica (which gets the full --proxy-timeout) and the replica is checked at once; "
+                    + "0 turns it off (env LB_ATTEMPT_DEADLINE_FLOOR_MS, default ${DEFAULT-VALUE}).")
+    public long attemptDeadlineFloorMs;
+
+    @Option(names = "--retry-buffer", defaultValue = "${env:LB_RETRY_BUFFER_BYTES:-65536}",
+            description = "Request bodies up to this many bytes are kept so that a failed attempt can be retried on the next replica; "
+                    + "a larger body streams without a copy and is not retried once it started to flow (env LB_RETRY_BUFFER_BYTES, default ${DEFAULT-VALUE}).")
+    public int retryBufferBytes;
+
+    @Option(names = "--forwarded", defaultValue = "${env:LB_FORWARDED:-append}",
+            description = "X-Forwarded-For/-Proto/-Host: append (add the client to the list a trusted proxy sent), replace (ignore what "
+                    + "the client sent), off (env LB_FORWARDED, default ${DEFAULT-VALUE}).")
+    public String forwarded;
+
+    @Option(names = "--tunnel-idle-timeout", defaultValue = "${env:LB_TUNNEL_IDLE_TIMEOUT_MS:-300000}",
+            description = "Milliseconds an upgraded connection (WebSocket) may carry nothing either way before both ends are closed "
+                    + "(env LB_TUNNEL_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public long tunnelIdleTimeoutMs;
+
     @Option(names = "--management-port", defaultValue = "${env:LB_MANAGEMENT_PORT:-9901}",
             description = "Port of the management server (/ring, /metrics, /dashboard); 0 picks a free one, -1 turns it off (env LB_MANAGEMENT_PORT, default ${DEFAULT-VALUE}).")
     public int managementPort;

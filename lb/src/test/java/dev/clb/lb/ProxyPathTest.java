@@ -55,18 +55,6 @@ class ProxyPathTest {
     }
 
     @Test
-    void anAnswerTooLargeToBufferIs502AndNotRetried() throws Exception {
-        try (RecordingBackend backend = new RecordingBackend(30_000, false);
-             TestStack stack = TestStack.start("--runtime", "static", "--backends", backend.address())) {
-            HttpResponse<String> response = stack.get("/big");
-            assertThat(response.statusCode()).isEqualTo(502);
-            assertThat(response.body()).contains("answered with more than 8 MiB");
-            assertThat(backend.requests()).hasSize(1);
-            assertThat(stack.hostnames()).containsExactly(backend.address());
-        }
-    }
-
-    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RecordingBackend backend = new RecordingBackend(30_000, false);
              TestStack stack = TestStack.start("--runtime", "static", "--backends", backend.address());

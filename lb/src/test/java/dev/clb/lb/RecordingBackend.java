@@ -93,7 +93,6 @@ final class RecordingBackend implements AutoCloseable {
                     counted = true;
                 }
                 byte[] answer = requestLine[1].startsWith("/echo") ? body
-                        : requestLine[1].startsWith("/big") ? new byte[9 * 1024 * 1024]
                         : ("{\"id\": \"" + headers.get("x-request-id") + "\"}").getBytes(StandardCharsets.UTF_8);
                 String status = requestLine[1].startsWith("/missing") ? "404 Not Found" : requestLine[1].startsWith("/fail") ? "503 Service Unavailable" : "200 OK";
                 out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nX-Backend: recording\r\n"

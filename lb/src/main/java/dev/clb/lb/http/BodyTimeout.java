@@ -46,6 +46,11 @@ final class BodyTimeout extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (check != null) check.cancel(false);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         inBody = false;
         if (check != null) check.cancel(false);

@@ -1,15 +1,18 @@
 package dev.clb.lb.http;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The public port's defences against hostile or broken clients, as pipeline handlers between the HTTP codec and
  * the proxy (and a {@link LingeringClose} before the codec): each does one job, looks at request heads and body
- * pieces without aggregating, and passes everything on. A bad request is marked with a {@link RejectedRequest} for the proxy to answer in turn; only where there is
- * no request (a head that never came, a connection too many) does a handler answer by itself.
+ * pieces without aggregating, and passes everything on. A bad request is marked with a {@link RejectedRequest}
+ * for the proxy to answer in turn; only where there is no request (a head that never came, a connection too many)
+ * does a handler answer by itself.
  */
 final class ClientEdge {
     /** The request line, as nginx's {@code large_client_header_buffers}; longer gets 414. */
@@ -28,7 +31,8 @@ final class ClientEdge {
     }
 
     static HttpServerCodec codec() {
-        return new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES));
+        return new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES)
+                .setMaxChunkSize(UpstreamPool.MAX_CHUNK_BYTES));
     }
 
     /** Adds the codec and the handlers around it; the proxy goes after them. */
@@ -37,5 +41,13 @@ final class ClientEdge {
         pipeline.addLast(new LingeringClose(), codec(), new ConnectionLimit(openConnections, limits.maxConnections()), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), transferEncoding, host, target);
+    }
+
+    /** After an upgrade the connection carries bytes, not HTTP: the codec and the HTTP-level handlers leave. */
+    static void leaveHttp(ChannelPipeline pipeline) {
+        for (Class<? extends ChannelHandler> http : List.of(HttpServerCodec.class, Exchanges.class, HeaderTimeout.class, IdleTimeout.class,
+                BodyTimeout.class, TransferEncodingCheck.class, HostHeaderCheck.class, RequestTargetCheck.class)) {
+            if (pipeline.get(http) != null) pipeline.remove(http);
+        }
     }
 }

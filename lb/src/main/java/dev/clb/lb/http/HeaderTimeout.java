@@ -73,6 +73,11 @@ final class HeaderTimeout extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
         phase = Phase.NOT_WATCHING;

@@ -35,6 +35,11 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (check != null) check.cancel(false);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (check != null) check.cancel(false);
         ctx.fireChannelInactive();

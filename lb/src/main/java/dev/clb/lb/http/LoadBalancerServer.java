@@ -21,7 +21,14 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     /** Where and how the public port listens. */
-    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis, ClientLimits clients) {
+    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy) {
+    }
+
+    /**
+     * How requests flow: bodies up to {@code retryBufferBytes} are kept to be sent again on a retry; what the replica
+     * learns of the client; how long a tunnel may stay idle; the floor of a first attempt's deadline (0: none).
+     */
+    public record ProxySettings(int retryBufferBytes, ForwardedHeaders forwarded, long tunnelIdleMillis, long attemptDeadlineFloorMillis) {
     }
 
     public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, AdminToken adminToken, HeartbeatMonitor monitor,
@@ -37,7 +44,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         try {
             Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
             ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.clients(),
-                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser));
+                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();

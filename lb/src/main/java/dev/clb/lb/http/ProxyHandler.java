@@ -6,24 +6,31 @@ import dev.clb.hashmap.Ring;
 import dev.clb.lb.core.Backend;
 import dev.clb.lb.health.HeartbeatMonitor;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,28 +38,38 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection. Every request that is not for an admin path goes to the replica the ring chooses for
  * its id, over the event loop's pooled keep-alive connections; admin paths go to the admin server.
  *
- * <p>The replica's answer is buffered whole before anything reaches the client, so that a replica which cannot
- * be reached, or dies mid-answer, costs nothing but a retry on the next replica clockwise. A replica's 404
- * becomes the load balancer's 400, as the spec asks. Requests pipelined by a client are answered in order.
+ * <p>Bodies stream both ways as they arrive; whichever side is ahead stops being read until the other can take more,
+ * so an exchange holds a bounded amount of memory whatever its size. A request is retried on the next replica
+ * clockwise only while nothing of the answer has gone to the client and its body can be sent again; a replica that
+ * fails mid-answer costs the client its connection, never a spliced answer. A replica's 404 becomes the load
+ * balancer's 400, as the spec asks. Requests pipelined by a client are answered in order. After a 101 the connection
+ * becomes a byte {@link Tunnel} to the replica.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter {
-    static final String REQUEST_ID = "X-Request-ID";
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect");
+    static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final AsciiString[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
+            HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, AsciiString.cached("proxy-connection"),
+            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+            HttpHeaderNames.EXPECT};
+    /** Body bytes a request may pile up while its connection to a replica is being opened. */
+    private static final int MAX_HELD_BYTES = 64 * 1024;
 
     private final ProxyRoutes routes;
     private final UpstreamPool pool;
-    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
-    private boolean busy;
+    private Exchange current;
     private boolean open = true;
+    private boolean closing;
+    private boolean reading;
+    private String peer;
 
     ProxyHandler(ProxyRoutes routes, UpstreamPool pool) {
         this.routes = routes;
@@ -66,73 +83,98 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request)) {
+        reading = true;
+        if (closing || !(msg instanceof HttpObject message)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (busy) {
-            waiting.addLast(request);
-            ctx.channel().config().setAutoRead(false);
+        if (!waiting.isEmpty() || (current != null && current.body.complete())) {
+            waiting.addLast(message); // a pipelined request: its turn comes when the one before is answered
+            updateReading();
         } else {
-            begin(request);
+            dispatch(message);
         }
     }
 
-    private void begin(FullHttpRequest request) {
-        busy = true;
-        if (!request.decoderResult().isSuccess()) {
-            HttpUtil.setKeepAlive(request, false);
-            Throwable cause = request.decoderResult().cause();
-            Exchange exchange = new Exchange(request, "");
-            if (cause instanceof RejectedRequest rejected) {
-                exchange.error(rejected.status(), rejected.getMessage());
-            } else if (cause instanceof TooLongHttpHeaderException) {
-                exchange.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request header fields too large: " + cause.getMessage());
-            } else if (cause instanceof TooLongHttpLineException) {
-                exchange.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "Request line too long: " + cause.getMessage());
-            } else {
-                exchange.error(HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request: " + cause.getMessage());
-            }
-            return;
-        }
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
-        Exchange exchange = new Exchange(request, path);
-        if (routes.isAdmin(path)) {
-            exchange.toAdmin();
+    private void dispatch(HttpObject message) {
+        if (message instanceof HttpRequest head) {
+            begin(head);
+            if (message instanceof HttpContent content) body(content);
+        } else if (message instanceof HttpContent content) {
+            body(content);
         } else {
-            exchange.attempt();
+            ReferenceCountUtil.release(message);
         }
     }
 
-    private void finished(FullHttpRequest request, boolean clientKeepsAlive, FullHttpResponse response) {
-        boolean keepAlive = open && clientKeepsAlive;
-        request.release();
-        if (!open) {
-            response.release();
+    private void body(HttpContent content) {
+        if (current == null || closing) { // what is left of a request answered and closed already
+            content.release();
             return;
         }
-        HttpUtil.setKeepAlive(response, keepAlive);
-        if (!keepAlive) {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        current.body(content);
+        updateReading();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (current != null) current.flushUpstream();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null && ctx.channel().isWritable()) current.clientWritable();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void begin(HttpRequest head) {
+        if (!head.decoderResult().isSuccess()) {
+            current = new Exchange(head, false);
+            current.reject(head.decoderResult().cause());
             return;
         }
-        ctx.writeAndFlush(response, ctx.voidPromise());
-        busy = false;
-        FullHttpRequest next = waiting.pollFirst();
-        if (next != null) {
-            begin(next);
+        boolean admin = routes.isAdmin(head.uri());
+        boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
+        current = new Exchange(head, admin); // Expect is hop-by-hop: the load balancer answers it
+        if (expectsContinue) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+        }
+        if (admin) {
+            current.toAdmin();
         } else {
-            ctx.channel().config().setAutoRead(true);
+            current.attempt();
         }
+    }
+
+    /** Reads the client while the exchange can take its body and no pipelined request waits for its turn. */
+    private void updateReading() {
+        boolean read = open && !closing && waiting.isEmpty() && (current == null || current.mayRead());
+        ctx.channel().config().setAutoRead(read);
+    }
+
+    /** The exchange is over both ways: the next pipelined request, if any, takes its turn. */
+    private void next() {
+        current = null;
+        HttpObject message;
+        while ((current == null || !current.body.complete()) && !closing && (message = waiting.pollFirst()) != null) {
+            dispatch(message);
+        }
+        updateReading();
+    }
+
+    private void close() {
+        closing = true;
+        waiting.forEach(ReferenceCountUtil::release);
+        waiting.clear();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         open = false;
-        waiting.forEach(FullHttpRequest::release);
-        waiting.clear();
+        close();
+        if (current != null) current.clientGone();
         ctx.fireChannelInactive();
     }
 
@@ -141,8 +183,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private String clientAddress() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress().getHostAddress() : "-";
+    private String peer() {
+        if (peer == null) {
+            peer = ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress().getHostAddress() : "-";
+        }
+        return peer;
     }
 
     /** A decimal id is used as is; any other key maps to a stable id; no header gets a random 6-digit id. */
@@ -165,41 +210,76 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * Removes the hop-by-hop headers, and those the Connection header names, in place: the proxy passes each
      * message's own header map on rather than copying it, the largest saving of allocation on the request path.
      */
-    private static HttpHeaders endToEnd(HttpHeaders headers) {
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : value.split(",")) headers.remove(token.trim());
+    private static void endToEnd(HttpHeaders headers) {
+        String connection = headers.get(HttpHeaderNames.CONNECTION);
+        if (connection != null) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : value.split(",")) headers.remove(token.trim());
+            }
         }
-        for (String name : HOP_BY_HOP) headers.remove(name);
-        return headers;
+        for (AsciiString name : HOP_BY_HOP) headers.remove(name);
     }
 
-    /** One client request and its attempts on successive replicas. */
+    /** One client request: its attempts on successive replicas, its body on the way up, the answer on the way down. */
     private final class Exchange implements UpstreamPool.Listener {
-        private final FullHttpRequest request;
-        private final String path;
+        private final HttpRequest head;
+        private final boolean admin;
+        private final HttpVersion clientVersion;
         private final boolean clientKeepsAlive;
+        private final boolean idempotent;
+        private final boolean upgrade;
+        private final long startNanos = System.nanoTime();
+        private final long startEpochMillis = System.currentTimeMillis();
+        final RequestBody body = new RequestBody(routes.settings().retryBufferBytes());
         private Ring<Backend> ring;
         private long id;
         /** Hostnames of the attempts so far, once there was one (the first attempt allocates nothing). */
         private List<String> tried = List.of();
-        private final long startNanos = System.nanoTime();
-        private final long startEpochMillis = System.currentTimeMillis();
         private Backend backend;
         private int attempts;
-        private boolean admin;
+        private UpstreamPool.Call call;
+        private boolean counted;
+        private boolean replacing404;
+        private boolean answered;
+        private boolean keepAlive;
+        private int status;
+        private boolean done;
 
-        Exchange(FullHttpRequest request, String path) {
-            this.request = request;
-            this.path = path;
-            this.clientKeepsAlive = HttpUtil.isKeepAlive(request);
-            HttpHeaders headers = endToEnd(request.headers());
-            if (request.content().isReadable() || headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, request.content().readableBytes());
+        Exchange(HttpRequest head, boolean admin) {
+            this.head = head;
+            this.admin = admin;
+            this.clientVersion = head.protocolVersion();
+            this.clientKeepsAlive = HttpUtil.isKeepAlive(head);
+            this.idempotent = UpstreamPool.idempotent(head.method());
+            HttpHeaders headers = head.headers();
+            String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
+            this.upgrade = upgradeTo != null && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+            if (!head.decoderResult().isSuccess()) return;
+            boolean chunked = HttpUtil.isTransferEncodingChunked(head);
+            endToEnd(headers);
+            if (chunked) headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            if (upgrade) {
+                headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
+                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            }
+            routes.settings().forwarded().apply(headers, peer(), headers.get(HttpHeaderNames.HOST));
+            head.setProtocolVersion(HttpVersion.HTTP_1_1);
+        }
+
+        void reject(Throwable cause) {
+            body.add(LastHttpContent.EMPTY_LAST_CONTENT, null);
+            if (cause instanceof RejectedRequest rejected) {
+                error(rejected.status(), rejected.getMessage(), true);
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request header fields too large: " + cause.getMessage(), true);
+            } else if (cause instanceof TooLongHttpLineException) {
+                error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "Request line too long: " + cause.getMessage(), true);
+            } else {
+                error(HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request: " + cause.getMessage(), true);
             }
         }
 
         void toAdmin() {
-            admin = true;
             backend = routes.admin();
             pool.send(backend, 0, this);
         }
@@ -207,8 +287,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         void attempt() {
             if (attempts == 0) {
                 ring = routes.ring();
-                id = requestId(request.headers().get(REQUEST_ID));
-                request.headers().set(REQUEST_ID, Long.toString(id));
+                id = requestId(head.headers().get(REQUEST_ID));
+                head.headers().set(REQUEST_ID, Long.toString(id));
             } else {
                 if (tried.isEmpty()) tried = new ArrayList<>(ring.size());
                 tried.add(backend.hostname());
@@ -216,74 +296,257 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             Node<Backend> node = routes.chooser().pick(ring, id, tried);
             if (node == null) {
                 error(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                        attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")");
+                        attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")", false);
                 return;
             }
             attempts++;
             backend = node.value();
             routes.inFlight().begin(backend.hostname());
+            counted = true;
             pool.send(backend, routes.timeoutMillis(), this);
         }
 
-        /** The client's request with its end-to-end headers, for {@code to}: a new message per attempt, one header map. */
+        private void endAttempt() {
+            call = null;
+            if (counted) {
+                counted = false;
+                routes.inFlight().end(backend.hostname());
+            }
+        }
+
+        // ---- the request, on its way to the replica
+
         @Override
-        public FullHttpRequest request(Backend to) {
-            HttpHeaders headers = request.headers();
-            headers.set(HttpHeaderNames.HOST, to.host() + ":" + to.port());
-            return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri(),
-                    request.content().retainedDuplicate(), headers, EmptyHttpHeaders.INSTANCE);
+        public HttpRequest head(Backend to) {
+            head.headers().set(HttpHeaderNames.HOST, pool.hostHeader(to));
+            return head;
         }
 
         @Override
-        public void onResponse(FullHttpResponse upstream) {
-            if (!admin) routes.inFlight().end(backend.hostname());
-            if (!admin && upstream.status().code() == 404) {
-                upstream.release();
-                error(HttpResponseStatus.BAD_REQUEST, "'" + path + "' endpoint does not exist in server replicas");
+        public boolean replayable() {
+            return body.replayable();
+        }
+
+        /** A first attempt of a request that can go elsewhere waits for what the replica's recent answers suggest. */
+        @Override
+        public long deadlineMillis(Backend to, LatencyWindow recent) {
+            long floor = routes.settings().attemptDeadlineFloorMillis();
+            if (floor <= 0 || admin || attempts != 1 || !idempotent || !body.replayable() || ring.size() < 2) return 0;
+            return recent.deadlineMillis(floor);
+        }
+
+        @Override
+        public void attached(UpstreamPool.Call call) {
+            if (done) { // the client went away while the connection was being opened
+                call.abandon();
                 return;
             }
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), upstream.status(), upstream.content(),
-                    endToEnd(upstream.headers()), EmptyHttpHeaders.INSTANCE);
-            // an answer to HEAD keeps the length the body would have had
-            if (!request.method().equals(HttpMethod.HEAD)) HttpUtil.setContentLength(response, upstream.content().readableBytes());
-            complete(response, Optional.of(backend.hostname()));
+            this.call = call;
+            body.replay(call);
+            if (!reading) call.flush();
+            updateReading();
+        }
+
+        void body(HttpContent content) {
+            if (done) { // answered already (a replica may answer before the body is in): the rest is not wanted
+                boolean last = content instanceof LastHttpContent;
+                content.release();
+                if (last) {
+                    body.add(LastHttpContent.EMPTY_LAST_CONTENT, null);
+                    next();
+                }
+                return;
+            }
+            body.add(content, call);
+        }
+
+        boolean mayRead() {
+            if (body.complete() || done) return true;
+            return call != null ? call.isWritable() : body.bytes() <= MAX_HELD_BYTES;
+        }
+
+        void flushUpstream() {
+            if (call != null) call.flush();
+        }
+
+        @Override
+        public void writable() {
+            updateReading();
+        }
+
+        // ---- the answer, on its way to the client
+
+        @Override
+        public void onHead(HttpResponse response) {
+            int code = response.status().code();
+            if (code == 404 && !admin) { // the spec's 400 replaces it once its body has been read
+                replacing404 = true;
+                return;
+            }
+            if (code == 101 && !upgrade) {
+                call.abandon();
+                onFailure(new DecoderException("101 answer to a request that asked for no upgrade"));
+                return;
+            }
+            HttpHeaders headers = response.headers();
+            String upgradeTo = code == 101 ? headers.get(HttpHeaderNames.UPGRADE) : null;
+            endToEnd(headers);
+            keepAlive = clientKeepsAlive && !closing;
+            if (upgradeTo != null) {
+                headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
+                headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            } else if (!head.method().equals(HttpMethod.HEAD) && code != 204 && code != 304 && !HttpUtil.isContentLengthSet(response)) {
+                if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
+                    HttpUtil.setTransferEncodingChunked(response, true);
+                } else {
+                    keepAlive = false; // the end of the body is where the connection ends
+                }
+            }
+            if (upgradeTo == null) HttpUtil.setKeepAlive(headers, clientVersion, keepAlive);
+            response.setProtocolVersion(clientVersion);
+            status = code;
+            answered = true;
+            ctx.write(response, ctx.voidPromise());
+        }
+
+        @Override
+        public void onContent(HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            if (replacing404) {
+                content.release();
+                if (last) {
+                    endAttempt();
+                    String uri = head.uri();
+                    int query = uri.indexOf('?');
+                    error(HttpResponseStatus.BAD_REQUEST, "'" + (query < 0 ? uri : uri.substring(0, query))
+                            + "' endpoint does not exist in server replicas", false);
+                }
+                return;
+            }
+            if (status == 101) {
+                content.release();
+                if (last) tunnel();
+                return;
+            }
+            if (!open) {
+                content.release();
+                return;
+            }
+            if (!last) {
+                ctx.write(content, ctx.voidPromise());
+                if (!ctx.channel().isWritable()) call.reading(false);
+                return;
+            }
+            endAttempt();
+            if (keepAlive) {
+                ctx.write(content, ctx.voidPromise());
+            } else {
+                ctx.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
+            }
+            complete(Optional.of(backend.hostname()));
+        }
+
+        @Override
+        public void flush() {
+            ctx.flush();
+        }
+
+        void clientWritable() {
+            if (call != null) call.reading(true);
         }
 
         @Override
         public void onFailure(Throwable cause) {
-            if (!admin) routes.inFlight().end(backend.hostname());
-            if (admin) {
-                error(HttpResponseStatus.BAD_GATEWAY, "Admin server unreachable: " + cause.getMessage());
+            endAttempt();
+            if (done) return;
+            if (answered) { // part of an answer went out: the client must not get another spliced on
+                ctx.close();
+                complete(Optional.of(backend.hostname()));
                 return;
             }
-            if (cause instanceof TooLongFrameException) { // the replica is fine; another would answer the same
-                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' answered with more than "
-                        + UpstreamPool.MAX_RESPONSE_BYTES / (1024 * 1024) + " MiB, which the load balancer does not relay");
+            if (admin) {
+                error(HttpResponseStatus.BAD_GATEWAY, "Admin server unreachable: " + cause.getMessage(), false);
+                return;
+            }
+            if (cause instanceof DecoderException) { // the replica is up but speaks no HTTP we relay; another would answer alike
+                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' answered with a malformed head: "
+                        + cause.getMessage(), false);
                 return;
             }
             routes.monitor().suspect(backend);
-            boolean safe = UpstreamPool.idempotent(request.method()) || HeartbeatMonitor.isRefusal(cause);
-            if (safe) {
+            if (!body.replayable()) {
+                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed while a request body of more than "
+                        + routes.settings().retryBufferBytes() + " bytes (--retry-buffer) was sent; it is not retried: " + cause.getMessage(), false);
+            } else if (idempotent || HeartbeatMonitor.isRefusal(cause)) {
                 routes.events().retried(backend);
+                replacing404 = false;
                 attempt();
             } else {
                 error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed during a "
-                        + request.method() + " request, which is not retried: " + cause.getMessage());
+                        + head.method() + " request, which is not retried: " + cause.getMessage(), false);
             }
         }
 
-        void error(HttpResponseStatus status, String message) {
+        /** The load balancer's own answer, with a JSON {@code <Error>} body. */
+        void error(HttpResponseStatus errorStatus, String message, boolean close) {
             byte[] json = Json.error(message).getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(request.protocolVersion(), status, Unpooled.wrappedBuffer(json));
+            FullHttpResponse response = new DefaultFullHttpResponse(clientVersion, errorStatus, Unpooled.wrappedBuffer(json));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             HttpUtil.setContentLength(response, json.length);
-            complete(response, Optional.empty());
+            keepAlive = clientKeepsAlive && !close && !closing;
+            HttpUtil.setKeepAlive(response, keepAlive);
+            status = errorStatus.code();
+            answered = true;
+            if (!open) {
+                response.release();
+            } else if (keepAlive) {
+                ctx.writeAndFlush(response, ctx.voidPromise());
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+            complete(Optional.empty());
         }
 
-        private void complete(FullHttpResponse response, Optional<String> replica) {
-            routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, clientAddress(), request.method().name(), request.uri(),
-                    response.status().code(), replica, attempts, System.nanoTime() - startNanos));
-            finished(request, clientKeepsAlive, response);
+        /** After a 101: both connections become one byte tunnel, idle for at most --tunnel-idle-timeout. */
+        private void tunnel() {
+            UpstreamPool.Call upstream = call;
+            Channel replica = upstream.channel();
+            endAttempt();
+            complete(Optional.of(backend.hostname())); // keeps nothing alive: no further request is read as HTTP
+            if (!open) {
+                upstream.abandon();
+                return;
+            }
+            ctx.flush();
+            upstream.tunnelTo(ctx.channel());
+            ChannelPipeline pipeline = ctx.pipeline();
+            pipeline.addBefore(ctx.name(), "tunnel-idle", new IdleStateHandler(0, 0, routes.settings().tunnelIdleMillis(), TimeUnit.MILLISECONDS));
+            pipeline.replace(ProxyHandler.this, "tunnel", new Tunnel(replica));
+            ClientEdge.leaveHttp(pipeline);
+            replica.config().setAutoRead(true);
+            ctx.channel().config().setAutoRead(true);
+        }
+
+        private void complete(Optional<String> replica) {
+            if (done) return;
+            done = true;
+            routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
+                    open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
+            if (!keepAlive) close();
+            if (body.complete()) {
+                body.release();
+                next();
+            } else {
+                body.release();
+                updateReading();
+            }
+        }
+
+        void clientGone() {
+            if (call != null) call.abandon();
+            endAttempt();
+            body.release();
+            complete(Optional.ofNullable(backend).map(Backend::hostname));
         }
     }
 }

@@ -12,12 +12,16 @@ import java.util.function.Supplier;
  * to count requests in flight, whom to tell about finished exchanges and how to pick the replica for each attempt.
  */
 record ProxyRoutes(Supplier<Ring<Backend>> rings, HeartbeatMonitor monitor, Backend admin, long timeoutMillis, InFlight inFlight,
-                   ProxyEvents events, ReplicaChooser chooser) {
+                   ProxyEvents events, ReplicaChooser chooser, LoadBalancerServer.ProxySettings settings) {
     Ring<Backend> ring() {
         return rings.get();
     }
 
-    boolean isAdmin(String path) {
-        return AdminRoutes.PATHS.contains(path);
+    /** Whether {@code uri}'s path (the query aside) is an admin path; no substring is made. */
+    boolean isAdmin(String uri) {
+        for (String path : AdminRoutes.PATHS) {
+            if (uri.startsWith(path) && (uri.length() == path.length() || uri.charAt(path.length()) == '?')) return true;
+        }
+        return false;
     }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -16,7 +17,6 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
@@ -28,8 +28,12 @@ import java.util.concurrent.TimeUnit;
  * owning an {@link UpstreamPool} of replica connections for them. Epoll where it is available, NIO elsewhere.
  */
 final class ProxyServer implements AutoCloseable {
-    static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+    /**
+     * Bytes queued for a peer before the other side stops being read, and when it is read again: per exchange memory is
+     * about the high mark plus one read; wider than Netty's 32/64 KiB so that a large body toggles reading less often.
+     */
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
     private final EventLoopGroup loops;
     private final Channel listener;
@@ -47,11 +51,12 @@ final class ProxyServer implements AutoCloseable {
             listener = new ServerBootstrap().group(loops).channel(serverType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
                             edge.addTo(ch.pipeline());
-                            ch.pipeline().addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES),
+                            ch.pipeline().addLast(
                                     new ProxyHandler(routes, pools.get(ch.eventLoop())));
                         }
                     })

@@ -24,7 +24,7 @@ final class TransferEncodingCheck extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && request.decoderResult().isSuccess() && request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-            if ((codings.size() > 1 || !codings.get(0).trim().equalsIgnoreCase(HttpHeaderValues.CHUNKED.toString()))) {
+            if (codings.size() > 1 || !codings.get(0).trim().equalsIgnoreCase(HttpHeaderValues.CHUNKED.toString())) {
                 request.setDecoderResult(DecoderResult.failure(new RejectedRequest(HttpResponseStatus.BAD_REQUEST,
                         "Transfer-Encoding must be just 'chunked', not '" + String.join(", ", codings) + "'")));
             }

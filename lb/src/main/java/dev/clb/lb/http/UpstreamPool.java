@@ -10,12 +10,16 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -32,21 +36,47 @@ import java.util.concurrent.TimeoutException;
  * locked: every method must be called on {@link #loop}.
  */
 final class UpstreamPool {
-    static final int MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
     private static final int MAX_IDLE_PER_BACKEND = 256;
+    /** Body slices handed on per message: one socket read's worth, not Netty's default 8 KiB. */
+    static final int MAX_CHUNK_BYTES = 64 * 1024;
 
     /** One request to a replica, as the pool sees it; every call comes on the pool's loop. */
     interface Listener {
         /**
-         * The message to send to {@code to}; asked again (and the earlier one not answered) when a pooled connection
-         * turns out to have been closed by the replica and the request may go once more on a fresh one.
+         * The head to send to {@code to}; asked again (and the earlier attempt forgotten) when a pooled connection
+         * turns out to have been closed by the replica and the request goes once more on a fresh one.
          */
-        FullHttpRequest request(Backend to);
+        HttpRequest head(Backend to);
 
-        /** The listener owns {@code response} and must release it. Exactly one of this and {@link #onFailure} is called. */
-        void onResponse(FullHttpResponse response);
+        /** Whether the body sent so far can be sent again, so that a fresh connection may be tried. */
+        boolean replayable();
+
+        /**
+         * Asked once the whole request went to {@code to}: how long it may wait for the answer's head before the attempt
+         * fails and the request goes elsewhere; 0 for no deadline but the timeout. {@code recentDeadline} is what the
+         * replica's recent answers suggest (0: too few seen).
+         */
+        long deadlineMillis(Backend to, LatencyWindow recent);
+
+        /** {@code call} carries the request now, its head written: the listener writes the body through it. */
+        void attached(Call call);
+
+        /** The answer's head; 1xx other than 101 never come here. */
+        void onHead(HttpResponse head);
+
+        /**
+         * A piece of the answer, which the listener owns; a {@link LastHttpContent} ends it and the call with it.
+         * Exactly one of that and {@link #onFailure} ends a call.
+         */
+        void onContent(HttpContent content);
 
         void onFailure(Throwable cause);
+
+        /** The replica's read batch ended: time to flush what went to the client. */
+        void flush();
+
+        /** The connection to the replica can take more of the request body. */
+        void writable();
     }
 
     /** Methods that may be sent again after a failure that may have reached the replica. */
@@ -57,33 +87,55 @@ final class UpstreamPool {
         return IDEMPOTENT.contains(method);
     }
 
+    /** A replica's idle connections, its Host header, made once, and how fast it has answered lately. */
+    private static final class Upstream {
+        final ArrayDeque<Channel> idle = new ArrayDeque<>();
+        final LatencyWindow latency = new LatencyWindow();
+        final AsciiString host;
+
+        Upstream(Backend backend) {
+            host = AsciiString.cached(backend.host() + ":" + backend.port());
+        }
+    }
+
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final Map<Backend, ArrayDeque<Channel>> idle = new HashMap<>();
+    private final Map<Backend, Upstream> upstreams = new HashMap<>();
 
     UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, int connectTimeoutMillis) {
         this.loop = loop;
         this.bootstrap = new Bootstrap().group(loop).channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK)
+                // a replica that answers early and closes (a refused upload) must not cost its answer: a failed write
+                // only shuts our output down, and the answer is still read
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE_BYTES), new Call());
+                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxChunkSize(MAX_CHUNK_BYTES), false, false),
+                                new Call(ch));
                     }
                 });
     }
 
+    /** The Host header for {@code backend}. */
+    AsciiString hostHeader(Backend backend) {
+        return upstream(backend).host;
+    }
+
     /**
      * Sends {@code listener}'s request to {@code backend} on a pooled connection, or on a new one; {@code timeoutMillis}
-     * (0: none) bounds the wait for the answer once the request is written. A pooled connection the replica closed
-     * before answering (as servers close idle ones) costs one more try on a fresh connection, when the request was not
-     * written yet or is idempotent; the other idle connections to that replica are dropped too, as likely closed.
+     * (0: none) bounds how long the replica may stay silent once the request is written. A pooled connection the
+     * replica closed before answering (as servers close idle ones) costs one more try on a fresh connection, when the
+     * request was not written yet or is idempotent, and its body can be sent again; the other idle connections to that
+     * replica are dropped too, as likely closed.
      */
     void send(Backend backend, long timeoutMillis, Listener listener) {
         Channel pooled = takeIdle(backend);
         if (pooled != null) {
-            pooled.pipeline().get(Call.class).start(pooled, backend, timeoutMillis, listener, true);
+            pooled.pipeline().get(Call.class).start(upstream(backend), backend, timeoutMillis, listener, true);
         } else {
             connect(backend, timeoutMillis, listener);
         }
@@ -92,69 +144,196 @@ final class UpstreamPool {
     private void connect(Backend backend, long timeoutMillis, Listener listener) {
         bootstrap.connect(backend.host(), backend.port()).addListener((ChannelFuture connected) -> {
             if (connected.isSuccess()) {
-                connected.channel().pipeline().get(Call.class).start(connected.channel(), backend, timeoutMillis, listener, false);
+                connected.channel().pipeline().get(Call.class).start(upstream(backend), backend, timeoutMillis, listener, false);
             } else {
                 listener.onFailure(connected.cause());
             }
         });
     }
 
+    private Upstream upstream(Backend backend) {
+        Upstream upstream = upstreams.get(backend);
+        if (upstream == null) {
+            upstream = new Upstream(backend);
+            upstreams.put(backend, upstream);
+        }
+        return upstream;
+    }
+
     private void discardIdle(Backend backend) {
-        ArrayDeque<Channel> channels = idle.remove(backend);
-        if (channels != null) channels.forEach(Channel::close);
+        ArrayDeque<Channel> channels = upstream(backend).idle;
+        Channel channel;
+        while ((channel = channels.poll()) != null) channel.close();
     }
 
     private Channel takeIdle(Backend backend) {
-        ArrayDeque<Channel> channels = idle.get(backend);
-        if (channels == null) return null;
+        Upstream upstream = upstreams.get(backend);
+        if (upstream == null) return null;
         Channel channel;
-        while ((channel = channels.pollLast()) != null) {
+        while ((channel = upstream.idle.pollLast()) != null) {
             if (channel.isActive()) return channel;
         }
         return null;
     }
 
     private void giveBack(Backend backend, Channel channel) {
-        ArrayDeque<Channel> channels = idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
+        ArrayDeque<Channel> channels = upstream(backend).idle;
         if (channels.size() < MAX_IDLE_PER_BACKEND) {
+            channel.config().setAutoRead(true);
             channels.addLast(channel);
         } else {
             channel.close();
         }
     }
 
-    /** The one exchange in flight on a replica connection, if any. */
-    private final class Call extends ChannelInboundHandlerAdapter {
+    /**
+     * The one exchange in flight on a replica connection, if any, and the handle its listener writes the request body
+     * through. A listener must drop its handle once the call ended (last content or failure): the connection goes on
+     * to serve others.
+     */
+    final class Call extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+        private final Channel channel;
+        private final Runnable timeUp = this::timeUp;
+        private Upstream upstream;
         private Backend backend;
         private Listener listener;
+        private Listener toFlush;
         private ScheduledFuture<?> timer;
         private long timeoutMillis;
+        private long deadlineMillis;
+        private long requestEndedNanos;
+        private long lastActivityNanos;
         private boolean reused;
         private boolean idempotent;
         private boolean sent;
+        private boolean requestEnded;
+        private boolean answering;
+        private boolean keepAlive;
+        private boolean upgraded;
+        private boolean informational;
+        private boolean dirty;
 
-        void start(Channel channel, Backend backend, long timeoutMillis, Listener listener, boolean reused) {
-            FullHttpRequest request = listener.request(backend);
+        Call(Channel channel) {
+            this.channel = channel;
+        }
+
+        void start(Upstream upstream, Backend backend, long timeoutMillis, Listener listener, boolean reused) {
+            HttpRequest head = listener.head(backend);
+            this.upstream = upstream;
             this.backend = backend;
             this.listener = listener;
             this.timeoutMillis = timeoutMillis;
+            this.deadlineMillis = 0;
             this.reused = reused;
-            this.idempotent = idempotent(request.method());
+            this.idempotent = idempotent(head.method());
             this.sent = false;
-            channel.writeAndFlush(request).addListener((ChannelFutureListener) written -> {
-                if (!written.isSuccess()) {
-                    fail(written.cause());
-                    written.channel().close();
-                    return;
-                }
+            this.requestEnded = false;
+            this.answering = false;
+            this.upgraded = false;
+            this.informational = false;
+            channel.write(head).addListener(this);
+            dirty = true;
+            listener.attached(this);
+        }
+
+        /** The head's write (and the body's last): once the head went out, the replica may have seen the request. */
+        @Override
+        public void operationComplete(ChannelFuture written) {
+            if (written.isSuccess()) {
                 sent = true;
-                if (timeoutMillis > 0 && this.listener == listener) {
-                    timer = loop.schedule(() -> {
-                        fail(new TimeoutException("no answer within " + timeoutMillis + " ms"));
-                        channel.close();
-                    }, timeoutMillis, TimeUnit.MILLISECONDS);
-                }
-            });
+            } else {
+                writeFailed();
+            }
+        }
+
+        /** A piece of the request body; ownership passes to the connection. Ignored once the call ended. */
+        void write(HttpContent content) {
+            if (listener == null) {
+                content.release();
+                return;
+            }
+            dirty = true;
+            if (content instanceof LastHttpContent) {
+                requestEnded = true;
+                requestEndedNanos = System.nanoTime();
+                deadlineMillis = listener.deadlineMillis(backend, upstream.latency);
+                channel.write(content).addListener(this);
+                armTimer();
+            } else {
+                channel.write(content);
+            }
+        }
+
+        void flush() {
+            if (dirty) {
+                dirty = false;
+                channel.flush();
+            }
+        }
+
+        Channel channel() {
+            return channel;
+        }
+
+        boolean isWritable() {
+            return channel.isWritable();
+        }
+
+        /** Backpressure from the client: stop or resume reading the answer. */
+        void reading(boolean read) {
+            if (listener != null) channel.config().setAutoRead(read);
+        }
+
+        /** The client went away: the connection, mid-exchange, cannot serve anyone else. */
+        void abandon() {
+            if (finish() != null) channel.close();
+        }
+
+        /**
+         * After a 101 answer: this connection leaves the pool and carries raw bytes to and from {@code client} until
+         * either closes.
+         */
+        void tunnelTo(Channel client) {
+            finish();
+            channel.config().setAutoRead(true);
+            channel.pipeline().replace(this, "tunnel", new Tunnel(client));
+            channel.pipeline().remove(HttpClientCodec.class);
+        }
+
+        private void writeFailed() {
+            // the answer may still come (a replica refusing an upload answers and closes); the timer bounds the wait
+            if (!answering) armTimer();
+        }
+
+        private void armTimer() {
+            if (timer != null || listener == null) return;
+            long first = deadlineMillis > 0 && (timeoutMillis <= 0 || deadlineMillis < timeoutMillis) ? deadlineMillis : timeoutMillis;
+            if (first <= 0) return;
+            lastActivityNanos = System.nanoTime();
+            timer = loop.schedule(timeUp, first, TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * No answer head by the deadline; or the replica said nothing for the timeout (time the client's backpressure
+         * holds it does not count).
+         */
+        private void timeUp() {
+            timer = null;
+            if (listener == null) return;
+            if (!answering && deadlineMillis > 0 && System.nanoTime() - lastActivityNanos >= TimeUnit.MILLISECONDS.toNanos(deadlineMillis)) {
+                fail(new AttemptDeadlineException(deadlineMillis));
+                channel.close();
+                return;
+            }
+            if (timeoutMillis <= 0) return;
+            long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivityNanos);
+            if (quiet < timeoutMillis || !channel.config().isAutoRead()) {
+                if (!channel.config().isAutoRead()) lastActivityNanos = System.nanoTime();
+                timer = loop.schedule(timeUp, Math.max(1, timeoutMillis - quiet), TimeUnit.MILLISECONDS);
+                return;
+            }
+            fail(new TimeoutException("no answer within " + timeoutMillis + " ms"));
+            channel.close();
         }
 
         private Listener finish() {
@@ -168,9 +347,10 @@ final class UpstreamPool {
         }
 
         private void fail(Throwable cause) {
+            boolean started = answering;
             Listener current = finish();
             if (current == null) return;
-            if (reused && cause instanceof IOException && (!sent || idempotent)) {
+            if (reused && !started && cause instanceof IOException && (!sent || idempotent) && current.replayable()) {
                 discardIdle(backend);
                 connect(backend, timeoutMillis, current);
             } else {
@@ -180,18 +360,64 @@ final class UpstreamPool {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            Backend from = backend;
-            Listener current = finish();
-            if (current == null || !(msg instanceof FullHttpResponse response)) {
+            Listener current = listener;
+            if (current == null) { // nothing was asked on this connection: it cannot be trusted with the next request
+                ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
+            if (((HttpObject) msg).decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                fail(((HttpObject) msg).decoderResult().cause());
+                ctx.close();
+                return;
+            }
+            if (timer != null) lastActivityNanos = System.nanoTime();
+            toFlush = current;
+            if (msg instanceof HttpResponse head) {
+                int status = head.status().code();
+                if (status < 200 && status != 101) { // 100 Continue and the like: the real answer follows
+                    informational = true;
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+                answering = true;
+                upgraded = status == 101;
+                if (requestEnded && !upgraded) upstream.latency.add(System.nanoTime() - requestEndedNanos);
+                keepAlive = HttpUtil.isKeepAlive(head);
+                current.onHead(head);
+                if (!(msg instanceof HttpContent)) return;
+            }
+            if (informational) {
+                informational = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (HttpUtil.isKeepAlive(response)) {
-                giveBack(from, ctx.channel());
-            } else {
-                ctx.close();
+            HttpContent content = (HttpContent) msg;
+            if (content instanceof LastHttpContent && !upgraded) {
+                Backend from = backend;
+                finish();
+                if (keepAlive && requestEnded) {
+                    giveBack(from, ctx.channel());
+                } else {
+                    ctx.close(); // an answer that came before the whole request went out: the connection is spent
+                }
             }
-            current.onResponse(response);
+            current.onContent(content);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Listener current = toFlush;
+            if (current != null) {
+                toFlush = null;
+                current.flush();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (listener != null && ctx.channel().isWritable()) listener.writable();
         }
 
         @Override

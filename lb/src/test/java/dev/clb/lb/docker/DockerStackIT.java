@@ -317,7 +317,7 @@ class DockerStackIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         builder.environment().put("BASE_IMAGE", BASE_IMAGE);
         builder.environment().put("LB_HOST_PORT", String.valueOf(port));
-        builder.environment().put("LB_MGMT_HOST_PORT", String.valueOf(managementPort));
+        builder.environment().put("LB_MANAGEMENT_HOST_PORT", String.valueOf(managementPort));
         Process process;
         try {
             process = builder.start();
