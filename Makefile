@@ -5,7 +5,7 @@ MVN ?= mvn -B -q
 JARS = replica/target/replica.jar lb/target/lb.jar analyzer/target/analyzer.jar
 SOURCES = $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 
-.PHONY: build test analysis run bench mutation up down logs clean
+.PHONY: build test analysis run bench mutation soak up down logs clean
 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
@@ -41,6 +41,11 @@ mutation:
 	@for m in hashmap lb; do f=$$m/target/pit-reports/mutations.xml; \
 	    total=$$(grep -o '<mutation ' $$f | wc -l); killed=$$(grep -oE "detected=.true." $$f | wc -l); \
 	    echo "$$m: $$total mutations, $$killed killed, score $$((100 * killed / total)) %"; done
+
+# Soak (not in CI): DURATION s (default 600) of wrk at half the measured maximum, a replica killed every minute;
+# the load balancer's heap after GC, RSS, threads and fds → bench/results/soak.{csv,png,md}. Needs wrk.
+soak: build
+	scripts/soak.sh
 
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
 # BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).

@@ -27,8 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -470,6 +470,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 boolean exited = !runtime.running().contains(name);
                 runtime.stop(name, true);
                 if (doomed.getAsBoolean() && !exited) throw new Abandoned(name);
+                if (closed) throw new IllegalStateException("start of '" + name + "' abandoned: the load balancer is stopping");
                 throw new IllegalStateException(exited ? "replica '" + name + "' exited before it answered /heartbeat"
                         : "replica '" + name + "' did not answer /heartbeat within " + settings.spawnTimeout().toSeconds() + " s");
             }
