@@ -24,6 +24,7 @@ public final class Analysis {
     public static int run(Settings settings, List<Experiment> experiments, PrintStream out) {
         long start = System.nanoTime();
         Map<String, String> outcomes = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
         boolean allPassed = true;
         try (Session session = new Session(settings, out)) {
@@ -37,7 +38,7 @@ public final class Analysis {
                 out.println();
                 out.println("Setup " + setup.label());
                 for (Experiment experiment : experiments) {
-                    if (outcomes.containsKey(experiment.id()) || !experiment.setups(settings).contains(setup)) continue;
+                    if (!experiment.setups(settings).contains(setup)) continue;
                     long t0 = System.nanoTime();
                     try {
                         experiment.measure(session, setup);
@@ -47,8 +48,9 @@ public final class Analysis {
                         allPassed = false;
                         break measuring;
                     } catch (Exception e) {
+                        // the experiment goes on with the other setups; it reports what it measured and fails
                         allPassed = false;
-                        outcomes.put(experiment.id(), "ERROR: " + e.getMessage());
+                        errors.merge(experiment.id(), setup.name() + ": " + e.getMessage(), (a, b) -> a + "; " + b);
                         out.println("  " + experiment.id() + " did not complete (" + setup.name() + "): " + e);
                     }
                     seconds.merge(experiment.id(), seconds(t0), Double::sum);
@@ -57,15 +59,16 @@ public final class Analysis {
             out.println();
             for (Experiment experiment : experiments) {
                 if (outcomes.containsKey(experiment.id())) continue;
+                String error = errors.get(experiment.id());
                 try {
                     boolean passed = experiment.report(session);
                     allPassed &= passed;
-                    out.printf("%s: %s%n", experiment.title(), passed ? "passed" : "CHECKS FAILED");
-                    outcomes.put(experiment.id(), String.format("%s, measured in %.1f s", passed ? "passed" : "CHECKS FAILED",
-                            seconds.getOrDefault(experiment.id(), 0.0)));
+                    out.printf("%s: %s%n", experiment.title(), error != null ? "INCOMPLETE" : passed ? "passed" : "CHECKS FAILED");
+                    outcomes.put(experiment.id(), String.format("%s, measured in %.1f s", error != null ? "ERROR: " + error
+                            : passed ? "passed" : "CHECKS FAILED", seconds.getOrDefault(experiment.id(), 0.0)));
                 } catch (Exception e) {
                     allPassed = false;
-                    outcomes.put(experiment.id(), "ERROR: " + e.getMessage());
+                    outcomes.put(experiment.id(), "ERROR: " + (error != null ? error : "") + " could not write its results: " + e.getMessage());
                     out.println("  " + experiment.id() + " could not write its results: " + e);
                 }
             }

@@ -31,6 +31,8 @@ public final class LoadBalancerProcess implements AutoCloseable {
      * gains in that time (one A-1 run measured 2.1 s with it, 1.4 s without, with the analyzer itself on C1 too).
      */
     private static final String JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
+    /** A replica JVM may take long to start on a busy two-core machine; the load balancer's default 30 s was seen to run out. */
+    private static final String SPAWN_TIMEOUT_MS = "120000";
     private static final Set<LoadBalancerProcess> running = ConcurrentHashMap.newKeySet();
 
     static {
@@ -58,7 +60,8 @@ public final class LoadBalancerProcess implements AutoCloseable {
         int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), JVM_OPTIONS, "-jar", lbJar.toString(), "--runtime", "local",
                 "--port", String.valueOf(port), "--bind", HOST, "--management-port", String.valueOf(managementPort), "--management-bind", HOST,
-                "--replicas", String.valueOf(replicas), "--replica-jar", replicaJar.toString(), "--replica-env", "REPLICA_TEST_PATHS=true"));
+                "--replicas", String.valueOf(replicas), "--replica-jar", replicaJar.toString(), "--replica-env", "REPLICA_TEST_PATHS=true",
+                "--spawn-timeout", SPAWN_TIMEOUT_MS));
         command.addAll(setup.lbArguments());
         Path log = Files.createTempFile("analyzer-lb-" + setup.name() + "-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

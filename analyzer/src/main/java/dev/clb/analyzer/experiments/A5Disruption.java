@@ -81,7 +81,7 @@ public final class A5Disruption implements Experiment {
         Change replace = Change.of("replace", "kill -9 " + victim.hostname() + " (ring id " + victim.ringId() + "), replaced by " + newcomer,
                 base, afterReplace, 0, 0);
 
-        String added = AdminClient.freeName(replaced.hostnames());
+        String added = "a5-added";
         admin.add(1, List.of(added));
         RingView grown = await(management, ring -> ring.hostnames().contains(added), "/ring listing " + added);
         Measured afterAdd = MeasuredRun.measure(session, deployment, "a5 " + setup.name() + " added", false);
