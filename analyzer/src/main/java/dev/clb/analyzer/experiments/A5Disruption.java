@@ -71,7 +71,8 @@ public final class A5Disruption implements Experiment {
         Optional<Measured> reusable = reusableBase(session, setup, start);
         Measured base = reusable.isPresent() ? reusable.get() : MeasuredRun.measure(session, deployment, "a5 " + setup.name() + " before", false);
 
-        RingView.Replica victim = start.replicas().get(0);
+        // the same ring ids in every setup: ring id 1 is killed and replaced, ring id 2 removed
+        RingView.Replica victim = start.byRingId(1).orElse(start.replicas().get(0));
         deployment.kill(victim.hostname());
         RingView replaced = await(management, ring -> ring.replicas().size() == REPLICAS
                 && ring.byRingId(victim.ringId()).filter(r -> !r.hostname().equals(victim.hostname())).isPresent(),
@@ -89,7 +90,7 @@ public final class A5Disruption implements Experiment {
         Change add = Change.of("add", "added " + added + " (ring id " + addedId + ")", afterReplace, afterAdd, 1.0 / (REPLICAS + 1), addedId);
 
         admin.remove(1, List.of(added));
-        RingView.Replica leaving = replaced.replicas().get(1);
+        RingView.Replica leaving = replaced.byRingId(2).orElse(replaced.replicas().get(1));
         admin.remove(1, List.of(leaving.hostname()));
         await(management, ring -> ring.replicas().size() == REPLICAS - 1, "/ring listing " + (REPLICAS - 1) + " replicas");
         Measured afterRemove = MeasuredRun.measure(session, deployment, "a5 " + setup.name() + " removed", false);
