@@ -147,11 +147,14 @@ final class StrategySections {
                 r.results().stream().map(h -> String.format(Locale.ROOT, "`%s` %s, p99 %s", h.setup(), Report.pct(h.busiestInFlightShare()),
                         ms(h.latencies().p99()))).collect(Collectors.joining("; ")))));
         md.paragraph("""
-                **Memory and lookup.** The slot ring is an array of M = 512 slots and a lookup walks clockwise to the next
-                occupied one; the ring hash keeps vnodes × N points (160 × 3 = 480 here, 8000 at N = 50) and a lookup is a binary
-                search over them; Maglev keeps a table of 65,537 entries whatever N, a lookup is one array index, and a change of
-                the replicas rebuilds the table (O(table size × N) in the worst case). Bounded loads add a per-replica counter
-                update on every request. The JMH benchmarks in `benchmarks/` measure these costs; this report measures behaviour.""");
+                **Memory and lookup.** The slot ring is an array of M = 512 slots, and a lookup walks clockwise to the next
+                occupied one; more virtual servers need a larger M. The ring hash keeps vnodes × N points on a 64-bit circle (160 ×
+                3 = 480 here, 8,000 at N = 50) plus a bucket table on the hash's top bits, so a lookup scans one or two points;
+                balance improves roughly as the square root of the points. Maglev keeps a table of 65,537 entries whatever N (a lookup
+                is one array index) and rebuilds all of it on every change of the replicas, which is why it needs a prime table
+                well above N and why a change costs more than on a ring. Bounded loads read the per-replica in-flight counts on
+                every request and may walk the fallback order. The JMH benchmarks in `benchmarks/` measure these costs; this
+                report measures behaviour.""");
     }
 
     private static String movedByKind(A5Result r, String kind) {
