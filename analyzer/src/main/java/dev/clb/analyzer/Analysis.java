@@ -31,13 +31,15 @@ public final class Analysis {
             out.printf("analyzer: %s; %,d requests per run (warm-up batches of %d), concurrency %d, seed %d; output in %s%n",
                     settings.remote() ? "driving " + settings.loadBalancers() : "starting local load balancers from " + settings.lbJar(),
                     settings.requests(), settings.warmup(), settings.concurrency(), settings.seed(), settings.out().toAbsolutePath());
+            List<Experiment> running = experiments.stream().filter(e -> e.setups(settings).stream().anyMatch(settings::measures)).toList();
+            experiments.stream().filter(e -> !running.contains(e)).forEach(e -> outcomes.put(e.id(), "skipped: none of its setups is in --setups"));
             Set<Setup> setups = new LinkedHashSet<>();
-            experiments.forEach(e -> setups.addAll(e.setups(settings)));
+            running.forEach(e -> e.setups(settings).stream().filter(settings::measures).forEach(setups::add));
             measuring:
             for (Setup setup : setups) {
                 out.println();
                 out.println("Setup " + setup.label());
-                for (Experiment experiment : experiments) {
+                for (Experiment experiment : running) {
                     if (!experiment.setups(settings).contains(setup)) continue;
                     long t0 = System.nanoTime();
                     try {
@@ -57,7 +59,7 @@ public final class Analysis {
                 }
             }
             out.println();
-            for (Experiment experiment : experiments) {
+            for (Experiment experiment : running) {
                 if (outcomes.containsKey(experiment.id())) continue;
                 String error = errors.get(experiment.id());
                 try {

@@ -85,7 +85,7 @@ public final class LoadBalancerProcess implements AutoCloseable {
             throw new IOException("the analyzer is stopping: no new load balancer");
         }
         try {
-            lb.awaitReady(new AdminClient(http, lb.url), replicas, readyWithin);
+            lb.awaitReady(new AdminClient(http, lb.url), new ManagementClient(http, lb.management), replicas, readyWithin);
             return lb;
         } catch (IOException | InterruptedException | RuntimeException e) {
             lb.stop();
@@ -93,7 +93,8 @@ public final class LoadBalancerProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady(AdminClient admin, int replicas, Duration within) throws IOException, InterruptedException {
+    /** Until /rep lists {@code replicas} and the management server, which starts after the public port, answers /ring. */
+    private void awaitReady(AdminClient admin, ManagementClient management, int replicas, Duration within) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         String last = "no answer yet";
         while (System.nanoTime() < deadline) {
@@ -102,8 +103,12 @@ public final class LoadBalancerProcess implements AutoCloseable {
             }
             try {
                 List<String> listed = admin.replicas();
-                if (listed.size() == replicas) return;
                 last = "/rep lists " + listed;
+                if (listed.size() == replicas) {
+                    last = "/rep lists " + listed + ", /ring does not answer yet";
+                    management.ring();
+                    return;
+                }
             } catch (IOException e) {
                 last = e.getMessage();
             }

@@ -122,10 +122,14 @@ public final class A5Disruption implements Experiment {
     @Override
     public boolean report(Session session) throws Exception {
         if (disruptions.isEmpty()) throw new IllegalStateException("no setup could be measured: " + notMeasured);
-        A5Result result = new A5Result(Provenance.of(session.settings()), disruptions, notMeasured);
+        var settings = session.settings();
+        Optional<A5Result> before = settings.onlySetups().isEmpty() ? Optional.empty() : session.files().read("a5", A5Result.class);
+        A5Result result = new A5Result(Provenance.of(settings),
+                Merge.bySetup(settings, disruptions, before.map(A5Result::disruptions).orElse(List.of()), Disruption::setup),
+                Merge.notMeasured(settings, notMeasured, before.map(A5Result::notMeasured).orElse(List.of())));
         session.files().json("a5", result);
         List<List<Object>> rows = new ArrayList<>();
-        for (Disruption d : disruptions) {
+        for (Disruption d : result.disruptions()) {
             for (Change c : d.changes()) {
                 rows.add(List.of(d.setup(), c.kind(), c.what(), c.moves().compared(), c.moves().moved(), c.moves().fraction(), c.ideal(),
                         c.minimum(), c.moves().movedBetweenStayers(), c.failed()));
@@ -133,7 +137,7 @@ public final class A5Disruption implements Experiment {
         }
         session.files().csv("a5", List.of("setup", "change", "what", "compared", "moved", "moved_fraction", "ideal", "minimum",
                 "moved_between_stayers", "failed"), rows);
-        Charts.disruption(disruptions, session.files().png("a5-disruption"));
+        Charts.disruption(result.disruptions(), session.files().png("a5-disruption"));
         return result.passed();
     }
 

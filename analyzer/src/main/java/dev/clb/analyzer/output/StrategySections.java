@@ -114,6 +114,12 @@ final class StrategySections {
                 Report.pct(h.busiestCompletedShare()), String.valueOf(h.peakInFlight().values().stream().mapToInt(Integer::intValue).max().orElse(0)),
                 ms(h.latencies().p50()), ms(h.latencies().p99()), ms(h.latencies().max()), String.format(Locale.ROOT, "%.0f", h.perSecond()),
                 String.valueOf(h.failed()))).toList());
+        md.paragraph("""
+                How to read it: without bounds, the busiest replica's share is whatever the hottest keys and the placement give
+                it; with bounds, the load balancer keeps its own count of what each replica holds under the bound. The client's
+                peak counts a request from its send to its answer, including the time in the load balancer and on the wire, so it
+                can exceed that bound. Latencies on this shared two-core machine carry its noise (other processes compete for the
+                cores), so compare the shares first and the latencies only where they differ by a lot.""");
     }
 
     /** The trade-offs, in words, with this run's numbers. */
