@@ -167,6 +167,7 @@ class StrategyBehaviourTest {
         assertThatThrownBy(() -> new HashRing.Config(0)).hasMessage("points per replica must be between 1 and 262144, got 0");
         assertThatThrownBy(() -> new HashRing.Config(HashRing.MAX_POINTS + 1)).hasMessageContaining("got 262145");
         assertThat(new HashRing.Config(HashRing.MAX_POINTS).capacity()).isEqualTo(1);
+        assertThat(new HashRing.Config(1).capacity()).isEqualTo(HashRing.MAX_POINTS);
         assertThat(Strategies.RING.capacity()).isEqualTo(1638);
         assertThat(Strategies.MAGLEV.capacity()).isEqualTo(65537);
         assertThat(RingStrategy.known("Maglev")).isEqualTo("maglev");

@@ -86,6 +86,16 @@ class StrategyOptionsTest {
     }
 
     @Test
+    void moreReplicasThanTheStrategyHoldsAreRefusedAtStart() {
+        assertThatThrownBy(() -> LoadBalancer.start(TestStack.options("--strategy", "ring", "--vnodes", "1024", "--replicas", "257")))
+                .hasMessage("--replicas 257 does not fit the ring strategy (at most 256)");
+        assertThatThrownBy(() -> LoadBalancer.start(TestStack.options("--strategy", "maglev", "--table-size", "5", "--replicas", "6")))
+                .hasMessage("--replicas 6 does not fit the maglev strategy (at most 5)");
+        assertThatThrownBy(() -> LoadBalancer.start(TestStack.options("--replicas", "57")))
+                .hasMessage("--replicas 57 does not fit 512 slots with 9 virtual servers each (at most 56)");
+    }
+
+    @Test
     void helpNamesEveryStrategyOptionWithItsEnvironmentTwin() {
         String help = new CommandLine(new LoadBalancerMain()).getUsageMessage();
         for (String twin : new String[]{"LB_STRATEGY", "LB_TABLE_SIZE", "LB_BOUNDED_LOAD", "LB_VNODES", "LB_HASH"}) assertThat(help).contains(twin);
