@@ -24,20 +24,23 @@ public final class Analysis {
     public static int run(Settings settings, List<Experiment> experiments, PrintStream out) {
         long start = System.nanoTime();
         Map<String, String> outcomes = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
         boolean allPassed = true;
         try (Session session = new Session(settings, out)) {
             out.printf("analyzer: %s; %,d requests per run (warm-up batches of %d), concurrency %d, seed %d; output in %s%n",
                     settings.remote() ? "driving " + settings.loadBalancers() : "starting local load balancers from " + settings.lbJar(),
                     settings.requests(), settings.warmup(), settings.concurrency(), settings.seed(), settings.out().toAbsolutePath());
+            List<Experiment> running = experiments.stream().filter(e -> e.setups(settings).stream().anyMatch(settings::measures)).toList();
+            experiments.stream().filter(e -> !running.contains(e)).forEach(e -> outcomes.put(e.id(), "skipped: none of its setups is in --setups"));
             Set<Setup> setups = new LinkedHashSet<>();
-            experiments.forEach(e -> setups.addAll(e.setups(settings)));
+            running.forEach(e -> e.setups(settings).stream().filter(settings::measures).forEach(setups::add));
             measuring:
             for (Setup setup : setups) {
                 out.println();
                 out.println("Setup " + setup.label());
-                for (Experiment experiment : experiments) {
-                    if (outcomes.containsKey(experiment.id()) || !experiment.setups(settings).contains(setup)) continue;
+                for (Experiment experiment : running) {
+                    if (!experiment.setups(settings).contains(setup)) continue;
                     long t0 = System.nanoTime();
                     try {
                         experiment.measure(session, setup);
@@ -47,25 +50,27 @@ public final class Analysis {
                         allPassed = false;
                         break measuring;
                     } catch (Exception e) {
+                        // the experiment goes on with the other setups; it reports what it measured and fails
                         allPassed = false;
-                        outcomes.put(experiment.id(), "ERROR: " + e.getMessage());
+                        errors.merge(experiment.id(), setup.name() + ": " + e.getMessage(), (a, b) -> a + "; " + b);
                         out.println("  " + experiment.id() + " did not complete (" + setup.name() + "): " + e);
                     }
                     seconds.merge(experiment.id(), seconds(t0), Double::sum);
                 }
             }
             out.println();
-            for (Experiment experiment : experiments) {
+            for (Experiment experiment : running) {
                 if (outcomes.containsKey(experiment.id())) continue;
+                String error = errors.get(experiment.id());
                 try {
                     boolean passed = experiment.report(session);
                     allPassed &= passed;
-                    out.printf("%s: %s%n", experiment.title(), passed ? "passed" : "CHECKS FAILED");
-                    outcomes.put(experiment.id(), String.format("%s, measured in %.1f s", passed ? "passed" : "CHECKS FAILED",
-                            seconds.getOrDefault(experiment.id(), 0.0)));
+                    out.printf("%s: %s%n", experiment.title(), error != null ? "INCOMPLETE" : passed ? "passed" : "CHECKS FAILED");
+                    outcomes.put(experiment.id(), String.format("%s, measured in %.1f s", error != null ? "ERROR: " + error
+                            : passed ? "passed" : "CHECKS FAILED", seconds.getOrDefault(experiment.id(), 0.0)));
                 } catch (Exception e) {
                     allPassed = false;
-                    outcomes.put(experiment.id(), "ERROR: " + e.getMessage());
+                    outcomes.put(experiment.id(), "ERROR: " + (error != null ? error : "") + " could not write its results: " + e.getMessage());
                     out.println("  " + experiment.id() + " could not write its results: " + e);
                 }
             }

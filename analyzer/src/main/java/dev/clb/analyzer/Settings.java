@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What one analyzer invocation does, checked: where the load balancers are (none: start them locally), how much
@@ -11,9 +12,11 @@ import java.util.Optional;
  *
  * @param loadBalancers running load balancers by the name of the setup they run; empty means "start our own"
  * @param lbSetup       the setup of the {@code --lb} load balancer, the one A-1..A-3 use in remote mode
+ * @param onlySetups    measure only these setups, and merge their results into those already in the output directory;
+ *                      empty means every setup, results written afresh
  */
 public record Settings(Map<String, Remote> loadBalancers, String lbSetup, int requests, int concurrency, int warmup,
-                       Path out, long seed, Path lbJar, Path replicaJar) {
+                       Path out, long seed, Path lbJar, Path replicaJar, Set<String> onlySetups) {
 
     /**
      * A load balancer that runs already (docker compose).
@@ -31,6 +34,19 @@ public record Settings(Map<String, Remote> loadBalancers, String lbSetup, int re
         if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
         Setup.named(lbSetup);
         loadBalancers.keySet().forEach(Setup::named);
+        onlySetups = Set.copyOf(onlySetups);
+        onlySetups.forEach(Setup::named);
+    }
+
+    /** The settings of the tests and of a plain run: every setup. */
+    public Settings(Map<String, Remote> loadBalancers, String lbSetup, int requests, int concurrency, int warmup, Path out, long seed,
+                    Path lbJar, Path replicaJar) {
+        this(loadBalancers, lbSetup, requests, concurrency, warmup, out, seed, lbJar, replicaJar, Set.of());
+    }
+
+    /** Whether this run measures {@code setup}. */
+    public boolean measures(Setup setup) {
+        return onlySetups.isEmpty() || onlySetups.contains(setup.name());
     }
 
     /** Drives running load balancers (docker compose) rather than starting local ones. */

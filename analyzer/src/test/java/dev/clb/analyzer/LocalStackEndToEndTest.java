@@ -54,7 +54,7 @@ class LocalStackEndToEndTest {
 
         String printed = console.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(printed).isZero();
-        assertThat(printed).contains("started the local load balancer").contains("a1 assignment N=3").contains("as the hash map predicts");
+        assertThat(printed).contains("started the local load balancer").contains("a1 assignment N=3").contains("as the model predicts");
         assertThat(ImageIO.read(out.resolve("a1-requests-per-replica.png").toFile())).isNotNull();
         JsonNode run = new ObjectMapper().readTree(out.resolve("a1.json").toFile()).path("run");
         long counted = 0;

@@ -4,7 +4,11 @@ import dev.clb.analyzer.Settings;
 import dev.clb.analyzer.Setup;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -45,6 +49,11 @@ public final class AnalyzerOptions {
             description = "The dev.clb.owner label of each --lb-for load balancer's replicas; default lb-SETUP, as 'STACK=SETUP make up' "
                     + "names it (env ANALYZER_OWNER_FOR, comma-separated).")
     Map<String, String> ownerFor = new LinkedHashMap<>();
+
+    @Option(names = "--setups", paramLabel = "SETUP", split = ",", defaultValue = "${env:ANALYZER_SETUPS}",
+            description = "Measure only these setups and merge their results into those already in --out (e.g. to redo one whose load "
+                    + "balancer failed); experiments that need none of them are skipped (env ANALYZER_SETUPS, comma-separated; default all).")
+    List<String> setups = new ArrayList<>();
 
     @Option(names = "--requests", paramLabel = "N", defaultValue = "${env:ANALYZER_REQUESTS:-10000}",
             description = "Requests per measured run (env ANALYZER_REQUESTS, default ${DEFAULT-VALUE}).")
@@ -97,7 +106,9 @@ public final class AnalyzerOptions {
         } else if (mgmt != null) {
             throw new IllegalArgumentException("--mgmt without --lb");
         }
-        return new Settings(loadBalancers, primary, requests, concurrency, warmup, out, seed, lbJar, replicaJar);
+        Set<String> only = new LinkedHashSet<>();
+        setups.forEach(name -> only.add(name.trim().toLowerCase(Locale.ROOT)));
+        return new Settings(loadBalancers, primary, requests, concurrency, warmup, out, seed, lbJar, replicaJar, only);
     }
 
     private static <V> Map<String, V> lowerKeys(Map<String, V> map) {

@@ -10,6 +10,8 @@ import dev.clb.analyzer.experiments.A4StrategyComparison;
 import dev.clb.analyzer.experiments.A5Disruption;
 import dev.clb.analyzer.experiments.A6HotKeys;
 import dev.clb.analyzer.experiments.Experiment;
+import dev.clb.analyzer.output.Redraw;
+import dev.clb.analyzer.output.ResultFiles;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -109,6 +111,21 @@ public final class Commands {
             // A-5 last: on each setup's load balancer it kills, adds and removes replicas, which the others would then see
             return List.of(new A1HomeDistribution(), new A2Scaling(), new A3Failover(), new A4StrategyComparison(), new A6HotKeys(),
                     new A5Disruption());
+        }
+    }
+
+    @Command(name = "charts", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+            description = "Draws the charts and writes REPORT.md again from the raw results (a1.json..a6.json) in --out, without measuring.")
+    public static final class Charts implements Callable<Integer> {
+        @Mixin
+        AnalyzerOptions options = new AnalyzerOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> redrawn = Redraw.all(new ResultFiles(options.out));
+            System.out.println(redrawn.isEmpty() ? "no results in " + options.out.toAbsolutePath() + ": run an experiment first"
+                    : "redrew " + String.join(", ", redrawn) + " and REPORT.md in " + options.out.toAbsolutePath());
+            return redrawn.isEmpty() ? 1 : 0;
         }
     }
 }

@@ -31,10 +31,22 @@ public final class LoadBalancerProcess implements AutoCloseable {
      * gains in that time (one A-1 run measured 2.1 s with it, 1.4 s without, with the analyzer itself on C1 too).
      */
     private static final String JVM_OPTIONS = "-XX:TieredStopAtLevel=1";
+    /** A replica JVM may take long to start on a busy two-core machine; the load balancer's default 30 s was seen to run out. */
+    private static final String SPAWN_TIMEOUT_MS = "120000";
+    /**
+     * A busy machine delays heartbeats past the load balancer's default 500 ms, and a replica wrongly replaced during a
+     * run spoils its counts; a replica that is really killed refuses connections, which counts at once.
+     */
+    private static final String HEARTBEAT_TIMEOUT_MS = "2000";
     private static final Set<LoadBalancerProcess> running = ConcurrentHashMap.newKeySet();
+    /** Set by the shutdown hook: the main thread may still be running then, and must not start another load balancer. */
+    private static volatile boolean shuttingDown;
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> running.forEach(LoadBalancerProcess::close), "stop-load-balancers"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shuttingDown = true;
+            running.forEach(LoadBalancerProcess::close);
+        }, "stop-load-balancers"));
     }
 
     private final Process process;
@@ -58,15 +70,22 @@ public final class LoadBalancerProcess implements AutoCloseable {
         int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), JVM_OPTIONS, "-jar", lbJar.toString(), "--runtime", "local",
                 "--port", String.valueOf(port), "--bind", HOST, "--management-port", String.valueOf(managementPort), "--management-bind", HOST,
-                "--replicas", String.valueOf(replicas), "--replica-jar", replicaJar.toString(), "--replica-env", "REPLICA_TEST_PATHS=true"));
+                "--replicas", String.valueOf(replicas), "--replica-jar", replicaJar.toString(), "--replica-env", "REPLICA_TEST_PATHS=true",
+                "--spawn-timeout", SPAWN_TIMEOUT_MS, "--heartbeat-timeout", HEARTBEAT_TIMEOUT_MS));
         command.addAll(setup.lbArguments());
         Path log = Files.createTempFile("analyzer-lb-" + setup.name() + "-", ".log");
+        if (shuttingDown) throw new IOException("the analyzer is stopping: no new load balancer");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         LoadBalancerProcess lb = new LoadBalancerProcess(process, URI.create("http://" + HOST + ":" + port),
                 URI.create("http://" + HOST + ":" + managementPort), log);
         running.add(lb);
+        if (shuttingDown) {
+            // the hook may have gone through the set before this one joined it
+            lb.stop();
+            throw new IOException("the analyzer is stopping: no new load balancer");
+        }
         try {
-            lb.awaitReady(new AdminClient(http, lb.url), replicas, readyWithin);
+            lb.awaitReady(new AdminClient(http, lb.url), new ManagementClient(http, lb.management), replicas, readyWithin);
             return lb;
         } catch (IOException | InterruptedException | RuntimeException e) {
             lb.stop();
@@ -74,7 +93,8 @@ public final class LoadBalancerProcess implements AutoCloseable {
         }
     }
 
-    private void awaitReady(AdminClient admin, int replicas, Duration within) throws IOException, InterruptedException {
+    /** Until /rep lists {@code replicas} and the management server, which starts after the public port, answers /ring. */
+    private void awaitReady(AdminClient admin, ManagementClient management, int replicas, Duration within) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         String last = "no answer yet";
         while (System.nanoTime() < deadline) {
@@ -83,8 +103,12 @@ public final class LoadBalancerProcess implements AutoCloseable {
             }
             try {
                 List<String> listed = admin.replicas();
-                if (listed.size() == replicas) return;
                 last = "/rep lists " + listed;
+                if (listed.size() == replicas) {
+                    last = "/rep lists " + listed + ", /ring does not answer yet";
+                    management.ring();
+                    return;
+                }
             } catch (IOException e) {
                 last = e.getMessage();
             }

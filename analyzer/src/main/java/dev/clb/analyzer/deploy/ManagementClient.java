@@ -16,7 +16,8 @@ public final class ManagementClient {
     private final HttpUrl base;
 
     public ManagementClient(OkHttpClient http, URI management) {
-        this.http = http;
+        // GET /ring is idempotent: a pooled connection the management server closed while idle is retried on a fresh one
+        this.http = http.newBuilder().retryOnConnectionFailure(true).build();
         this.base = HttpUrl.get(management.toString());
     }
 

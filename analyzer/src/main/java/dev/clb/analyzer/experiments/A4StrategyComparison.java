@@ -54,15 +54,20 @@ public final class A4StrategyComparison implements Experiment {
     @Override
     public boolean report(Session session) throws Exception {
         if (homeRuns.isEmpty()) throw new IllegalStateException("no setup could be measured: " + notMeasured);
-        A4Result result = new A4Result(Provenance.of(session.settings()), homeRuns, scalings, notMeasured);
+        var settings = session.settings();
+        Optional<A4Result> before = settings.onlySetups().isEmpty() ? Optional.empty() : session.files().read("a4", A4Result.class);
+        A4Result result = new A4Result(Provenance.of(settings),
+                Merge.bySetup(settings, homeRuns, before.map(A4Result::homeRuns).orElse(List.of()), RunResult::setup),
+                Merge.bySetup(settings, scalings, before.map(A4Result::scalings).orElse(List.of()), Scaling::setup),
+                Merge.notMeasured(settings, notMeasured, before.map(A4Result::notMeasured).orElse(List.of())));
         session.files().json("a4", result);
-        List<RunResult> all = Stream.concat(homeRuns.stream(), scalings.stream().flatMap(s -> s.runs().stream())).toList();
+        List<RunResult> all = Stream.concat(result.homeRuns().stream(), result.scalings().stream().flatMap(s -> s.runs().stream())).toList();
         session.files().csv("a4", RunTable.HEADER, RunTable.rows(all));
-        Charts.homeCountsBySetup(homeRuns, session.files().png("a4-requests-per-replica-by-setup"));
-        Charts.maxOverMeanBySetup(homeRuns, session.files().png("a4-max-over-mean-by-setup"));
-        if (!scalings.isEmpty()) {
-            Charts.loadVersusNByHash(scalings, session.files().png("a4-load-vs-n-by-hash"));
-            Charts.spreadByHash(scalings, session.files().png("a4-spread-by-hash"));
+        Charts.homeCountsBySetup(result.homeRuns(), session.files().png("a4-requests-per-replica-by-setup"));
+        Charts.maxOverMeanBySetup(result.homeRuns(), session.files().png("a4-max-over-mean-by-setup"));
+        if (!result.scalings().isEmpty()) {
+            Charts.loadVersusNByHash(result.scalings(), session.files().png("a4-load-vs-n-by-hash"));
+            Charts.spreadByHash(result.scalings(), session.files().png("a4-spread-by-hash"));
         }
         return result.passed();
     }

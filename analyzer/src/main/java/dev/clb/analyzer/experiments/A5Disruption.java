@@ -71,7 +71,8 @@ public final class A5Disruption implements Experiment {
         Optional<Measured> reusable = reusableBase(session, setup, start);
         Measured base = reusable.isPresent() ? reusable.get() : MeasuredRun.measure(session, deployment, "a5 " + setup.name() + " before", false);
 
-        RingView.Replica victim = start.replicas().get(0);
+        // the same ring ids in every setup: ring id 1 is killed and replaced, ring id 2 removed
+        RingView.Replica victim = start.byRingId(1).orElse(start.replicas().get(0));
         deployment.kill(victim.hostname());
         RingView replaced = await(management, ring -> ring.replicas().size() == REPLICAS
                 && ring.byRingId(victim.ringId()).filter(r -> !r.hostname().equals(victim.hostname())).isPresent(),
@@ -81,7 +82,7 @@ public final class A5Disruption implements Experiment {
         Change replace = Change.of("replace", "kill -9 " + victim.hostname() + " (ring id " + victim.ringId() + "), replaced by " + newcomer,
                 base, afterReplace, 0, 0);
 
-        String added = AdminClient.freeName(replaced.hostnames());
+        String added = "a5-added";
         admin.add(1, List.of(added));
         RingView grown = await(management, ring -> ring.hostnames().contains(added), "/ring listing " + added);
         Measured afterAdd = MeasuredRun.measure(session, deployment, "a5 " + setup.name() + " added", false);
@@ -89,7 +90,7 @@ public final class A5Disruption implements Experiment {
         Change add = Change.of("add", "added " + added + " (ring id " + addedId + ")", afterReplace, afterAdd, 1.0 / (REPLICAS + 1), addedId);
 
         admin.remove(1, List.of(added));
-        RingView.Replica leaving = replaced.replicas().get(1);
+        RingView.Replica leaving = replaced.byRingId(2).orElse(replaced.replicas().get(1));
         admin.remove(1, List.of(leaving.hostname()));
         await(management, ring -> ring.replicas().size() == REPLICAS - 1, "/ring listing " + (REPLICAS - 1) + " replicas");
         Measured afterRemove = MeasuredRun.measure(session, deployment, "a5 " + setup.name() + " removed", false);
@@ -121,10 +122,14 @@ public final class A5Disruption implements Experiment {
     @Override
     public boolean report(Session session) throws Exception {
         if (disruptions.isEmpty()) throw new IllegalStateException("no setup could be measured: " + notMeasured);
-        A5Result result = new A5Result(Provenance.of(session.settings()), disruptions, notMeasured);
+        var settings = session.settings();
+        Optional<A5Result> before = settings.onlySetups().isEmpty() ? Optional.empty() : session.files().read("a5", A5Result.class);
+        A5Result result = new A5Result(Provenance.of(settings),
+                Merge.bySetup(settings, disruptions, before.map(A5Result::disruptions).orElse(List.of()), Disruption::setup),
+                Merge.notMeasured(settings, notMeasured, before.map(A5Result::notMeasured).orElse(List.of())));
         session.files().json("a5", result);
         List<List<Object>> rows = new ArrayList<>();
-        for (Disruption d : disruptions) {
+        for (Disruption d : result.disruptions()) {
             for (Change c : d.changes()) {
                 rows.add(List.of(d.setup(), c.kind(), c.what(), c.moves().compared(), c.moves().moved(), c.moves().fraction(), c.ideal(),
                         c.minimum(), c.moves().movedBetweenStayers(), c.failed()));
@@ -132,7 +137,7 @@ public final class A5Disruption implements Experiment {
         }
         session.files().csv("a5", List.of("setup", "change", "what", "compared", "moved", "moved_fraction", "ideal", "minimum",
                 "moved_between_stayers", "failed"), rows);
-        Charts.disruption(disruptions, session.files().png("a5-disruption"));
+        Charts.disruption(result.disruptions(), session.files().png("a5-disruption"));
         return result.passed();
     }
 

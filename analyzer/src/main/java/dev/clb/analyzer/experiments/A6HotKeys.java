@@ -81,10 +81,14 @@ public final class A6HotKeys implements Experiment {
     @Override
     public boolean report(Session session) throws Exception {
         if (results.isEmpty()) throw new IllegalStateException("no setup could be measured: " + notMeasured);
-        A6Result result = new A6Result(Provenance.of(session.settings()), KEYS, EXPONENT, DELAY_MS, results, notMeasured);
+        var settings = session.settings();
+        Optional<A6Result> before = settings.onlySetups().isEmpty() ? Optional.empty() : session.files().read("a6", A6Result.class);
+        A6Result result = new A6Result(Provenance.of(settings), KEYS, EXPONENT, DELAY_MS,
+                Merge.bySetup(settings, results, before.map(A6Result::results).orElse(List.of()), HotKeys::setup),
+                Merge.notMeasured(settings, notMeasured, before.map(A6Result::notMeasured).orElse(List.of())));
         session.files().json("a6", result);
         List<List<Object>> rows = new ArrayList<>();
-        for (HotKeys h : results) {
+        for (HotKeys h : result.results()) {
             for (String replica : h.completed().keySet()) {
                 rows.add(List.of(h.setup(), replica, h.completed().get(replica), h.meanInFlight().get(replica), h.peakInFlight().get(replica),
                         h.latencies().p50(), h.latencies().p99(), h.latencies().max(), h.failed()));

@@ -7,6 +7,8 @@ import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.analyzer.traffic.TrafficResult;
 import dev.clb.analyzer.traffic.TrafficRunner;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * One measured run against a deployment as it is: an uncounted warm-up, then {@code requests} requests with the
@@ -42,13 +44,29 @@ final class MeasuredRun {
             traffic = run.await();
         }
         RingView after = management.ring();
-        if (!after.replicas().equals(ring.replicas())) {
+        Map<String, String> replaced = replacements(ring, after);
+        if (!after.replicas().equals(ring.replicas()) && replaced.isEmpty()) {
             session.out().println("  note: the placement changed during " + label + ": " + ring.ringIds() + " -> " + after.ringIds());
         }
-        RunResult result = RunResult.of(label, deployment.setup().name(), ring, traffic);
+        if (!replaced.isEmpty()) traffic = traffic.renamed(replaced);
+        RunResult result = RunResult.of(label, deployment.setup().name(), ring, traffic, replaced);
         session.out().println(result.line() + (warmupBatches > 0 ? " [after " + warmupBatches + " warm-up batches]" : ""));
         session.record(result);
         return new Measured(result, ring, traffic);
+    }
+
+    /**
+     * Replicas listed after a run that took over a ring id a replica listed before it held (the load balancer replaced
+     * one it found failed): new name to old.
+     */
+    static Map<String, String> replacements(RingView before, RingView after) {
+        Map<String, String> replaced = new LinkedHashMap<>();
+        for (RingView.Replica now : after.replicas()) {
+            if (before.ringIds().containsKey(now.hostname())) continue;
+            before.byRingId(now.ringId()).filter(old -> !after.ringIds().containsKey(old.hostname()))
+                    .ifPresent(old -> replaced.put(now.hostname(), old.hostname()));
+        }
+        return replaced;
     }
 
     /**

@@ -29,13 +29,20 @@ import java.util.Optional;
  * @param check            counts against expected, within sampling error
  * @param stats            spread of the listed replicas' counts
  * @param typicalError     the most common failure, null when none failed
+ * @param replacedDuring   replicas that replaced a listed one during the run (new name to old), by {@code /ring} after it:
+ *                         their answers count under the ring id they inherited, i.e. under the old name
  */
 public record RunResult(String label, String setup, String placement, String hash, int n, List<String> replicas, Map<String, Integer> ringIds,
                         int requests, int ok, int failed, double seconds, double perSecond, Map<String, Long> counts,
                         Map<String, Double> expected, Map<String, Long> predicted, Double routingAgreement, double modelMaxOverMean,
-                        SplitCheck check, LoadStats stats, String typicalError) {
+                        SplitCheck check, LoadStats stats, String typicalError, Map<String, String> replacedDuring) {
 
     public static RunResult of(String label, String setup, RingView ring, TrafficResult traffic) {
+        return of(label, setup, ring, traffic, Map.of());
+    }
+
+    /** As above, with the answers of replicas that replaced listed ones during the run already counted under the old names. */
+    public static RunResult of(String label, String setup, RingView ring, TrafficResult traffic, Map<String, String> replacedDuring) {
         List<String> replicas = ring.hostnames();
         Map<String, Long> counts = traffic.countsByServer(replicas);
         double[] shares = ring.shares();
@@ -62,7 +69,7 @@ public record RunResult(String label, String setup, String placement, String has
         return new RunResult(label, setup, ring.describe(), ring.hash(), replicas.size(), replicas, ring.ringIds(), traffic.outcomes().size(),
                 traffic.ok(), traffic.failed(), traffic.seconds(), traffic.perSecond(), counts, expected, predicted, agreement,
                 maxShare * replicas.size(), SplitCheck.of(listedCounts, shares), LoadStats.of(replicas.stream().map(counts::get).toList()),
-                traffic.typicalError());
+                traffic.typicalError(), Map.copyOf(replacedDuring));
     }
 
     /** No request failed and the split is the model's within sampling error. */
@@ -79,8 +86,9 @@ public record RunResult(String label, String setup, String placement, String has
     public String line() {
         StringBuilder split = new StringBuilder();
         counts.forEach((name, count) -> split.append(split.length() == 0 ? "" : " / ").append(name).append(' ').append(count));
-        return String.format("  %-28s %6d ok, %d failed in %.2f s (%.0f req/s): %s; split %s (max |z| %.1f)%s", label, ok, failed, seconds,
+        return String.format("  %-28s %6d ok, %d failed in %.2f s (%.0f req/s): %s; split %s (max |z| %.1f)%s%s", label, ok, failed, seconds,
                 perSecond, split, check.passed() ? "as the model predicts" : "NOT as the model predicts", check.maxAbsZ(),
-                typicalError == null ? "" : "; e.g. " + typicalError);
+                typicalError == null ? "" : "; e.g. " + typicalError,
+                replacedDuring.isEmpty() ? "" : "; replaced during the run (counted under the ring id they inherited): " + replacedDuring);
     }
 }

@@ -39,6 +39,8 @@ public final class Session implements AutoCloseable {
     final Map<String, Optional<Measured>> homeRuns = new HashMap<>();
     final Map<String, Optional<Scaling>> scalings = new HashMap<>();
     private Deployment current;
+    /** Setups whose load balancer could not be opened: the other experiments that need them fail at once with the same error. */
+    private final Map<String, IOException> unopenable = new HashMap<>();
 
     public Session(Settings settings, PrintStream out) {
         this.settings = settings;
@@ -91,7 +93,15 @@ public final class Session implements AutoCloseable {
             return Optional.of(current);
         }
         release();
-        Optional<Deployment> opened = deployments.open(setup, replicas);
+        IOException failed = unopenable.get(setup.name());
+        if (failed != null) throw new IOException("(as before) " + failed.getMessage(), failed);
+        Optional<Deployment> opened;
+        try {
+            opened = deployments.open(setup, replicas);
+        } catch (IOException e) {
+            unopenable.put(setup.name(), e);
+            throw e;
+        }
         current = opened.orElse(null);
         return opened;
     }

@@ -265,6 +265,8 @@ public final class Charts {
         renderer.setDefaultItemLabelFont(LABEL);
         for (int i = 0; i < data.getRowCount(); i++) renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
         CategoryAxis categories = new CategoryAxis(categoryLabel);
+        // eight setups side by side: a long name wraps instead of ending in "..."
+        categories.setMaximumCategoryLabelLines(3);
         categories.setLabelFont(AXIS);
         categories.setTickLabelFont(AXIS);
         NumberAxis values = axis(valueLabel);

@@ -114,6 +114,12 @@ final class StrategySections {
                 Report.pct(h.busiestCompletedShare()), String.valueOf(h.peakInFlight().values().stream().mapToInt(Integer::intValue).max().orElse(0)),
                 ms(h.latencies().p50()), ms(h.latencies().p99()), ms(h.latencies().max()), String.format(Locale.ROOT, "%.0f", h.perSecond()),
                 String.valueOf(h.failed()))).toList());
+        md.paragraph("""
+                How to read it: without bounds, the busiest replica's share is whatever the hottest keys and the placement give
+                it; with bounds, the load balancer keeps its own count of what each replica holds under the bound. The client's
+                peak counts a request from its send to its answer, including the time in the load balancer and on the wire, so it
+                can exceed that bound. Latencies on this shared two-core machine carry its noise (other processes compete for the
+                cores), so compare the shares first and the latencies only where they differ by a lot.""");
     }
 
     /** The trade-offs, in words, with this run's numbers. */
@@ -147,11 +153,14 @@ final class StrategySections {
                 r.results().stream().map(h -> String.format(Locale.ROOT, "`%s` %s, p99 %s", h.setup(), Report.pct(h.busiestInFlightShare()),
                         ms(h.latencies().p99()))).collect(Collectors.joining("; ")))));
         md.paragraph("""
-                **Memory and lookup.** The slot ring is an array of M = 512 slots and a lookup walks clockwise to the next
-                occupied one; the ring hash keeps vnodes × N points (160 × 3 = 480 here, 8000 at N = 50) and a lookup is a binary
-                search over them; Maglev keeps a table of 65,537 entries whatever N, a lookup is one array index, and a change of
-                the replicas rebuilds the table (O(table size × N) in the worst case). Bounded loads add a per-replica counter
-                update on every request. The JMH benchmarks in `benchmarks/` measure these costs; this report measures behaviour.""");
+                **Memory and lookup.** The slot ring is an array of M = 512 slots, and a lookup walks clockwise to the next
+                occupied one; more virtual servers need a larger M. The ring hash keeps vnodes × N points on a 64-bit circle (160 ×
+                3 = 480 here, 8,000 at N = 50) plus a bucket table on the hash's top bits, so a lookup scans one or two points;
+                balance improves roughly as the square root of the points. Maglev keeps a table of 65,537 entries whatever N (a lookup
+                is one array index) and rebuilds all of it on every change of the replicas, which is why it needs a prime table
+                well above N and why a change costs more than on a ring. Bounded loads read the per-replica in-flight counts on
+                every request and may walk the fallback order. The JMH benchmarks in `benchmarks/` measure these costs; this
+                report measures behaviour.""");
     }
 
     private static String movedByKind(A5Result r, String kind) {

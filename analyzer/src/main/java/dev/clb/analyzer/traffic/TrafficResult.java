@@ -40,6 +40,12 @@ public record TrafficResult(List<Outcome> outcomes, long durationNanos) {
         return counts;
     }
 
+    /** The same outcomes with the replicas in {@code names} (old to new) answering under their new names. */
+    public TrafficResult renamed(Map<String, String> names) {
+        return new TrafficResult(outcomes.stream().map(o -> o.server() != null && names.containsKey(o.server())
+                ? new Outcome(o.requestId(), o.sentNanos(), o.doneNanos(), o.status(), names.get(o.server()), o.error()) : o).toList(), durationNanos);
+    }
+
     /** The most common failure, for a one-line explanation; null when nothing failed. */
     public String typicalError() {
         Map<String, Integer> errors = new TreeMap<>();

@@ -26,7 +26,7 @@ class CommandLineTest {
         for (String command : new String[]{"a1", "a2", "a3", "a4", "a5", "a6", "all"}) {
             String help = run(command, "--help");
             assertThat(help).startsWith("0\n").contains("Usage: analyzer " + command);
-            for (String env : new String[]{"ANALYZER_LB", "ANALYZER_MGMT", "ANALYZER_OWNER", "ANALYZER_LB_SETUP", "ANALYZER_LB_FOR", "ANALYZER_MGMT_FOR", "ANALYZER_OWNER_FOR", "ANALYZER_REQUESTS", "ANALYZER_CONCURRENCY",
+            for (String env : new String[]{"ANALYZER_LB", "ANALYZER_MGMT", "ANALYZER_OWNER", "ANALYZER_LB_SETUP", "ANALYZER_LB_FOR", "ANALYZER_MGMT_FOR", "ANALYZER_OWNER_FOR", "ANALYZER_SETUPS", "ANALYZER_REQUESTS", "ANALYZER_CONCURRENCY",
                     "ANALYZER_WARMUP", "ANALYZER_OUT", "ANALYZER_SEED", "ANALYZER_LB_JAR", "ANALYZER_REPLICA_JAR"}) {
                 assertThat(help.replaceAll("\\s+", " ")).as(command + " --help names " + env).contains("env " + env);
             }
@@ -69,5 +69,6 @@ class CommandLineTest {
         assertThat(run("a1", "--lb", "http://127.0.0.1:5000")).startsWith("2\n").contains("--lb http://127.0.0.1:5000 needs --mgmt");
         assertThat(run("a5", "--lb-for", "ring=http://127.0.0.1:5001")).startsWith("2\n").contains("needs --mgmt-for ring=URL");
         assertThat(run()).startsWith("2\n").contains("Name an experiment");
+        assertThat(run("a4", "--setups", "fnv,bogus")).startsWith("2\n").contains("unknown setup 'bogus'");
     }
 }
