@@ -25,7 +25,8 @@ class AdminChangesTest {
 
     @Test
     void addAndRmAnswerTheExactReplicaListAfterTheChangeAndRmStopsTheProcesses() throws Exception {
-        try (TestStack stack = TestStack.start("--spawn-timeout", "90000")) { // a loaded machine starts JVMs slowly
+        // generous bounds: this test is about the admin answers, and a loaded machine starts and answers slowly
+        try (TestStack stack = TestStack.start("--spawn-timeout", "90000", "--heartbeat-timeout", "5000", "--failure-threshold", "20")) {
             HttpResponse<String> added = stack.send("POST", "/add", "{\"n\": 3, \"hostnames\": [\"S5\", \"S4\"]}");
             assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
             List<String> afterAdd = replicasIn(added.body());
