@@ -109,6 +109,12 @@ public final class LoadBalancer implements AutoCloseable {
             replicas.start(options.replicas);
             runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
             monitor.start();
+            // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
+            if (options.managementPort >= 0) {
+                lb.management = ManagementServer.start(options.managementBind, options.managementPort,
+                        List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
+                log.info("management server on {}:{}", options.managementBind, lb.management.port());
+            }
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs,
                             clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded),
                                     options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs)),
@@ -117,11 +123,6 @@ public final class LoadBalancer implements AutoCloseable {
             if (!adminToken.required() && !isLoopback(options.bind)) {
                 log.warn("/add and /rm are open to anyone who reaches {}:{}: set --admin-token (env LB_ADMIN_TOKEN) "
                         + "or bind to a loopback address", options.bind, lb.server.port());
-            }
-            if (options.managementPort >= 0) {
-                lb.management = ManagementServer.start(options.managementBind, options.managementPort,
-                        List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
-                log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             return lb;
         } catch (AdminException e) {
