@@ -110,7 +110,8 @@ class TimeoutsInFlightTest {
             client.setSoTimeout(15_000);
             OutputStream out = client.getOutputStream();
             long start = System.nanoTime();
-            out.write(ascii("POST /home HTTP/1.1\r\nHost: lb\r\nContent-Length: 10\r\n\r\nabc"));
+            // a replica that waits for the whole body (the streaming path sends it the head at once)
+            out.write(ascii("POST /test/delay?ms=0 HTTP/1.1\r\nHost: lb\r\nContent-Length: 10\r\n\r\nabc"));
             Thread.sleep(BODY_MS / 2);
             out.write(ascii("de"));
             RawAnswer answer = RawAnswer.read(client.getInputStream());
