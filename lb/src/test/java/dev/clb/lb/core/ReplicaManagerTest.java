@@ -104,6 +104,15 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void startRefusesMoreReplicasThanTheMapHoldsBeforeStartingAny() {
+        manager(0, new RingConfig(16, 4, HashScheme.ASSIGNMENT, Probing.LINEAR), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> manager.start(5)).isInstanceOf(AdminException.class)
+                .hasMessageStartingWith("Cannot add 5 replicas to the 0 there are: the map (16 slots, 4 virtual servers each) has no room");
+        assertThat(runtime.started).isEmpty();
+        assertThat(manager.hostnames()).isEmpty();
+    }
+
+    @Test
     void removeTakesTheNamedOnesAndRandomOthersAndStopsExactlyThose() throws Exception {
         manager(0).start(5);
         List<String> after = manager.remove(3, List.of("server-2"));
