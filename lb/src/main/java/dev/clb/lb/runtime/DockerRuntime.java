@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class DockerRuntime implements ReplicaRuntime {
     private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
     public static final String OWNER_LABEL = "dev.clb.owner";
+    public static final String HOSTNAME_LABEL = "dev.clb.hostname";
     private static final int REPLICA_PORT = 5000;
 
     private final DockerClient docker;
@@ -46,23 +47,13 @@ public final class DockerRuntime implements ReplicaRuntime {
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
     private final Closeable events;
 
-    public DockerRuntime(String dockerHost, String image, String network, String owner, String namePrefix, Map<String, String> environment) {
-        this.image = image;
-        this.network = network;
-        this.owner = owner;
-        this.namePrefix = namePrefix == null ? "" : namePrefix;
-        this.environment = Map.copyOf(environment);
-        this.docker = client(dockerHost);
-        try {
-            docker.pingCmd().exec();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the Docker engine at " + dockerHost + " does not answer: " + e.getMessage());
-        }
-        try {
-            docker.inspectImageCmd(image).exec();
-        } catch (NotFoundException e) {
-            throw new IllegalArgumentException("replica image '" + image + "' not found: build it first ('make up' or 'docker compose build')");
-        }
+    public DockerRuntime(EngineSettings settings) {
+        this.image = settings.image();
+        this.network = settings.network();
+        this.owner = settings.owner();
+        this.namePrefix = settings.namePrefix();
+        this.environment = settings.environment();
+        this.docker = connect(settings);
         ensureNetwork();
         removeOrphans();
         this.events = docker.eventsCmd().withEventTypeFilter("container").withEventFilter("die")
@@ -82,6 +73,22 @@ public final class DockerRuntime implements ReplicaRuntime {
                 .sslConfig(config.getSSLConfig()).maxConnections(32)
                 .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(60)).build();
         return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** A client of the engine in {@code settings} that answers and holds the replica image; else IllegalArgumentException. */
+    static DockerClient connect(EngineSettings settings) {
+        DockerClient docker = client(settings.dockerHost());
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the Docker engine at " + settings.dockerHost() + " does not answer: " + e.getMessage());
+        }
+        try {
+            docker.inspectImageCmd(settings.image()).exec();
+        } catch (NotFoundException e) {
+            throw new IllegalArgumentException("replica image '" + settings.image() + "' not found: build it first ('make up' or 'docker compose build')");
+        }
+        return docker;
     }
 
     /** Whether an engine answers at {@code dockerHost}, for {@code --runtime auto}. */
@@ -121,8 +128,8 @@ public final class DockerRuntime implements ReplicaRuntime {
     public Backend start(String hostname) throws SpawnException {
         try {
             String id = docker.createContainerCmd(image).withName(namePrefix + hostname).withHostName(hostname)
-                    .withEnv(containerEnv(hostname))
-                    .withLabels(Map.of(OWNER_LABEL, owner))
+                    .withEnv(replicaEnv(environment, hostname, REPLICA_PORT))
+                    .withLabels(Map.of(OWNER_LABEL, owner, HOSTNAME_LABEL, hostname))
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network).withInit(true))
                     .withAliases(hostname)
                     .exec().getId();
@@ -135,11 +142,12 @@ public final class DockerRuntime implements ReplicaRuntime {
         }
     }
 
-    private List<String> containerEnv(String hostname) {
+    /** A replica container's environment: the --replica-env pairs, then its {@code SERVER_ID} and port. */
+    static List<String> replicaEnv(Map<String, String> environment, String hostname, int port) {
         List<String> env = new java.util.ArrayList<>();
         environment.forEach((key, value) -> env.add(key + "=" + value));
         env.add("SERVER_ID=" + hostname);
-        env.add("PORT=" + REPLICA_PORT);
+        env.add("PORT=" + port);
         return env;
     }
 

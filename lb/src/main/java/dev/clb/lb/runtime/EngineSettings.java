@@ -1,0 +1,16 @@
+package dev.clb.lb.runtime;
+
+import java.util.Map;
+
+/**
+ * What the docker and swarm runtimes share: the engine to talk to, the replica image and network, and how this
+ * load balancer names and marks its replicas ({@code namePrefix} before each hostname, {@code owner} in the
+ * {@value DockerRuntime#OWNER_LABEL} label), plus the environment every replica gets.
+ */
+public record EngineSettings(String dockerHost, String image, String network, String owner, String namePrefix,
+                             Map<String, String> environment) {
+    public EngineSettings {
+        namePrefix = namePrefix == null ? "" : namePrefix;
+        environment = Map.copyOf(environment);
+    }
+}
