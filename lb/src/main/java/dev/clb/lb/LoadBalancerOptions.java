@@ -95,8 +95,14 @@ public final class LoadBalancerOptions {
     public String containerPrefix;
 
     @Option(names = "--owner", defaultValue = "${env:LB_OWNER:-lb}",
-            description = "Label value that marks this load balancer's containers; orphans with it are removed at start (env LB_OWNER, default ${DEFAULT-VALUE}).")
+            description = "Label value that marks this load balancer's containers and services; at start it adopts the running ones with it and removes the rest (env LB_OWNER, default ${DEFAULT-VALUE}).")
     public String owner;
+
+    @Option(names = "--keep-replicas", defaultValue = "${env:LB_KEEP_REPLICAS:-false}", fallbackValue = "true", arity = "0..1",
+            description = "Leave the replica containers or services running when the load balancer stops, for the next one with the same "
+                    + "--owner to adopt; docker-stack.yml sets it, so that a restarted load balancer service moves no key "
+                    + "(env LB_KEEP_REPLICAS, default ${DEFAULT-VALUE}).")
+    public boolean keepReplicas;
 
     @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}", description = "Docker engine to use (env DOCKER_HOST, default ${DEFAULT-VALUE}).")
     public String dockerHost;

@@ -24,6 +24,6 @@ final class RuntimeDetection {
 
     private static EngineSettings engineSettings(LoadBalancerOptions options) {
         return new EngineSettings(options.dockerHost, options.image, options.network, options.owner, options.containerPrefix,
-                LoadBalancer.replicaEnv(options.replicaEnv));
+                LoadBalancer.replicaEnv(options.replicaEnv), options.keepReplicas);
     }
 }

@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.EndpointSpec;
 import com.github.dockerjava.api.model.LocalNodeState;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.NetworkAttachmentConfig;
+import com.github.dockerjava.api.model.Service;
 import com.github.dockerjava.api.model.ServiceModeConfig;
 import com.github.dockerjava.api.model.ServicePlacement;
 import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
@@ -29,6 +30,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -46,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * hostname is an alias. Endpoint mode dnsrr, because service virtual IPs need IPVS, which not every host routes;
  * restart policy none, because the load balancer owns the lifecycle (a failed replica is replaced by a new one
  * with a random hostname, not restarted under its old name); a spread preference over node ids.
+ *
+ * <p>The load balancer's state lives in the engine: services and their containers carry the labels of
+ * {@link ReplicaLabels}; a standby that takes a failed replica's place gets it in its service's labels (which change
+ * without restarting the task). A successor with the same owner adopts the services whose task runs
+ * ({@link #existing}) and removes the others. On close it removes its services, unless
+ * {@link EngineSettings#keepReplicas()} leaves them to the next load balancer.
  *
  * <p>Task states are polled every {@code POLL} (the engine sends no events for tasks): a task that ends reports its
  * replica as exited. A node on which a task ended, or whose replica the load balancer had to stop while its task
@@ -103,7 +111,7 @@ public final class SwarmRuntime implements ReplicaRuntime {
                 .filter(n -> n.getName().equals(network)).toList();
         if (found.isEmpty()) {
             docker.createNetworkCmd().withName(network).withDriver("overlay").withAttachable(true)
-                    .withLabels(Map.of(DockerRuntime.OWNER_LABEL, settings.owner())).exec();
+                    .withLabels(Map.of(ReplicaLabels.OWNER, settings.owner())).exec();
             log.info("created attachable overlay network {}", network);
         } else if (!"overlay".equals(found.get(0).getDriver())) {
             close();
@@ -118,8 +126,8 @@ public final class SwarmRuntime implements ReplicaRuntime {
     }
 
     @Override
-    public Backend start(String hostname) throws SpawnException {
-        Map<String, String> labels = Map.of(DockerRuntime.OWNER_LABEL, settings.owner(), DockerRuntime.HOSTNAME_LABEL, hostname);
+    public Backend start(String hostname, Optional<Place> place) throws SpawnException {
+        Map<String, String> labels = ReplicaLabels.of(settings.owner(), hostname, place);
         ServiceSpec spec = new ServiceSpec().withName(settings.namePrefix() + hostname).withLabels(labels)
                 .withTaskTemplate(new TaskSpec()
                         .withContainerSpec(new ContainerSpec().withImage(settings.image()).withHostname(hostname)
@@ -183,18 +191,62 @@ public final class SwarmRuntime implements ReplicaRuntime {
     }
 
     @Override
+    public List<Found> existing() {
+        List<Service> owned = docker.listServicesCmd().withLabelFilter(Map.of(ReplicaLabels.OWNER, settings.owner())).exec();
+        if (owned.isEmpty()) return List.of();
+        Map<String, List<Task>> tasksOf = docker.listTasksCmd().withServiceFilter(owned.stream().map(Service::getId).toArray(String[]::new))
+                .exec().stream().collect(Collectors.groupingBy(Task::getServiceId));
+        List<Found> found = new ArrayList<>();
+        List<String> ended = new ArrayList<>();
+        for (Service service : owned) {
+            Map<String, String> labels = service.getSpec().getLabels();
+            String hostname = labels.get(ReplicaLabels.HOSTNAME);
+            boolean live = tasksOf.getOrDefault(service.getId(), List.of()).stream()
+                    .anyMatch(t -> t.getStatus() != null && !ENDED.contains(t.getStatus().getState()));
+            if (!live || hostname == null) {
+                removeService(service.getId(), service.getSpec().getName());
+                ended.add(service.getSpec().getName());
+                continue;
+            }
+            services.put(hostname, service.getId());
+            found.add(new Found(new Backend(hostname, hostname, REPLICA_PORT), ReplicaLabels.place(labels)));
+        }
+        if (!ended.isEmpty()) log.warn("removed {} replica services of '{}' whose task had ended: {}", ended.size(), settings.owner(), ended);
+        return found;
+    }
+
+    @Override
+    public void placed(String hostname, Place place) {
+        String id = services.get(hostname);
+        if (id == null) return;
+        try {
+            Service service = docker.inspectServiceCmd(id).exec();
+            ServiceSpec spec = service.getSpec();
+            Map<String, String> labels = new HashMap<>(spec.getLabels());
+            labels.putAll(ReplicaLabels.of(place));
+            docker.updateServiceCmd(id, spec.withLabels(labels)).withVersion(service.getVersion().getIndex()).exec();
+        } catch (RuntimeException e) {
+            log.warn("could not record ring id {} of {} in its service: {}", place.ringId(), hostname, e.getMessage());
+        }
+    }
+
+    @Override
     public void stop(String hostname, boolean force) {
         String id = services.remove(hostname);
         reportedExited.remove(hostname);
         TaskView last = tasks.remove(hostname);
         if (id == null) return;
         if (force && last != null && last.state() == TaskState.RUNNING) suspect(last.nodeId());
+        removeService(id, hostname);
+    }
+
+    private void removeService(String id, String name) {
         try {
             docker.removeServiceCmd(id).exec();
         } catch (NotFoundException e) {
             // already gone
         } catch (RuntimeException e) {
-            log.warn("could not remove service of replica {}: {}", hostname, e.getMessage());
+            log.warn("could not remove the service of replica {}: {}", name, e.getMessage());
         }
     }
 
@@ -215,7 +267,11 @@ public final class SwarmRuntime implements ReplicaRuntime {
     public void close() {
         exitListeners.clear();
         poller.shutdownNow();
-        List.copyOf(services.keySet()).parallelStream().forEach(name -> stop(name, true));
+        if (settings.keepReplicas()) {
+            log.info("leaving {} replica services running for the next load balancer '{}' to adopt", services.size(), settings.owner());
+        } else {
+            List.copyOf(services.keySet()).parallelStream().forEach(name -> stop(name, true));
+        }
         try {
             docker.close();
         } catch (Exception e) {
