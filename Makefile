@@ -48,8 +48,8 @@ export LB_NETWORK = net-$(STACK)
 export LB_CONTAINER_PREFIX = $(STACK)-
 endif
 
-images:
-	$(MVN) -DskipTests -pl replica,lb -am package
+# the jars come from 'build' when a source changed (under 'mvn verify', the run that calls the tests built them)
+images: replica/target/replica.jar lb/target/lb.jar
 	@base="$(BASE_IMAGE)"; [ "$$base" != lb-base-jre:17 ] || [ "$(origin BASE_IMAGE)" = environment ] || [ "$(origin BASE_IMAGE)" = "command line" ] \
 	    || echo "no eclipse-temurin:17-jre on this engine (no registry?): building on lb-base-jre:17, the JRE image scripts/docker-ready.sh made"; \
 	BASE_IMAGE=$$base $(COMPOSE) build

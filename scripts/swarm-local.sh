@@ -124,6 +124,8 @@ down() {
     elif [[ -n $node2_id && $(swarm_state) == active ]]; then
         docker node rm --force "$node2_id" >/dev/null 2>&1 || true
     fi
+    # the cgroup parent node 2's containers ran under (empty once its dockerd stopped them)
+    find /sys/fs/cgroup/*/clb-node2 -depth -type d -exec rmdir {} + 2>/dev/null || true
     ip link del "$VETH_HOST" 2>/dev/null || true
     ip netns del "$NS" 2>/dev/null || true
     # overlay and bind mounts under node 2's roots go before the directories

@@ -140,18 +140,18 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     /**
      * Puts the replicas a runtime found back in the map with their ring ids, in the order they had joined, and
      * takes standbys back; of a spawning runtime's it reaps (stops) what does not answer a heartbeat within the
-     * monitor's failure budget. Static backends all go in: the monitor takes the down ones out. Returns how many
-     * are in the map.
+     * spawn timeout (the same grace a new replica gets: a load balancer that has just started, on a loaded host,
+     * may need seconds before it reaches its network). Static backends all go in: the monitor takes the down ones
+     * out. Returns how many are in the map.
      */
     private int adopt(List<Found> found) {
         if (found.isEmpty()) return 0;
-        HeartbeatMonitor.Settings beat = monitor.settings();
-        Duration budget = beat.interval().plus(beat.timeout()).multipliedBy(beat.threshold());
         Map<Found, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
         for (Found f : found) {
+            String name = f.backend().hostname();
             answers.put(f, !runtime.spawns() ? CompletableFuture.completedFuture(true) : CompletableFuture.supplyAsync(() -> {
                 try {
-                    return monitor.awaitAlive(f.backend(), budget, () -> closed);
+                    return monitor.awaitAlive(f.backend(), settings.spawnTimeout(), () -> closed || !runtime.running().contains(name));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return false;
