@@ -212,9 +212,22 @@ class SwarmStackIT {
     @Test
     @Order(6)
     void node2sEngineStoppedItsReplicasAreReplacedOnNode1() throws Exception {
+        String node2 = dockerOn(NODE2, "info", "--format", "{{.Name}}").out().trim();
+        for (int tries = 0; tries < 3; tries++) {
+            // earlier kills put replacements on node 1 (new replicas avoid a node that just failed one for 15 s):
+            // kill one on node 1, so that the standby, started meanwhile on node 2, takes its place
+            awaitStandby(Duration.ofSeconds(120));
+            Map<String, String> where = replicaNodes();
+            List<String> inMap = replicas();
+            if (inMap.stream().anyMatch(r -> node2.equals(where.get(r)))) break;
+            String victim = inMap.get(0);
+            docker("kill", docker("inspect", "-f", "{{.Status.ContainerStatus.ContainerID}}", runningTask("clb_" + victim)).out().trim())
+                    .expectOk("docker kill " + victim);
+            awaitReplacement(victim, inMap.size(), Duration.ofSeconds(120));
+            Thread.sleep(16_000);
+        }
         awaitStandby(Duration.ofSeconds(120));
         Map<String, String> nodes = replicaNodes();
-        String node2 = dockerOn(NODE2, "info", "--format", "{{.Name}}").out().trim();
         List<String> before = replicas();
         List<String> onNode2 = before.stream().filter(r -> node2.equals(nodes.get(r))).toList();
         System.out.println("SWARM before stopping node 2: " + nodes);
