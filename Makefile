@@ -5,7 +5,7 @@ MVN ?= mvn -B -q
 JARS = replica/target/replica.jar lb/target/lb.jar analyzer/target/analyzer.jar
 SOURCES = $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 
-.PHONY: build test analysis run bench mutation soak up down logs clean
+.PHONY: build test analysis run bench mutation soak up down logs clean images swarm-up swarm-down
 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
@@ -48,7 +48,10 @@ soak: build
 	scripts/soak.sh
 
 # Docker: the load balancer on 127.0.0.1:5000 spawning replica containers on net1.
-# BASE_IMAGE overrides the Dockerfile's JRE image (scripts/docker-ready.sh builds lb-base-jre:17 offline).
+# BASE_IMAGE is the images' JRE: set by hand, or eclipse-temurin:17-jre, or where the engine has not got that one
+# but has lb-base-jre:17 (scripts/docker-ready.sh builds it offline from Debian packages), that one.
+BASE_IMAGE ?= $(shell docker image inspect eclipse-temurin:17-jre >/dev/null 2>&1 \
+    || ! docker image inspect lb-base-jre:17 >/dev/null 2>&1 && echo eclipse-temurin:17-jre || echo lb-base-jre:17)
 # STACK=name starts another stack beside it (own project, container names, network), e.g. for A-4:
 #   STACK=murmur LB_HASH=murmur LB_HOST_PORT=5001 LB_MANAGEMENT_HOST_PORT=9902 make up   ...   STACK=murmur make down
 ifdef STACK
@@ -58,9 +61,13 @@ export LB_NETWORK = net-$(STACK)
 export LB_CONTAINER_PREFIX = $(STACK)-
 endif
 
-up:
-	$(MVN) -DskipTests -pl replica,lb -am package
-	$(COMPOSE) build
+# the jars come from 'build' when a source changed (under 'mvn verify', the run that calls the tests built them)
+images: replica/target/replica.jar lb/target/lb.jar
+	@base="$(BASE_IMAGE)"; [ "$$base" != lb-base-jre:17 ] || [ "$(origin BASE_IMAGE)" = environment ] || [ "$(origin BASE_IMAGE)" = "command line" ] \
+	    || echo "no eclipse-temurin:17-jre on this engine (no registry?): building on lb-base-jre:17, the JRE image scripts/docker-ready.sh made"; \
+	BASE_IMAGE=$$base $(COMPOSE) build
+
+up: images
 	@files="-f docker-compose.yml"; \
 	if ! docker run --rm --privileged --entrypoint true lb-replica:latest >/dev/null 2>&1; then \
 	    echo "this engine cannot start privileged containers: running the load balancer unprivileged (it needs only the socket)"; \
@@ -75,10 +82,34 @@ down:
 	@# the compose project may have been started with the unprivileged override; down works the same
 	@# replicas the load balancer could not remove itself (e.g. it was killed) go too
 	-docker ps -aq --filter label=dev.clb.owner=$${LB_NAME:-lb} | xargs -r docker rm -f
+	-docker volume ls -q --filter label=dev.clb.owner=$${LB_NAME:-lb} | xargs -r docker volume rm
 	-docker network rm $${LB_NETWORK:-net1} 2>/dev/null || true
 
 logs:
 	$(COMPOSE) logs -f lb
+
+# Docker Swarm: the stack clb from docker-stack.yml (needs a manager: 'docker swarm init', or two nodes on this
+# machine with scripts/swarm-local.sh up). No registry: the images go to every other node by docker save | load;
+# SWARM_NODES lists those nodes' engines (DOCKER_HOST values; default: node 2 of swarm-local.sh when it runs).
+SWARM_NODES ?= $(if $(wildcard /run/clb-node2/docker.sock),unix:///run/clb-node2/docker.sock)
+
+swarm-up: images
+	@[ "$$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] \
+	    || { echo "this engine is no swarm manager: run 'docker swarm init' or scripts/swarm-local.sh up"; exit 2; }
+	@for host in $(SWARM_NODES); do echo "loading the images on $$host"; \
+	    docker save lb-replica:latest lb-lb:latest | docker -H $$host load -q >/dev/null || exit 1; done
+	docker stack deploy --resolve-image never -c docker-stack.yml clb
+	@for _ in $$(seq 1 240); do curl -sf -o /dev/null http://127.0.0.1:$${LB_HOST_PORT:-5000}/rep && break; sleep 0.5; done
+	@curl -s http://127.0.0.1:$${LB_HOST_PORT:-5000}/rep; echo
+
+swarm-down:
+	@# the load balancer first (it leaves its replicas running, as on any stop), then its replica services, then the network
+	-docker stack rm clb
+	@for _ in $$(seq 1 120); do [ -z "$$(docker ps -q --filter label=com.docker.swarm.service.name=clb_lb)" ] && break; sleep 0.5; done
+	-docker service ls -q --filter label=dev.clb.owner=clb | xargs -r docker service rm
+	@for _ in $$(seq 1 120); do docker network inspect clb-replicas >/dev/null 2>&1 || break; \
+	    docker network rm clb-replicas >/dev/null 2>&1 || sleep 0.5; done
+	@! docker network inspect clb-replicas >/dev/null 2>&1 || { echo "network clb-replicas is still in use"; exit 1; }
 
 clean:
 	$(MVN) clean

@@ -56,6 +56,17 @@ public final class ConsistentHashMap<T> {
         withAdded(ring.get(), values);
     }
 
+    /** The ring ids {@link #addAll} would give {@code count} new replicas now, in order; changes nothing. */
+    public List<Integer> nextRingIds(int count) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        ring.get().nodes().forEach(n -> taken.add(n.ringId()));
+        List<Integer> ids = new java.util.ArrayList<>();
+        for (int id = 1; ids.size() < count; id++) {
+            if (taken.add(id)) ids.add(id);
+        }
+        return ids;
+    }
+
     private static <T> Ring<T> withAdded(Ring<T> ring, Map<String, T> values) throws RingFullException {
         for (var e : values.entrySet()) {
             ring = ring.with(new Node<>(e.getKey(), smallestFreeRingId(ring), e.getValue()));

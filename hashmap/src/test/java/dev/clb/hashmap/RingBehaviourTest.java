@@ -30,6 +30,18 @@ class RingBehaviourTest {
     }
 
     @Test
+    void nextRingIdsAreTheIdsAddAllGives() throws RingFullException {
+        ConsistentHashMap<Void> map = new ConsistentHashMap<>(RingConfig.of(512, HashScheme.named("assignment"), Probing.LINEAR));
+        map.add("a", null, 2);
+        map.add("b", null, 4);
+        assertThat(map.nextRingIds(3)).containsExactly(1, 3, 5);
+        LinkedHashMap<String, Void> three = new LinkedHashMap<>();
+        for (String name : List.of("c", "d", "e")) three.put(name, null);
+        map.addAll(three);
+        assertThat(map.ring().nodes().stream().filter(n -> three.containsKey(n.name())).map(Node::ringId)).containsExactly(1, 3, 5);
+    }
+
+    @Test
     void quadraticProbingJumpsBySquares() throws RingFullException {
         ConsistentHashMap<Void> map = new ConsistentHashMap<>(allCollideAt(3, 16, 3, Probing.QUADRATIC));
         map.add("a", null);

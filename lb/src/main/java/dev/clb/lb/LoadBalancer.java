@@ -156,7 +156,8 @@ public final class LoadBalancer implements AutoCloseable {
             case "local" -> new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts), replicaEnv(options.replicaEnv));
             case "static" -> new StaticRuntime(options.backends == null ? List.of() : options.backends);
             case "docker" -> RuntimeDetection.docker(options);
-            default -> throw new IllegalArgumentException("unknown runtime '" + options.runtime + "'; known: auto, local, docker, static");
+            case "swarm" -> RuntimeDetection.swarm(options);
+            default -> throw new IllegalArgumentException("unknown runtime '" + options.runtime + "'; known: auto, local, docker, swarm, static");
         };
     }
 

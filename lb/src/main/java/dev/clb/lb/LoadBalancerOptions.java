@@ -18,7 +18,8 @@ public final class LoadBalancerOptions {
     public int replicas;
 
     @Option(names = "--runtime", defaultValue = "${env:LB_RUNTIME:-auto}",
-            description = "Where replicas run: local (child processes), docker (containers), static (--backends it does not own), "
+            description = "Where replicas run: local (child processes), docker (containers), swarm (one Docker Swarm service each, "
+                    + "on the overlay --network), static (--backends it does not own), "
                     + "or auto: docker when the Docker socket answers, else local (env LB_RUNTIME, default ${DEFAULT-VALUE}).")
     public String runtime;
 
@@ -151,19 +152,25 @@ public final class LoadBalancerOptions {
     @Option(names = "--backends", split = ",", defaultValue = "${env:LB_BACKENDS}", description = "host:port list for the static runtime (env LB_BACKENDS).")
     public List<String> backends = new ArrayList<>();
 
-    @Option(names = "--image", defaultValue = "${env:LB_REPLICA_IMAGE:-lb-replica:latest}", description = "Replica image for the docker runtime (env LB_REPLICA_IMAGE, default ${DEFAULT-VALUE}).")
+    @Option(names = "--image", defaultValue = "${env:LB_REPLICA_IMAGE:-lb-replica:latest}", description = "Replica image for the docker and swarm runtimes (env LB_REPLICA_IMAGE, default ${DEFAULT-VALUE}).")
     public String image;
 
-    @Option(names = "--network", defaultValue = "${env:LB_NETWORK:-net1}", description = "Docker network of the replicas (env LB_NETWORK, default ${DEFAULT-VALUE}).")
+    @Option(names = "--network", defaultValue = "${env:LB_NETWORK:-net1}", description = "Docker network of the replicas, an attachable overlay for swarm (env LB_NETWORK, default ${DEFAULT-VALUE}).")
     public String network;
 
     @Option(names = "--container-prefix", defaultValue = "${env:LB_CONTAINER_PREFIX:-}",
-            description = "Prefix of replica container names, so that several load balancers can share one engine; the hostname stays unprefixed (env LB_CONTAINER_PREFIX, default none).")
+            description = "Prefix of replica container names (swarm: service names), so that several load balancers can share one engine; the hostname stays unprefixed (env LB_CONTAINER_PREFIX, default none).")
     public String containerPrefix;
 
     @Option(names = "--owner", defaultValue = "${env:LB_OWNER:-lb}",
-            description = "Label value that marks this load balancer's containers; orphans with it are removed at start (env LB_OWNER, default ${DEFAULT-VALUE}).")
+            description = "Label value that marks this load balancer's containers and services; at start it adopts the running ones with it and removes the rest (env LB_OWNER, default ${DEFAULT-VALUE}).")
     public String owner;
+
+    @Option(names = "--keep-replicas", defaultValue = "${env:LB_KEEP_REPLICAS:-false}", fallbackValue = "true", arity = "0..1",
+            description = "Leave the replica containers or services running when the load balancer stops, for the next one with the same "
+                    + "--owner to adopt; docker-stack.yml sets it, so that a restarted load balancer service moves no key "
+                    + "(env LB_KEEP_REPLICAS, default ${DEFAULT-VALUE}).")
+    public boolean keepReplicas;
 
     @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}", description = "Docker engine to use (env DOCKER_HOST, default ${DEFAULT-VALUE}).")
     public String dockerHost;

@@ -1,9 +1,11 @@
 package dev.clb.lb;
 
 import dev.clb.lb.runtime.DockerRuntime;
+import dev.clb.lb.runtime.EngineSettings;
 import dev.clb.lb.runtime.ReplicaRuntime;
+import dev.clb.lb.runtime.SwarmRuntime;
 
-/** Chooses the runtime for {@code --runtime auto}, and builds the Docker one. */
+/** Chooses the runtime for {@code --runtime auto}, and builds the Docker and swarm ones. */
 final class RuntimeDetection {
     private RuntimeDetection() {
     }
@@ -13,7 +15,15 @@ final class RuntimeDetection {
     }
 
     static ReplicaRuntime docker(LoadBalancerOptions options) {
-        return new DockerRuntime(options.dockerHost, options.image, options.network, options.owner, options.containerPrefix,
-                LoadBalancer.replicaEnv(options.replicaEnv));
+        return new DockerRuntime(engineSettings(options));
+    }
+
+    static ReplicaRuntime swarm(LoadBalancerOptions options) {
+        return new SwarmRuntime(engineSettings(options));
+    }
+
+    private static EngineSettings engineSettings(LoadBalancerOptions options) {
+        return new EngineSettings(options.dockerHost, options.image, options.network, options.owner, options.containerPrefix,
+                LoadBalancer.replicaEnv(options.replicaEnv), options.keepReplicas);
     }
 }

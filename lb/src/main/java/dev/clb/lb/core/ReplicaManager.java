@@ -9,13 +9,17 @@ import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.runtime.ReplicaRuntime;
+import dev.clb.lb.runtime.ReplicaRuntime.Found;
+import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -127,32 +131,100 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         map.ring().nodes().forEach(n -> all.add(n.value()));
         all.addAll(standbys);
         if (!runtime.spawns()) {
-            runtime.existing().stream().filter(b -> downRingIds.containsKey(b.hostname())).forEach(all::add);
+            runtime.existing().stream().map(Found::backend).filter(b -> downRingIds.containsKey(b.hostname())).forEach(all::add);
         }
         return all;
     }
 
-    /** Brings up the initial replicas: {@code server-1..n}, or the static runtime's backends. */
+    /**
+     * Brings up the replicas: first it adopts those the runtime finds running (the static runtime's backends, or
+     * what a predecessor left in the engine), then it starts as many as {@code replicas} still lacks:
+     * {@code server-1..n} on a fresh start, random hostnames beside adopted ones.
+     */
     public void start(int replicas) throws AdminException {
         changes.lock();
         try {
+            long t0 = System.nanoTime();
+            int adopted = adopt(runtime.existing());
             if (!runtime.spawns()) {
-                LinkedHashMap<String, Backend> backends = new LinkedHashMap<>();
-                runtime.existing().forEach(b -> backends.put(b.hostname(), b));
-                install(backends);
-                log.info("fronting {} static backends: {}", backends.size(), backends.keySet());
+                log.info("fronting {} static backends: {}", adopted, hostnames());
                 return;
             }
+            if (adopted >= replicas) return;
             List<String> names = new ArrayList<>();
-            for (int i = 1; i <= replicas; i++) names.add("server-" + i);
+            Set<String> taken = namesInUse();
+            for (int i = 1; names.size() < replicas - adopted; i++) {
+                String name = adopted == 0 ? "server-" + i : Hostnames.random(taken);
+                taken.add(name);
+                names.add(name);
+            }
             checkCapacity(names);
-            long t0 = System.nanoTime();
-            install(spawnAll(names));
-            log.info("started {} replicas {} in {} ms", replicas, names, millisSince(t0));
+            install(spawnAll(names, placesFor(names)));
+            log.info("started {} replicas {} in {} ms; now {}", names.size(), names, millisSince(t0), hostnames());
         } finally {
             changes.unlock();
         }
         refillStandbys();
+    }
+
+    /**
+     * Puts the replicas a runtime found back in the map with their ring ids, in the order they had joined, and
+     * takes standbys back; of a spawning runtime's it reaps (stops) what does not answer a heartbeat within the
+     * spawn timeout (the same grace a new replica gets: a load balancer that has just started, on a loaded host,
+     * may need seconds before it reaches its network). Static backends all go in: the monitor takes the down ones
+     * out. Returns how many are in the map.
+     */
+    private int adopt(List<Found> found) {
+        if (found.isEmpty()) return 0;
+        Map<Found, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
+        for (Found f : found) {
+            String name = f.backend().hostname();
+            answers.put(f, !runtime.spawns() ? CompletableFuture.completedFuture(true) : CompletableFuture.supplyAsync(() -> {
+                try {
+                    return monitor.awaitAlive(f.backend(), settings.spawnTimeout(), () -> closed || !runtime.running().contains(name));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }, background));
+        }
+        List<Found> inOrder = found.stream().filter(f -> f.place().isPresent())
+                .sorted(java.util.Comparator.comparing(f -> f.place().get())).toList();
+        for (Found f : inOrder) {
+            String name = f.backend().hostname();
+            if (!answers.get(f).join()) {
+                log.warn("reaped replica {} (ring id {}): it does not answer heartbeats", name, f.place().get().ringId());
+                runtime.stop(name, true);
+                continue;
+            }
+            try {
+                map.add(name, f.backend(), f.place().get().ringId());
+            } catch (RingFullException | IllegalArgumentException e) {
+                log.warn("reaped replica {}: its ring id {} does not fit the map ({})", name, f.place().get().ringId(), e.getMessage());
+                runtime.stop(name, true);
+            }
+        }
+        found.stream().filter(f -> f.place().isEmpty()).forEach(f -> {
+            if (answers.get(f).join() && standbys.size() < standbysWanted) {
+                standbys.add(f.backend());
+            } else {
+                runtime.stop(f.backend().hostname(), true);
+            }
+        });
+        if (runtime.spawns()) {
+            log.info("adopted {} running replicas with their ring ids: {}; standbys {}", map.ring().size(),
+                    map.ring().nodes().stream().map(n -> n.name() + "=" + n.ringId()).toList(), standbyHostnames());
+        }
+        return map.ring().size();
+    }
+
+    /** The places {@code names} take when they join the map now, in order: the ring ids {@link #install} gives them. */
+    private Map<String, Place> placesFor(List<String> names) {
+        long joined = System.currentTimeMillis();
+        List<Integer> ids = map.nextRingIds(names.size());
+        Map<String, Place> places = new HashMap<>();
+        for (int i = 0; i < names.size(); i++) places.put(names.get(i), new Place(ids.get(i), joined));
+        return places;
     }
 
     /** {@code POST /add}: starts {@code n} replicas, the named ones first, and returns when all serve. */
@@ -174,7 +246,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
             }
             checkCapacity(names);
             long t0 = System.nanoTime();
-            install(spawnAll(names));
+            install(spawnAll(names, placesFor(names)));
             log.info("added {} replicas {} in {} ms; now {}", n, names, millisSince(t0), hostnames());
             return hostnames();
         } finally {
@@ -293,9 +365,11 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 return;
             }
             Backend standby = takeLiveStandby();
+            Place place = new Place(node.ringId(), System.currentTimeMillis());
             if (standby != null) {
                 try {
                     map.replace(failed.hostname(), standby.hostname(), standby);
+                    runtime.placed(standby.hostname(), place);
                 } catch (RingFullException e) {
                     throw new IllegalStateException("the standby takes the failed replica's own slots, which are free", e);
                 }
@@ -328,18 +402,21 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 long t0 = System.nanoTime();
                 Backend replacement = takeLiveStandby();
                 boolean warm = replacement != null;
+                int id = vacancy.ringId();
+                Place place = new Place(id, System.currentTimeMillis());
                 if (replacement == null) {
                     String name = Hostnames.random(namesInUse());
-                    replacement = spawnAll(List.of(name)).get(name);
+                    replacement = spawnAll(List.of(name), Map.of(name, place)).get(name);
                 }
-                int id = vacancy.ringId();
                 try {
+                    Node<Backend> added;
                     if (map.ring().nodes().stream().noneMatch(n -> n.ringId() == id)) {
-                        map.add(replacement.hostname(), replacement, id);
+                        added = map.add(replacement.hostname(), replacement, id);
                     } else {
-                        map.add(replacement.hostname(), replacement); // an /add took the id meanwhile
+                        added = map.add(replacement.hostname(), replacement); // an /add took the id meanwhile
                     }
-                    events.respawned(vacancy.failed(), replacement.hostname(), id);
+                    if (warm || added.ringId() != id) runtime.placed(added.name(), new Place(added.ringId(), place.joined()));
+                    events.respawned(vacancy.failed(), replacement.hostname(), added.ringId());
                 } catch (RingFullException e) {
                     runtime.stop(replacement.hostname(), true);
                     log.error("replacement {} does not fit the map ({}); N stays {}", replacement.hostname(), e.getMessage(), hostnames().size());
@@ -383,7 +460,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                     }
                     try {
                         long t0 = System.nanoTime();
-                        Backend standby = spawnAll(List.of(name)).get(name);
+                        Backend standby = spawnAll(List.of(name), Map.of()).get(name);
                         if (closed) {
                             runtime.stop(name, true);
                         } else {
@@ -426,13 +503,14 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     }
 
     /**
-     * Starts all {@code names} in parallel and waits for their heartbeats. The first failure dooms the change: the
-     * other starts are abandoned at once rather than awaited, and every replica started is stopped.
+     * Starts all {@code names} in parallel, each with its place in the map (none: a standby), and waits for their
+     * heartbeats. The first failure dooms the change: the other starts are abandoned at once rather than awaited, and
+     * every replica started is stopped.
      */
-    private LinkedHashMap<String, Backend> spawnAll(List<String> names) throws AdminException {
+    private LinkedHashMap<String, Backend> spawnAll(List<String> names, Map<String, Place> places) throws AdminException {
         AtomicBoolean doomed = new AtomicBoolean();
         List<CompletableFuture<Backend>> starts = names.stream()
-                .map(name -> CompletableFuture.supplyAsync(() -> spawnOne(name, doomed::get), background)
+                .map(name -> CompletableFuture.supplyAsync(() -> spawnOne(name, Optional.ofNullable(places.get(name)), doomed::get), background)
                         .whenComplete((backend, error) -> {
                             if (error != null) doomed.set(true);
                         }))
@@ -460,10 +538,10 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         }
     }
 
-    private Backend spawnOne(String name, BooleanSupplier doomed) {
+    private Backend spawnOne(String name, Optional<Place> place, BooleanSupplier doomed) {
         try {
             if (doomed.getAsBoolean()) throw new Abandoned(name);
-            Backend backend = runtime.start(name);
+            Backend backend = runtime.start(name, place);
             boolean alive = monitor.awaitAlive(backend, settings.spawnTimeout(),
                     () -> closed || doomed.getAsBoolean() || !runtime.running().contains(name));
             if (!alive) {

@@ -12,8 +12,11 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.clb.lb.core.Backend;
 import java.io.Closeable;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,12 +31,16 @@ import org.slf4j.LoggerFactory;
  * as alias, {@code SERVER_ID} set. The load balancer reaches them by name, so
  * it runs on that network itself (in its own container).
  *
- * <p>Every container carries the label {@value #OWNER_LABEL} with this load balancer's owner name: on close it
- * removes them, and on start it removes those a crashed predecessor of the same owner left behind.
+ * <p>The load balancer's state lives in the engine: every container carries the labels of {@link ReplicaLabels}
+ * (owner, hostname, and the place in the map it started with). Container labels cannot change, so when a standby
+ * takes a failed replica's place that place is recorded in a volume labelled like a container,
+ * {@code clb-place.<owner>.<hostname>}, which holds no data and goes with its replica. A successor with the same
+ * owner adopts the running containers ({@link #existing}) and removes the exited ones. On close it removes its
+ * containers, unless {@link EngineSettings#keepReplicas()} leaves them to the next load balancer.
  */
 public final class DockerRuntime implements ReplicaRuntime {
     private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
-    public static final String OWNER_LABEL = "dev.clb.owner";
+    public static final String OWNER_LABEL = ReplicaLabels.OWNER;
     private static final int REPLICA_PORT = 5000;
 
     private final DockerClient docker;
@@ -42,29 +49,20 @@ public final class DockerRuntime implements ReplicaRuntime {
     private final String owner;
     private final String namePrefix;
     private final Map<String, String> environment;
+    private final boolean keepReplicas;
     private final Map<String, String> containers = new ConcurrentHashMap<>();
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
     private final Closeable events;
 
-    public DockerRuntime(String dockerHost, String image, String network, String owner, String namePrefix, Map<String, String> environment) {
-        this.image = image;
-        this.network = network;
-        this.owner = owner;
-        this.namePrefix = namePrefix == null ? "" : namePrefix;
-        this.environment = Map.copyOf(environment);
-        this.docker = client(dockerHost);
-        try {
-            docker.pingCmd().exec();
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("the Docker engine at " + dockerHost + " does not answer: " + e.getMessage());
-        }
-        try {
-            docker.inspectImageCmd(image).exec();
-        } catch (NotFoundException e) {
-            throw new IllegalArgumentException("replica image '" + image + "' not found: build it first ('make up' or 'docker compose build')");
-        }
+    public DockerRuntime(EngineSettings settings) {
+        this.image = settings.image();
+        this.network = settings.network();
+        this.owner = settings.owner();
+        this.namePrefix = settings.namePrefix();
+        this.environment = settings.environment();
+        this.keepReplicas = settings.keepReplicas();
+        this.docker = connect(settings);
         ensureNetwork();
-        removeOrphans();
         this.events = docker.eventsCmd().withEventTypeFilter("container").withEventFilter("die")
                 .withLabelFilter(Map.of(OWNER_LABEL, owner))
                 .exec(new ResultCallback.Adapter<Event>() {
@@ -82,6 +80,22 @@ public final class DockerRuntime implements ReplicaRuntime {
                 .sslConfig(config.getSSLConfig()).maxConnections(32)
                 .connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(60)).build();
         return DockerClientImpl.getInstance(config, http);
+    }
+
+    /** A client of the engine in {@code settings} that answers and holds the replica image; else IllegalArgumentException. */
+    static DockerClient connect(EngineSettings settings) {
+        DockerClient docker = client(settings.dockerHost());
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("the Docker engine at " + settings.dockerHost() + " does not answer: " + e.getMessage());
+        }
+        try {
+            docker.inspectImageCmd(settings.image()).exec();
+        } catch (NotFoundException e) {
+            throw new IllegalArgumentException("replica image '" + settings.image() + "' not found: build it first ('make up' or 'docker compose build')");
+        }
+        return docker;
     }
 
     /** Whether an engine answers at {@code dockerHost}, for {@code --runtime auto}. */
@@ -103,12 +117,53 @@ public final class DockerRuntime implements ReplicaRuntime {
         }
     }
 
-    private void removeOrphans() {
-        List<Container> orphans = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(OWNER_LABEL, owner)).exec();
-        orphans.parallelStream().forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).exec());
-        if (!orphans.isEmpty()) {
-            log.warn("removed {} replica containers a previous load balancer '{}' left behind: {}", orphans.size(), owner,
-                    orphans.stream().map(c -> String.join(",", c.getNames())).collect(Collectors.joining(" ")));
+    @Override
+    public List<Found> existing() {
+        Map<String, Place> recorded = new HashMap<>();
+        docker.listVolumesCmd().withFilter("label", List.of(OWNER_LABEL + "=" + owner)).exec().getVolumes().forEach(v -> {
+            String hostname = v.getLabels().get(ReplicaLabels.HOSTNAME);
+            ReplicaLabels.place(v.getLabels()).ifPresent(place -> recorded.put(hostname, place));
+        });
+        List<Found> found = new ArrayList<>();
+        List<String> exited = new ArrayList<>();
+        for (Container c : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(OWNER_LABEL, owner)).exec()) {
+            String hostname = Optional.ofNullable(c.getLabels().get(ReplicaLabels.HOSTNAME)).orElseGet(() -> hostname(c.getNames()[0]));
+            if (!"running".equals(c.getState()) || hostname == null) {
+                docker.removeContainerCmd(c.getId()).withForce(true).exec();
+                exited.add(String.join(",", c.getNames()));
+                continue;
+            }
+            containers.put(hostname, c.getId());
+            Optional<Place> place = Optional.ofNullable(recorded.remove(hostname)).or(() -> ReplicaLabels.place(c.getLabels()));
+            found.add(new Found(new Backend(hostname, hostname, REPLICA_PORT), place));
+        }
+        recorded.keySet().forEach(this::removePlaceRecord);
+        if (!exited.isEmpty()) log.warn("removed {} exited replica containers of '{}': {}", exited.size(), owner, exited);
+        return found;
+    }
+
+    @Override
+    public void placed(String hostname, Place place) {
+        Map<String, String> labels = new HashMap<>(ReplicaLabels.of(owner, hostname, Optional.of(place)));
+        try {
+            removePlaceRecord(hostname);
+            docker.createVolumeCmd().withName(placeRecord(hostname)).withLabels(labels).exec();
+        } catch (RuntimeException e) {
+            log.warn("could not record ring id {} of {} in the engine: {}", place.ringId(), hostname, e.getMessage());
+        }
+    }
+
+    private String placeRecord(String hostname) {
+        return "clb-place." + owner + "." + hostname;
+    }
+
+    private void removePlaceRecord(String hostname) {
+        try {
+            docker.removeVolumeCmd(placeRecord(hostname)).exec();
+        } catch (NotFoundException e) {
+            // none: the replica holds the place it started with
+        } catch (RuntimeException e) {
+            log.warn("could not remove the place record of {}: {}", hostname, e.getMessage());
         }
     }
 
@@ -118,11 +173,11 @@ public final class DockerRuntime implements ReplicaRuntime {
     }
 
     @Override
-    public Backend start(String hostname) throws SpawnException {
+    public Backend start(String hostname, Optional<Place> place) throws SpawnException {
         try {
             String id = docker.createContainerCmd(image).withName(namePrefix + hostname).withHostName(hostname)
-                    .withEnv(containerEnv(hostname))
-                    .withLabels(Map.of(OWNER_LABEL, owner))
+                    .withEnv(replicaEnv(environment, hostname, REPLICA_PORT))
+                    .withLabels(ReplicaLabels.of(owner, hostname, place))
                     .withHostConfig(HostConfig.newHostConfig().withNetworkMode(network).withInit(true))
                     .withAliases(hostname)
                     .exec().getId();
@@ -135,11 +190,12 @@ public final class DockerRuntime implements ReplicaRuntime {
         }
     }
 
-    private List<String> containerEnv(String hostname) {
+    /** A replica container's environment: the --replica-env pairs, then its {@code SERVER_ID} and port. */
+    static List<String> replicaEnv(Map<String, String> environment, String hostname, int port) {
         List<String> env = new java.util.ArrayList<>();
         environment.forEach((key, value) -> env.add(key + "=" + value));
         env.add("SERVER_ID=" + hostname);
-        env.add("PORT=" + REPLICA_PORT);
+        env.add("PORT=" + port);
         return env;
     }
 
@@ -159,6 +215,7 @@ public final class DockerRuntime implements ReplicaRuntime {
         } catch (RuntimeException e) {
             log.warn("could not remove container {}: {}", hostname, e.getMessage());
         }
+        removePlaceRecord(hostname);
     }
 
     @Override
@@ -188,7 +245,11 @@ public final class DockerRuntime implements ReplicaRuntime {
         } catch (Exception e) {
             log.debug("closing the event stream: {}", e.getMessage());
         }
-        List.copyOf(containers.keySet()).parallelStream().forEach(name -> stop(name, true));
+        if (keepReplicas) {
+            log.info("leaving {} replica containers running for the next load balancer '{}' to adopt", containers.size(), owner);
+        } else {
+            List.copyOf(containers.keySet()).parallelStream().forEach(name -> stop(name, true));
+        }
         try {
             docker.close();
         } catch (Exception e) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +50,7 @@ public final class LocalProcessRuntime implements ReplicaRuntime {
     }
 
     @Override
-    public Backend start(String hostname) throws SpawnException {
+    public Backend start(String hostname, Optional<Place> place) throws SpawnException {
         try {
             int port = freePort();
             List<String> command = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.clb.lb.runtime;
 
 import dev.clb.lb.core.Backend;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -19,13 +20,40 @@ public interface ReplicaRuntime extends AutoCloseable {
         return true;
     }
 
-    /** Replicas that exist before the load balancer adds any (the static runtime's backends). */
-    default List<Backend> existing() {
+    /**
+     * Where a replica stands in the map, kept with it in the engine so that a successor load balancer can adopt it:
+     * its ring id, and when it joined (epoch milliseconds of the change that added it). Adoption re-adds replicas in
+     * the order of {@code joined}, ring id breaking ties (a batch joins at one instant, in ring id order).
+     */
+    record Place(int ringId, long joined) implements Comparable<Place> {
+        @Override
+        public int compareTo(Place other) {
+            return joined != other.joined ? Long.compare(joined, other.joined) : Integer.compare(ringId, other.ringId);
+        }
+    }
+
+    /** A replica that runs before the load balancer adds any: in the map at {@code place}, or a standby when empty. */
+    record Found(Backend backend, Optional<Place> place) {
+    }
+
+    /**
+     * Replicas that run already: the static runtime's backends, or those a predecessor with the same owner left
+     * running in the engine. The runtime takes charge of them: {@link #stop} and {@link #running} include them.
+     * It removes what of its predecessor's is no longer running.
+     */
+    default List<Found> existing() {
         return List.of();
     }
 
-    /** Starts a replica whose hostname and {@code SERVER_ID} are {@code hostname}. */
-    Backend start(String hostname) throws SpawnException;
+    /**
+     * Starts a replica whose hostname and {@code SERVER_ID} are {@code hostname}, recording its {@code place} in the
+     * map with it (empty for a standby, which gets one when it replaces a failed replica).
+     */
+    Backend start(String hostname, Optional<Place> place) throws SpawnException;
+
+    /** Records with a running replica, a standby until now, that it holds {@code place}; a no-op where nothing outlives the load balancer. */
+    default void placed(String hostname, Place place) {
+    }
 
     /** Stops the replica: gracefully, or at once when {@code force}. Idempotent; unknown names are ignored. */
     void stop(String hostname, boolean force);
@@ -37,7 +65,7 @@ public interface ReplicaRuntime extends AutoCloseable {
     default void onExit(Consumer<String> listener) {
     }
 
-    /** Stops every replica this runtime started. */
+    /** Stops every replica this runtime started, unless it was told to leave them for a successor to adopt. */
     @Override
     void close();
 

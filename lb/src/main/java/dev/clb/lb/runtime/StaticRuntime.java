@@ -3,7 +3,9 @@ package dev.clb.lb.runtime;
 import dev.clb.lb.core.Backend;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /** Servers the load balancer fronts but does not own: it health-checks them and never spawns or kills any. */
 public final class StaticRuntime implements ReplicaRuntime {
@@ -36,13 +38,15 @@ public final class StaticRuntime implements ReplicaRuntime {
         return false;
     }
 
+    /** The backends in the order given, with ring ids 1, 2, ... */
     @Override
-    public List<Backend> existing() {
-        return backends;
+    public List<Found> existing() {
+        return IntStream.range(0, backends.size())
+                .mapToObj(i -> new Found(backends.get(i), Optional.of(new Place(i + 1, 0)))).toList();
     }
 
     @Override
-    public Backend start(String hostname) throws SpawnException {
+    public Backend start(String hostname, Optional<Place> place) throws SpawnException {
         throw new SpawnException("the static runtime cannot start replicas", null);
     }
 

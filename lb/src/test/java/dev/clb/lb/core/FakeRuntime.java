@@ -2,6 +2,7 @@ package dev.clb.lb.core;
 
 import dev.clb.lb.runtime.ReplicaRuntime;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,12 +43,12 @@ final class FakeRuntime implements ReplicaRuntime {
     }
 
     @Override
-    public List<Backend> existing() {
-        return spawns() ? List.of() : existing;
+    public List<Found> existing() {
+        return spawns() ? List.of() : existing.stream().map(b -> new Found(b, Optional.empty())).toList();
     }
 
     @Override
-    public Backend start(String hostname) throws SpawnException {
+    public Backend start(String hostname, Optional<Place> place) throws SpawnException {
         if (refuseToStart.contains(hostname)) throw new SpawnException("cannot start '" + hostname + "'", new IllegalStateException());
         started.add(hostname);
         running.add(hostname);
