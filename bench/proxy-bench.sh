@@ -3,7 +3,7 @@
 # against each target in turn, several rounds interleaved: the backend directly, nginx (hash $request_uri
 # consistent), HAProxy (balance uri whole, hash-type consistent), Caddy (lb_policy header X-Request-ID) and this
 # load balancer (--runtime static), once with its default access log (stdout, to a file here) and once with
-# --access-log off (lb-nolog), like nginx and HAProxy. Then (LARGE=1, the default) large bodies through each proxy:
+# --access-log off (lb-nolog), like nginx and HAProxy, and once with --bounded-load 1.25 and no log (lb-bounded). Then (LARGE=1, the default) large bodies through each proxy:
 # a 200 MiB download and a 100 MiB upload (MiB/s, sha256 checked at the far end), with this load balancer restarted
 # at -Xmx128m and its resident memory (VmRSS) sampled during the transfers.
 # Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
@@ -16,7 +16,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 LB_JAVA=${LB_JAVA:-java}
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m}
-TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog}
+TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog lb-bounded}
 LARGE=${LARGE:-1}
 LARGE_TARGETS=${LARGE_TARGETS:-nginx haproxy caddy lb}
 LARGE_LB_JVM_OPTS=${LARGE_LB_JVM_OPTS:--Xmx128m}
@@ -47,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 
 for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
-        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18090; do
+        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18090; do
     if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
 done
 
@@ -184,7 +184,8 @@ await_http() {
 nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
-                [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085)
+                [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
+                [lb-bounded]=http://127.0.0.1:18086)
 declare -A started=()
 start_target() {
     [[ -n ${started[$1]:-} ]] && return 0
@@ -197,6 +198,8 @@ start_target() {
                 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.access.log" 2>"$work/lb.log" & pids+=($!) ;;
         lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18085 --bind 127.0.0.1 --management-port -1 \
                 --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
+        lb-bounded) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18086 --bind 127.0.0.1 --management-port -1 \
+                --access-log off --bounded-load 1.25 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-bounded.log" 2>&1 & pids+=($!) ;;
     esac
     await_http "${url[$1]}/home"
 }
@@ -233,7 +236,7 @@ done
         function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
                                  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy caddy lb lb-nolog", ts, " ")
+              split("direct nginx haproxy caddy lb lb-nolog lb-bounded", ts, " ")
               for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
                   printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
                       ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"

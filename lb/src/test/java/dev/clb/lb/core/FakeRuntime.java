@@ -44,7 +44,10 @@ final class FakeRuntime implements ReplicaRuntime {
 
     @Override
     public List<Found> existing() {
-        return spawns() ? List.of() : existing.stream().map(b -> new Found(b, Optional.empty())).toList();
+        if (spawns()) return List.of();
+        // as the static runtime: backends in the given order on ring ids 1, 2, ...
+        return java.util.stream.IntStream.range(0, existing.size())
+                .mapToObj(i -> new Found(existing.get(i), Optional.of(new Place(i + 1, 0)))).toList();
     }
 
     @Override
