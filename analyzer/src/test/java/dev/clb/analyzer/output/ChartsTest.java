@@ -102,12 +102,15 @@ class ChartsTest {
         RunResult run = a1Run();
         JFreeChart chart = Charts.homeCountsChart(run);
         CategoryDataset data = ((CategoryPlot) chart.getPlot()).getDataset();
-        assertThat(data.getColumnKeys()).containsExactlyElementsOf(REPLICAS);
-        for (String replica : REPLICAS) {
-            assertThat(data.getValue("measured", replica).longValue()).isEqualTo(run.counts().get(replica));
-            assertThat(data.getValue("expected (hash map, share of all 6-digit ids)", replica).doubleValue()).isEqualTo(run.expected().get(replica));
+        List<String> labels = List.of("server-1 (ring id 1)", "server-2 (ring id 2)", "server-3 (ring id 3)");
+        assertThat(data.getColumnKeys()).containsExactlyElementsOf(labels);
+        for (int i = 0; i < REPLICAS.size(); i++) {
+            String replica = REPLICAS.get(i);
+            assertThat(data.getValue("measured", labels.get(i)).longValue()).isEqualTo(run.counts().get(replica));
+            assertThat(data.getValue("expected (the model's share of all 6-digit ids, from /ring)", labels.get(i)).doubleValue())
+                    .isEqualTo(run.expected().get(replica));
         }
-        assertThat(chart.getTitle().getText()).isEqualTo("A-1: 10,000 requests to /home, N = 3, hash assignment");
+        assertThat(chart.getTitle().getText()).isEqualTo("A-1: 10,000 requests to /home, N = 3, " + run.placement());
 
         BufferedImage image = render(chart, "a1.png");
         List<Integer> measured = barHeights(image, BLUE), expected = barHeights(image, ORANGE);
