@@ -23,7 +23,6 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -211,6 +210,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * message's own header map on rather than copying it, the largest saving of allocation on the request path.
      */
     private static void endToEnd(HttpHeaders headers) {
+        // get first: getAll allocates a list even when, as on most requests, there is no Connection header
         String connection = headers.get(HttpHeaderNames.CONNECTION);
         if (connection != null) {
             for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
@@ -533,13 +533,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
                     open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
             if (!keepAlive) close();
-            if (body.complete()) {
-                body.release();
-                next();
-            } else {
-                body.release();
-                updateReading();
-            }
+            boolean wholeBodyRead = body.complete();
+            body.release();
+            if (wholeBodyRead) next(); else updateReading();
         }
 
         void clientGone() {

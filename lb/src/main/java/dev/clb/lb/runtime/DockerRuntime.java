@@ -192,7 +192,7 @@ public final class DockerRuntime implements ReplicaRuntime {
 
     /** A replica container's environment: the --replica-env pairs, then its {@code SERVER_ID} and port. */
     static List<String> replicaEnv(Map<String, String> environment, String hostname, int port) {
-        List<String> env = new java.util.ArrayList<>();
+        List<String> env = new ArrayList<>();
         environment.forEach((key, value) -> env.add(key + "=" + value));
         env.add("SERVER_ID=" + hostname);
         env.add("PORT=" + port);
