@@ -47,7 +47,7 @@ cleanup() {
 trap cleanup EXIT
 
 for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
-        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18090; do
+        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18090; do
     if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
 done
 
@@ -185,7 +185,7 @@ nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
-                [lb-bounded]=http://127.0.0.1:18086)
+                [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087)
 declare -A started=()
 start_target() {
     [[ -n ${started[$1]:-} ]] && return 0
@@ -200,6 +200,9 @@ start_target() {
                 --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
         lb-bounded) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18086 --bind 127.0.0.1 --management-port -1 \
                 --access-log off --bounded-load 1.25 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-bounded.log" 2>&1 & pids+=($!) ;;
+        # an earlier build of this load balancer, for a before/after comparison in one run: LB_BEFORE_JAR=path TARGETS="... lb-before lb"
+        lb-before) $LB_JAVA $LB_JVM_OPTS -jar "${LB_BEFORE_JAR:?lb-before needs LB_BEFORE_JAR}" --runtime static --port 18087 --bind 127.0.0.1 \
+                --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-before.log" 2>&1 & pids+=($!) ;;
     esac
     await_http "${url[$1]}/home"
 }
@@ -236,7 +239,7 @@ done
         function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
                                  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy caddy lb lb-nolog lb-bounded", ts, " ")
+              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-bounded", ts, " ")
               for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
                   printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
                       ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"
