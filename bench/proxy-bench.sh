@@ -2,10 +2,14 @@
 # Proxy benchmark, one run: three fast nginx backends on 127.0.0.2-4:5000, then wrk with identical settings
 # against each target in turn, several rounds interleaved: the backend directly, nginx (hash $request_uri
 # consistent), HAProxy (balance uri whole, hash-type consistent), Caddy (lb_policy header X-Request-ID) and this
-# load balancer (--runtime static), once with its default access log (stdout, to a file here) and once with
-# --access-log off (lb-nolog), like nginx and HAProxy, and once with --bounded-load 1.25 and no log (lb-bounded). Then (LARGE=1, the default) large bodies through each proxy:
-# a 200 MiB download and a 100 MiB upload (MiB/s, sha256 checked at the far end), with this load balancer restarted
-# at -Xmx128m and its resident memory (VmRSS) sampled during the transfers.
+# load balancer (--runtime static): `lb` as deployed by default (access log to a file, management server with
+# metrics), `lb-nolog` without the access log (like nginx and HAProxy here), `lb-bare` without the access log and
+# without the management server, hence without metrics (what the metrics cost, beside lb-nolog), `lb-bounded`
+# as lb-nolog with --bounded-load 1.25. Every proxy adds X-Forwarded-For, -Proto and -Host, as this one does by
+# default, so that all do the same work. Besides requests/s and latency: the CPU time (user + system) each proxy
+# took per request, which holds better than requests/s on a shared machine. Then (LARGE=1, the default) large
+# bodies through each proxy: a 200 MiB download and a 100 MiB upload (MiB/s, sha256 checked at the far end), with
+# this load balancer restarted at -Xmx128m and its resident memory (VmRSS) sampled during the transfers.
 # Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +20,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 LB_JAVA=${LB_JAVA:-java}
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m}
-TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog lb-bounded}
+TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog lb-bare lb-bounded}
 LARGE=${LARGE:-1}
 LARGE_TARGETS=${LARGE_TARGETS:-nginx haproxy caddy lb}
 LARGE_LB_JVM_OPTS=${LARGE_LB_JVM_OPTS:--Xmx128m}
@@ -47,7 +51,8 @@ cleanup() {
 trap cleanup EXIT
 
 for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
-        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18090; do
+        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18090 \
+        127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096; do
     if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
 done
 
@@ -94,7 +99,11 @@ http {
   server {
     listen 127.0.0.1:18080;
     client_max_body_size 0;
-    location / { proxy_pass http://replicas; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_request_buffering off; }
+    location / {
+      proxy_pass http://replicas; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_request_buffering off;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; proxy_set_header X-Forwarded-Proto \$scheme;
+      proxy_set_header X-Forwarded-Host \$host;
+    }
   }
 }
 CONF
@@ -109,6 +118,9 @@ defaults
   timeout server 30s
 frontend fe
   bind 127.0.0.1:18081
+  option forwardfor
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
   default_backend replicas
 backend replicas
   balance uri whole
@@ -185,8 +197,8 @@ nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
-                [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087)
-declare -A started=()
+                [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088)
+declare -A started=() target_pid=()
 start_target() {
     [[ -n ${started[$1]:-} ]] && return 0
     started[$1]=1
@@ -194,18 +206,29 @@ start_target() {
         nginx) nginx -p "$work" -c "$work/nginx.conf" & pids+=($!) ;;
         haproxy) haproxy -db -f "$work/haproxy.cfg" & pids+=($!) ;;
         caddy) caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 & pids+=($!) ;;
-        lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 --management-port -1 \
+        lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 --management-port 18092 \
                 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.access.log" 2>"$work/lb.log" & pids+=($!) ;;
-        lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18085 --bind 127.0.0.1 --management-port -1 \
+        lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18085 --bind 127.0.0.1 --management-port 18095 \
                 --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
-        lb-bounded) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18086 --bind 127.0.0.1 --management-port -1 \
+        # no management server, so no metrics either: beside lb-nolog, what the metrics cost
+        lb-bare) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18088 --bind 127.0.0.1 --management-port -1 \
+                --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-bare.log" 2>&1 & pids+=($!) ;;
+        lb-bounded) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18086 --bind 127.0.0.1 --management-port 18096 \
                 --access-log off --bounded-load 1.25 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-bounded.log" 2>&1 & pids+=($!) ;;
         # an earlier build of this load balancer, for a before/after comparison in one run: LB_BEFORE_JAR=path TARGETS="... lb-before lb"
         lb-before) $LB_JAVA $LB_JVM_OPTS -jar "${LB_BEFORE_JAR:?lb-before needs LB_BEFORE_JAR}" --runtime static --port 18087 --bind 127.0.0.1 \
                 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-before.log" 2>&1 & pids+=($!) ;;
     esac
+    target_pid[$1]=${pids[-1]}
     await_http "${url[$1]}/home"
 }
+# CPU time (user + system, in clock ticks) of process $1 and its children (nginx's workers): what a proxy costs per
+# request holds better than requests/s on a shared machine, where the other processes take what they take
+cpu_ticks() {
+    awk -v pid="$1" '{ sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid || FILENAME == "/proc/" pid "/stat") t += $12 + $13 }
+        END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
+}
+CLOCK_TICKS=$(getconf CLK_TCK)
 for target in $TARGETS; do
     start_target "$target"
     echo "warming up $target"
@@ -213,15 +236,20 @@ for target in $TARGETS; do
 done
 
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
-echo "round,target,requests_per_s,p50_ms,p99_ms,errors" > "$OUT/proxy.csv"
+echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request" > "$OUT/proxy.csv"
 for round in $(seq 1 "$ROUNDS"); do
     for target in $TARGETS; do
+        pid=${target_pid[$target]:-}
+        ticks_before=$([[ -n $pid ]] && cpu_ticks "$pid" || echo 0)
         result=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/request.lua" "${url[$target]}")
+        ticks=$(( $([[ -n $pid ]] && cpu_ticks "$pid" || echo 0) - ticks_before ))
+        requests=$(awk '/requests in/ { print $1 }' <<<"$result")
         rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$result")
         p50=$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms)
         p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms)
         errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$result")
-        echo "$round,$target,$rps,$p50,$p99,$errors" | tee -a "$OUT/proxy.csv"
+        cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" -v p="$pid" 'BEGIN { if (p == "" || n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
+        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu" | tee -a "$OUT/proxy.csv"
     done
 done
 
@@ -233,15 +261,16 @@ done
     echo "$($LB_JAVA -version 2>&1 | head -1); load balancer: $LB_JVM_OPTS --runtime static."
     echo "Backends: nginx (2 workers) on 127.0.0.2-4:5000 answering the replica's /home JSON; all on loopback."
     echo
-    echo "| target | requests/s | p50 ms | p99 ms | errors | vs nginx | vs HAProxy |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
-    awk -F, 'NR > 1 { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4; p99[$2] = p99[$2] " " $5; err[$2] += $6; order[$2] = order[$2] ? order[$2] : NR }
+    echo "| target | requests/s | p50 ms | p99 ms | errors | CPU µs/request | vs nginx | vs HAProxy |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    awk -F, 'NR > 1 { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4; p99[$2] = p99[$2] " " $5; err[$2] += $6; cpu[$2] = cpu[$2] " " $7 }
         function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
                                  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-bounded", ts, " ")
+              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-bare lb-bounded", ts, " ")
               for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
-                  printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
+                  printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
+                      cpu[t] ~ /[0-9]/ ? sprintf("%.1f", median(cpu[t])) : "-",
                       ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"
 } > "$OUT/proxy.md"
 

@@ -101,7 +101,9 @@ public final class LoadBalancer implements AutoCloseable {
         AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
             lb.accessLog = AccessLog.open(options.accessLog, metrics.registry());
-            List<ProxyEvents> observers = new ArrayList<>(List.of(metrics.requests()));
+            // request metrics only where they can be read: the management port is their one way out
+            List<ProxyEvents> observers = new ArrayList<>();
+            if (options.managementPort >= 0) observers.add(metrics.requests());
             lb.accessLog.ifPresent(observers::add);
             log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
                     runtime.name(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request's id, and closes a keep-alive connection after {@code idleMillis} without a request, as real servers do.
  * With {@code dropSecond}, it reads the second request on each connection and closes without answering: what a
  * client sees when a server closes an idle connection just as a request is sent on it. Set {@link #drop} to make it
- * take requests and close without answering, as a server that crashes mid-request does.
+ * take requests and close without answering, as a server that crashes mid-request does. Set {@link #hung} to make it
+ * behave as a frozen process (SIGSTOP): it reads what comes and answers nothing, heartbeats included, and accepts no
+ * more connections, so that once its accept queue ({@code backlog}) is full a connect to it hangs.
  */
 final class RecordingBackend implements AutoCloseable {
     record Received(String method, String path, Map<String, String> headers, byte[] body) {
@@ -35,11 +37,16 @@ final class RecordingBackend implements AutoCloseable {
     private final boolean dropSecond;
     private final List<Socket> sockets = new ArrayList<>();
     volatile Drop drop = Drop.NONE;
+    volatile boolean hung;
 
     RecordingBackend(int idleMillis, boolean dropSecond) throws IOException {
+        this(idleMillis, dropSecond, 50);
+    }
+
+    RecordingBackend(int idleMillis, boolean dropSecond, int backlog) throws IOException {
         this.idleMillis = idleMillis;
         this.dropSecond = dropSecond;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(0, backlog, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::accept, "recording-backend");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -57,6 +64,10 @@ final class RecordingBackend implements AutoCloseable {
     private void accept() {
         while (!server.isClosed()) {
             try {
+                if (hung) {
+                    Thread.sleep(10);
+                    continue;
+                }
                 Socket socket = server.accept();
                 synchronized (sockets) {
                     sockets.add(socket);
@@ -65,6 +76,9 @@ final class RecordingBackend implements AutoCloseable {
                 t.setDaemon(true);
                 t.start();
             } catch (IOException e) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return;
             }
         }
@@ -91,6 +105,13 @@ final class RecordingBackend implements AutoCloseable {
                     return;
                 }
                 byte[] body = RawHttp.readBody(in, headers);
+                if (hung) {
+                    if (!requestLine[1].equals("/heartbeat")) received.add(new Received(requestLine[0], requestLine[1], headers, body));
+                    socket.setSoTimeout(0);
+                    while (in.read() >= 0) { // frozen: whatever comes stays unanswered until the peer or close() ends it
+                    }
+                    return;
+                }
                 if (drop == Drop.WHOLE_REQUEST && !requestLine[1].equals("/heartbeat")) {
                     received.add(new Received(requestLine[0], requestLine[1], headers, body));
                     return;

@@ -1,6 +1,8 @@
 package dev.clb.lb.http;
 
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpRequest;
@@ -15,7 +17,7 @@ import java.util.List;
  * answer counts once its last piece is written to the socket; 1xx answers do not count). The timeouts ask it so
  * that they never close a connection that is still being served, nor write into the middle of another answer.
  */
-final class Exchanges extends ChannelDuplexHandler {
+final class Exchanges extends ChannelDuplexHandler implements ChannelFutureListener {
     private long heads;
     private long answersStarted;
     private long answered;
@@ -64,17 +66,19 @@ final class Exchanges extends ChannelDuplexHandler {
         if (msg instanceof HttpResponse) answersStarted++;
         if (msg instanceof LastHttpContent) {
             ChannelPromise written = promise.unvoid();
-            written.addListener(done -> answerWritten());
+            written.addListener(this);
             ctx.write(msg, written);
         } else {
             ctx.write(msg, promise);
         }
     }
 
-    private void answerWritten() {
+    /** An answer's last piece is written (or failed to be: the connection is going then, and its waiters with it). */
+    @Override
+    public void operationComplete(ChannelFuture written) {
         answered++;
         lastAnsweredNanos = System.nanoTime();
-        if (busy()) return;
+        if (busy() || whenAllAnswered.isEmpty()) return;
         List<Runnable> actions = List.copyOf(whenAllAnswered);
         whenAllAnswered.clear();
         actions.forEach(Runnable::run);

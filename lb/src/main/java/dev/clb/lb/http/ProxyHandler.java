@@ -293,7 +293,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 if (tried.isEmpty()) tried = new ArrayList<>(ring.size());
                 tried.add(backend.hostname());
             }
-            Node<Backend> node = routes.chooser().pick(ring, id, tried);
+            Node<Backend> node = passOverHung(routes.chooser().pick(ring, id, tried));
             if (node == null) {
                 error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")", false);
@@ -304,6 +304,22 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             routes.inFlight().begin(backend.hostname());
             counted = true;
             pool.send(backend, routes.timeoutMillis(), this);
+        }
+
+        /**
+         * {@code chosen}, or when this loop has just seen it hang, the next replica in fallback order that it has not:
+         * the request need not wait for the deadline that another already waited for. The hung one stays in the ring
+         * until the monitor decides; when every one left seems hung, {@code chosen} is asked all the same.
+         */
+        private Node<Backend> passOverHung(Node<Backend> chosen) {
+            if (chosen == null || !pool.seemsHung(chosen.value())) return chosen;
+            List<String> passedOver = new ArrayList<>(tried);
+            Node<Backend> next = chosen;
+            while (next != null && pool.seemsHung(next.value())) {
+                passedOver.add(next.value().hostname());
+                next = routes.chooser().pick(ring, id, passedOver);
+            }
+            return next != null ? next : chosen;
         }
 
         private void endAttempt() {
@@ -317,8 +333,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // ---- the request, on its way to the replica
 
         @Override
-        public HttpRequest head(Backend to) {
-            head.headers().set(HttpHeaderNames.HOST, pool.hostHeader(to));
+        public HttpRequest head(Backend to, AsciiString host) {
+            head.headers().set(HttpHeaderNames.HOST, host);
             return head;
         }
 

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -37,24 +38,28 @@ import java.util.concurrent.TimeoutException;
  */
 final class UpstreamPool {
     private static final int MAX_IDLE_PER_BACKEND = 256;
+    /** How long a replica that let a first attempt pass its deadline is passed over by this loop's new requests. */
+    static final long HUNG_PASSED_OVER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Body slices handed on per message: one socket read's worth, not Netty's default 8 KiB. */
     static final int MAX_CHUNK_BYTES = 64 * 1024;
 
     /** One request to a replica, as the pool sees it; every call comes on the pool's loop. */
     interface Listener {
         /**
-         * The head to send to {@code to}; asked again (and the earlier attempt forgotten) when a pooled connection
-         * turns out to have been closed by the replica and the request goes once more on a fresh one.
+         * The head to send to {@code to}, whose Host header is {@code host}; asked again (and the earlier attempt
+         * forgotten) when a pooled connection turns out to have been closed by the replica and the request goes once
+         * more on a fresh one.
          */
-        HttpRequest head(Backend to);
+        HttpRequest head(Backend to, AsciiString host);
 
         /** Whether the body sent so far can be sent again, so that a fresh connection may be tried. */
         boolean replayable();
 
         /**
          * Asked once the whole request went to {@code to}: how long it may wait for the answer's head before the attempt
-         * fails and the request goes elsewhere; 0 for no deadline but the timeout. {@code recentDeadline} is what the
-         * replica's recent answers suggest (0: too few seen).
+         * fails and the request goes elsewhere; 0 for no deadline but the timeout. {@code recent} is what the replica's
+         * recent answers suggest. Asked also when a new connection is opened for the request: it bounds the connect
+         * too (a hung replica's accept queue fills up, and a connect then waits for the connect timeout).
          */
         long deadlineMillis(Backend to, LatencyWindow recent);
 
@@ -89,22 +94,37 @@ final class UpstreamPool {
 
     /** A replica's idle connections, its Host header, made once, and how fast and how lately it has answered. */
     private static final class Upstream {
+        final Backend backend;
         final ArrayDeque<Channel> idle = new ArrayDeque<>();
         final LatencyWindow latency = new LatencyWindow();
         long lastHeadNanos;
         final AsciiString host;
+        /** Until when a first attempt's deadline passed without an answer (0: it answers): see {@link #seemsHung}. */
+        long hungUntilNanos;
 
         Upstream(Backend backend) {
+            this.backend = backend;
             host = AsciiString.cached(backend.host() + ":" + backend.port());
+        }
+
+        /** The most recently used idle connection that is still open, if any. */
+        Channel takeIdle() {
+            Channel channel;
+            while ((channel = idle.pollLast()) != null) {
+                if (channel.isActive()) return channel;
+            }
+            return null;
         }
     }
 
     private final EventLoop loop;
+    private final int connectTimeoutMillis;
     private final Bootstrap bootstrap;
     private final Map<Backend, Upstream> upstreams = new HashMap<>();
 
     UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, int connectTimeoutMillis) {
         this.loop = loop;
+        this.connectTimeoutMillis = connectTimeoutMillis;
         this.bootstrap = new Bootstrap().group(loop).channel(channelType)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -121,11 +141,6 @@ final class UpstreamPool {
                 });
     }
 
-    /** The Host header for {@code backend}. */
-    AsciiString hostHeader(Backend backend) {
-        return upstream(backend).host;
-    }
-
     /**
      * Sends {@code listener}'s request to {@code backend} on a pooled connection, or on a new one; {@code timeoutMillis}
      * (0: none) bounds how long the replica may stay silent once the request is written. A pooled connection the
@@ -134,22 +149,42 @@ final class UpstreamPool {
      * replica are dropped too, as likely closed.
      */
     void send(Backend backend, long timeoutMillis, Listener listener) {
-        Channel pooled = takeIdle(backend);
+        Upstream upstream = upstream(backend);
+        Channel pooled = upstream.takeIdle();
         if (pooled != null) {
-            pooled.pipeline().get(Call.class).start(upstream(backend), backend, timeoutMillis, listener, true);
+            pooled.pipeline().get(Call.class).start(upstream, timeoutMillis, listener, true);
         } else {
-            connect(backend, timeoutMillis, listener);
+            connect(upstream, timeoutMillis, listener);
         }
     }
 
-    private void connect(Backend backend, long timeoutMillis, Listener listener) {
-        bootstrap.connect(backend.host(), backend.port()).addListener((ChannelFuture connected) -> {
+    private void connect(Upstream upstream, long timeoutMillis, Listener listener) {
+        ChannelFuture connecting = bootstrap.connect(upstream.backend.host(), upstream.backend.port());
+        long deadlineMillis = listener.deadlineMillis(upstream.backend, upstream.latency);
+        ScheduledFuture<?> deadline = deadlineMillis > 0 && deadlineMillis < connectTimeoutMillis
+                ? loop.schedule(() -> connecting.cancel(false), deadlineMillis, TimeUnit.MILLISECONDS) : null;
+        connecting.addListener((ChannelFuture connected) -> {
+            if (deadline != null) deadline.cancel(false);
             if (connected.isSuccess()) {
-                connected.channel().pipeline().get(Call.class).start(upstream(backend), backend, timeoutMillis, listener, false);
+                connected.channel().pipeline().get(Call.class).start(upstream, timeoutMillis, listener, false);
+            } else if (connected.isCancelled()) {
+                upstream.hungUntilNanos = System.nanoTime() + HUNG_PASSED_OVER_NANOS;
+                listener.onFailure(new ConnectTimeoutException("no connection within " + deadlineMillis
+                        + " ms (the attempt's deadline): the replica accepts none"));
             } else {
                 listener.onFailure(connected.cause());
             }
         });
+    }
+
+    /**
+     * Whether {@code backend} let a first attempt on this loop pass its deadline within the last second and has not
+     * answered since: a new request then goes to the next replica at once rather than wait for that deadline too,
+     * until the monitor's heartbeats decide (a hung replica is replaced) or the second is over.
+     */
+    boolean seemsHung(Backend backend) {
+        Upstream upstream = upstreams.get(backend);
+        return upstream != null && upstream.hungUntilNanos != 0 && upstream.hungUntilNanos - System.nanoTime() > 0;
     }
 
     private Upstream upstream(Backend backend) {
@@ -161,24 +196,13 @@ final class UpstreamPool {
         return upstream;
     }
 
-    private void discardIdle(Backend backend) {
-        ArrayDeque<Channel> channels = upstream(backend).idle;
+    private static void discardIdle(Upstream upstream) {
         Channel channel;
-        while ((channel = channels.poll()) != null) channel.close();
+        while ((channel = upstream.idle.poll()) != null) channel.close();
     }
 
-    private Channel takeIdle(Backend backend) {
-        Upstream upstream = upstreams.get(backend);
-        if (upstream == null) return null;
-        Channel channel;
-        while ((channel = upstream.idle.pollLast()) != null) {
-            if (channel.isActive()) return channel;
-        }
-        return null;
-    }
-
-    private void giveBack(Backend backend, Channel channel) {
-        ArrayDeque<Channel> channels = upstream(backend).idle;
+    private static void giveBack(Upstream upstream, Channel channel) {
+        ArrayDeque<Channel> channels = upstream.idle;
         if (channels.size() < MAX_IDLE_PER_BACKEND) {
             channel.config().setAutoRead(true);
             channels.addLast(channel);
@@ -196,10 +220,16 @@ final class UpstreamPool {
         private final Channel channel;
         private final Runnable timeUp = this::timeUp;
         private Upstream upstream;
-        private Backend backend;
         private Listener listener;
         private Listener toFlush;
+        /**
+         * One timer per connection, left pending when a call ends and used by the next: scheduling and cancelling one
+         * per request cost the event loop more than the rare early wake-up that re-arms it for the time left.
+         */
         private ScheduledFuture<?> timer;
+        private long timerDueNanos;
+        /** This call's clock runs: from the end of its request (or a failed write) until it ends. */
+        private boolean timed;
         private long timeoutMillis;
         private long deadlineMillis;
         private long requestEndedNanos;
@@ -218,10 +248,9 @@ final class UpstreamPool {
             this.channel = channel;
         }
 
-        void start(Upstream upstream, Backend backend, long timeoutMillis, Listener listener, boolean reused) {
-            HttpRequest head = listener.head(backend);
+        void start(Upstream upstream, long timeoutMillis, Listener listener, boolean reused) {
+            HttpRequest head = listener.head(upstream.backend, upstream.host);
             this.upstream = upstream;
-            this.backend = backend;
             this.listener = listener;
             this.timeoutMillis = timeoutMillis;
             this.deadlineMillis = 0;
@@ -257,7 +286,7 @@ final class UpstreamPool {
             if (content instanceof LastHttpContent) {
                 requestEnded = true;
                 requestEndedNanos = System.nanoTime();
-                deadlineMillis = listener.deadlineMillis(backend, upstream.latency);
+                deadlineMillis = listener.deadlineMillis(upstream.backend, upstream.latency);
                 channel.write(content).addListener(this);
                 armTimer();
             } else {
@@ -296,6 +325,7 @@ final class UpstreamPool {
          */
         void tunnelTo(Channel client) {
             finish();
+            stopTimer();
             channel.config().setAutoRead(true);
             channel.pipeline().replace(this, "tunnel", new Tunnel(client));
             channel.pipeline().remove(HttpClientCodec.class);
@@ -307,11 +337,30 @@ final class UpstreamPool {
         }
 
         private void armTimer() {
-            if (timer != null || listener == null) return;
+            if (timed || listener == null) return;
             long first = deadlineMillis > 0 && (timeoutMillis <= 0 || deadlineMillis < timeoutMillis) ? deadlineMillis : timeoutMillis;
             if (first <= 0) return;
+            timed = true;
             lastActivityNanos = System.nanoTime();
-            timer = loop.schedule(timeUp, first, TimeUnit.MILLISECONDS);
+            wakeIn(lastActivityNanos, first);
+        }
+
+        /** Makes the timer fire in {@code millis} at the latest; a pending one that fires sooner is left as it is. */
+        private void wakeIn(long now, long millis) {
+            long due = now + TimeUnit.MILLISECONDS.toNanos(millis);
+            if (timer != null) {
+                if (timerDueNanos - due <= 0) return;
+                timer.cancel(false);
+            }
+            timerDueNanos = due;
+            timer = loop.schedule(timeUp, millis, TimeUnit.MILLISECONDS);
+        }
+
+        private void stopTimer() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
         }
 
         /**
@@ -321,7 +370,7 @@ final class UpstreamPool {
          */
         private void timeUp() {
             timer = null;
-            if (listener == null) return;
+            if (!timed || listener == null) return;
             long now = System.nanoTime();
             if (!channel.config().isAutoRead()) lastActivityNanos = now;
             long quiet = TimeUnit.NANOSECONDS.toMillis(now - lastActivityNanos);
@@ -332,22 +381,20 @@ final class UpstreamPool {
             }
             boolean awaitingHead = !answering && deadlineMillis > 0;
             if (awaitingHead && quiet >= deadlineMillis && TimeUnit.NANOSECONDS.toMillis(now - upstream.lastHeadNanos) >= deadlineMillis) {
+                upstream.hungUntilNanos = now + HUNG_PASSED_OVER_NANOS;
                 fail(new AttemptDeadlineException(deadlineMillis));
                 channel.close();
                 return;
             }
             long next = timeoutMillis > 0 ? timeoutMillis - quiet : Long.MAX_VALUE;
             if (awaitingHead) next = Math.min(next, Math.max(deadlineMillis - quiet, deadlineMillis / 4));
-            if (next != Long.MAX_VALUE) timer = loop.schedule(timeUp, Math.max(1, next), TimeUnit.MILLISECONDS);
+            if (next != Long.MAX_VALUE) wakeIn(now, Math.max(1, next));
         }
 
         private Listener finish() {
             Listener current = listener;
             listener = null;
-            if (timer != null) {
-                timer.cancel(false);
-                timer = null;
-            }
+            timed = false;
             return current;
         }
 
@@ -356,8 +403,8 @@ final class UpstreamPool {
             Listener current = finish();
             if (current == null) return;
             if (reused && !started && cause instanceof IOException && (!sent || idempotent) && current.replayable()) {
-                discardIdle(backend);
-                connect(backend, timeoutMillis, current);
+                discardIdle(upstream);
+                connect(upstream, timeoutMillis, current);
             } else {
                 current.onFailure(cause);
             }
@@ -377,7 +424,7 @@ final class UpstreamPool {
                 ctx.close();
                 return;
             }
-            if (timer != null) lastActivityNanos = System.nanoTime();
+            if (timed) lastActivityNanos = System.nanoTime();
             toFlush = current;
             if (msg instanceof HttpResponse head) {
                 int status = head.status().code();
@@ -390,6 +437,7 @@ final class UpstreamPool {
                 upgraded = status == 101;
                 long now = System.nanoTime();
                 upstream.lastHeadNanos = now;
+                upstream.hungUntilNanos = 0;
                 if (requestEnded && !upgraded) upstream.latency.add(now - requestEndedNanos);
                 keepAlive = HttpUtil.isKeepAlive(head);
                 current.onHead(head);
@@ -402,7 +450,7 @@ final class UpstreamPool {
             }
             HttpContent content = (HttpContent) msg;
             if (content instanceof LastHttpContent && !upgraded) {
-                Backend from = backend;
+                Upstream from = upstream;
                 finish();
                 if (keepAlive && requestEnded) {
                     giveBack(from, ctx.channel());
@@ -429,6 +477,7 @@ final class UpstreamPool {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            stopTimer();
             fail(new IOException("the replica closed the connection before it answered"));
         }
 

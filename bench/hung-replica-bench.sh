@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# A replica that hangs, under load: the load balancer with three real local replicas (--runtime local), wrk -c50
+# with a varying X-Request-ID, and ROUNDS times, FREEZE_AFTER seconds into a DURATION run, one serving replica
+# frozen by SIGSTOP (its process still holds its socket, so connections to it are accepted and never answered).
+# Each round is measured beside a round without a fault just before it, so the machine's own noise shows. Reports
+# the worst and the 99th percentile latency wrk saw, errors (non-2xx, timeouts over 2 s, socket errors), and how
+# long after the SIGSTOP /rep listed N replicas again without the frozen one. Issue 11's target: zero errors, worst
+# latency 500 ms (bar 800 ms). Writes bench/results/hung-replica.md and .csv. Loopback only; stops only what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-3}
+CONNECTIONS=${CONNECTIONS:-50}
+DURATION=${DURATION:-10}
+FREEZE_AFTER=${FREEZE_AFTER:-3}
+PORT=${PORT:-18200}
+MANAGEMENT_PORT=${MANAGEMENT_PORT:-18201}
+LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m}
+OUT=${OUT:-bench/results}
+
+command -v wrk >/dev/null || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+[[ -f lb/target/lb.jar && -f replica/target/replica.jar ]] || { echo "run 'make build' first" >&2; exit 1; }
+
+work=$(mktemp -d)
+lb_pid=
+frozen=()
+cleanup() {
+    for pid in "${frozen[@]}"; do kill -CONT "$pid" 2>/dev/null || true; done
+    if [[ -n $lb_pid ]]; then kill "$lb_pid" 2>/dev/null || true; wait "$lb_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+cat > "$work/request.lua" <<'LUA'
+local n = 0
+request = function()
+  n = n + 1
+  local id = 100000 + (n * 7919) % 900000
+  return wrk.format("GET", "/home", {["X-Request-ID"] = tostring(id)})
+end
+LUA
+
+java $LB_JVM_OPTS -jar lb/target/lb.jar --runtime local --replicas 3 --port "$PORT" --bind 127.0.0.1 \
+    --management-port "$MANAGEMENT_PORT" --access-log off >"$work/lb.log" 2>&1 &
+lb_pid=$!
+for _ in $(seq 1 600); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/home" && break; sleep 0.1; done
+curl -sf -o /dev/null "http://127.0.0.1:$PORT/home" || { cat "$work/lb.log" >&2; exit 1; }
+
+# the pid of the local replica process serving as hostname $1 (a child of the load balancer with SERVER_ID=$1)
+replica_pid() {
+    local pid
+    for pid in $(pgrep -P "$lb_pid"); do
+        tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "SERVER_ID=$1" && { echo "$pid"; return 0; }
+    done
+    return 1
+}
+serving() { curl -sf "http://127.0.0.1:$PORT/rep" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["message"]["replicas"]))'; }
+to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.0f", v }'; }
+run_wrk() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/request.lua" "http://127.0.0.1:$PORT"; }
+summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
+    local requests p99 max errors
+    requests=$(awk '/requests in/ { print $1 }' <<<"$1")
+    p99=$(awk '$1 == "99%" { print $2 }' <<<"$1" | to_ms)
+    max=$(awk '$1 == "Latency" { print $4 }' <<<"$1" | to_ms)
+    errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$1")
+    echo "$requests,$p99,$max,$errors"
+}
+
+echo "warming up"
+DURATION=15 run_wrk >/dev/null
+echo "round,fault,replica,requests,p99_ms,max_ms,errors,replaced_in_ms" > "$OUT/hung-replica.csv"
+for round in $(seq 1 "$ROUNDS"); do
+    echo "$round,none,,$(summary "$(run_wrk)")," | tee -a "$OUT/hung-replica.csv"
+    victim=$(serving | cut -d' ' -f"$round")
+    pid=$(replica_pid "$victim") || { echo "no process for $victim" >&2; exit 1; }
+    run_wrk > "$work/wrk.txt" &
+    wrk_pid=$!
+    sleep "$FREEZE_AFTER"
+    kill -STOP "$pid"
+    frozen+=("$pid")
+    stopped=$(date +%s%N) replaced=none
+    for _ in $(seq 1 750); do  # until /rep lists N replicas without the frozen one (at most 15 s)
+        now=$(serving)
+        if ! grep -qw -- "$victim" <<<"$now" && [[ $(wc -w <<<"$now") == 3 ]]; then replaced=$(( ($(date +%s%N) - stopped) / 1000000 )); break; fi
+        sleep 0.02
+    done
+    wait "$wrk_pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && echo "WARNING: the frozen replica $victim (pid $pid) is still there" >&2
+    echo "$round,sigstop,$victim,$(summary "$(cat "$work/wrk.txt")"),$replaced" | tee -a "$OUT/hung-replica.csv"
+done
+
+{
+    echo "# A replica frozen (SIGSTOP) under load"
+    echo
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; the load balancer ($LB_JVM_OPTS, --runtime local, 3 replica processes, default"
+    echo "settings) under wrk -t2 -c$CONNECTIONS for ${DURATION} s; in each fault round one serving replica is frozen ${FREEZE_AFTER} s in, each"
+    echo "beside a round without a fault just before it. Errors: non-2xx, socket errors and requests over wrk's 2 s timeout."
+    echo
+    echo "| round | fault | replica | requests | p99 ms | worst ms | errors | replaced after ms |"
+    echo "|---:|---|---|---:|---:|---:|---:|---:|"
+    awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$OUT/hung-replica.csv"
+} > "$OUT/hung-replica.md"
+cat "$OUT/hung-replica.md"
