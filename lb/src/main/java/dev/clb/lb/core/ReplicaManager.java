@@ -2,6 +2,7 @@ package dev.clb.lb.core;
 
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
+import dev.clb.hashmap.Placement;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
@@ -70,13 +71,13 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
     private final AtomicInteger standbysStarting = new AtomicInteger();
     /** Names of replicas being started (standbys) or drained outside the lock, so no one else picks them meanwhile. */
     private final Set<String> reservedNames = ConcurrentHashMap.newKeySet();
-    /** Ring ids of static backends that are down, so each gets its own slots back when it recovers. */
-    private final Map<String, Integer> downRingIds = new ConcurrentHashMap<>();
+    /** Places of static backends that are down, so each gets its own slots back when it recovers. */
+    private final Map<String, Place> downPlaces = new ConcurrentHashMap<>();
     /** Ring ids of failed replicas that no replacement holds yet: N is short by this many until they are filled. */
     private final ConcurrentLinkedQueue<Vacancy> vacancies = new ConcurrentLinkedQueue<>();
 
     /** A ring id whose replica failed with no standby at hand, waiting for a replacement. */
-    private record Vacancy(int ringId, String failed) {
+    private record Vacancy(int ringId, Optional<Placement> placement, String failed) {
     }
     private final ExecutorService background = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "replica-manager");
@@ -131,7 +132,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         map.ring().nodes().forEach(n -> all.add(n.value()));
         all.addAll(standbys);
         if (!runtime.spawns()) {
-            runtime.existing().stream().map(Found::backend).filter(b -> downRingIds.containsKey(b.hostname())).forEach(all::add);
+            runtime.existing().stream().map(Found::backend).filter(b -> downPlaces.containsKey(b.hostname())).forEach(all::add);
         }
         return all;
     }
@@ -158,7 +159,6 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 taken.add(name);
                 names.add(name);
             }
-            checkCapacity(names);
             install(spawnAll(names, placesFor(names)));
             log.info("started {} replicas {} in {} ms; now {}", names.size(), names, millisSince(t0), hostnames());
         } finally {
@@ -198,7 +198,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 continue;
             }
             try {
-                map.add(name, f.backend(), f.place().get().ringId());
+                map.add(name, f.backend(), f.place().get().ringId(), f.place().get().placement());
             } catch (RingFullException | IllegalArgumentException e) {
                 log.warn("reaped replica {}: its ring id {} does not fit the map ({})", name, f.place().get().ringId(), e.getMessage());
                 runtime.stop(name, true);
@@ -218,12 +218,21 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         return map.ring().size();
     }
 
-    /** The places {@code names} take when they join the map now, in order: the ring ids {@link #install} gives them. */
-    private Map<String, Place> placesFor(List<String> names) {
+    /**
+     * The places {@code names} take when they join the map now: the ring ids and placements {@link #install} gives
+     * them. Refuses, before anything starts, what the map cannot hold.
+     */
+    private Map<String, Place> placesFor(List<String> names) throws AdminException {
+        Ring<Backend> next;
+        try {
+            next = map.preview(names);
+        } catch (RingFullException e) {
+            throw AdminException.badRequest("Cannot add " + names.size() + " replicas to the " + map.ring().size()
+                    + " there are: the map (" + capacityNote(map.ring().strategy()) + ") has no room for them (" + e.getMessage() + ")");
+        }
         long joined = System.currentTimeMillis();
-        List<Integer> ids = map.nextRingIds(names.size());
         Map<String, Place> places = new HashMap<>();
-        for (int i = 0; i < names.size(); i++) places.put(names.get(i), new Place(ids.get(i), joined));
+        for (String name : names) places.put(name, new Place(next.node(name).ringId(), joined, next.placement(name)));
         return places;
     }
 
@@ -244,7 +253,6 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 allTaken.add(name);
                 names.add(name);
             }
-            checkCapacity(names);
             long t0 = System.nanoTime();
             install(spawnAll(names, placesFor(names)));
             log.info("added {} replicas {} in {} ms; now {}", n, names, millisSince(t0), hostnames());
@@ -332,12 +340,12 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
 
     @Override
     public void recovered(Backend backend) {
-        Integer ringId = downRingIds.remove(backend.hostname());
-        if (ringId == null || closed) return;
+        Place place = downPlaces.remove(backend.hostname());
+        if (place == null || closed) return;
         changes.lock();
         try {
-            boolean idFree = map.ring().nodes().stream().noneMatch(n -> n.ringId() == ringId);
-            if (idFree) map.add(backend.hostname(), backend, ringId); else map.add(backend.hostname(), backend);
+            boolean idFree = map.ring().nodes().stream().noneMatch(n -> n.ringId() == place.ringId());
+            if (idFree) map.add(backend.hostname(), backend, place.ringId(), place.placement()); else map.add(backend.hostname(), backend);
             log.info("backend {} answers heartbeats again: back in the map; now {}", backend.hostname(), hostnames());
         } catch (RingFullException e) {
             log.warn("backend {} recovered but does not fit the map: {}", backend.hostname(), e.getMessage());
@@ -359,17 +367,16 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
             Node<Backend> node = map.ring().node(failed.hostname());
             if (node == null || closed) return;
             if (!runtime.spawns()) {
+                downPlaces.put(failed.hostname(), new Place(node.ringId(), 0, map.ring().placement(failed.hostname())));
                 map.remove(failed.hostname());
-                downRingIds.put(failed.hostname(), node.ringId());
                 log.warn("backend {} failed ({}): out of the map until it answers again; now {}", failed.hostname(), reason, hostnames());
                 return;
             }
             Backend standby = takeLiveStandby();
-            Place place = new Place(node.ringId(), System.currentTimeMillis());
             if (standby != null) {
                 try {
                     map.replace(failed.hostname(), standby.hostname(), standby);
-                    runtime.placed(standby.hostname(), place);
+                    runtime.placed(standby.hostname(), new Place(node.ringId(), System.currentTimeMillis(), map.ring().placement(standby.hostname())));
                 } catch (RingFullException e) {
                     throw new IllegalStateException("the standby takes the failed replica's own slots, which are free", e);
                 }
@@ -377,8 +384,8 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 log.warn("replica {} failed ({}); replaced by {} on ring id {} in {} ms (warm standby); now {}", failed.hostname(), reason,
                         standby.hostname(), node.ringId(), millisSince(detectedAt), hostnames());
             } else {
+                vacancies.add(new Vacancy(node.ringId(), map.ring().placement(failed.hostname()), failed.hostname()));
                 map.remove(failed.hostname());
-                vacancies.add(new Vacancy(node.ringId(), failed.hostname()));
                 vacant = true;
                 log.warn("replica {} failed ({}); no standby at hand: starting a replacement for ring id {}", failed.hostname(), reason, node.ringId());
             }
@@ -403,7 +410,7 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 Backend replacement = takeLiveStandby();
                 boolean warm = replacement != null;
                 int id = vacancy.ringId();
-                Place place = new Place(id, System.currentTimeMillis());
+                Place place = new Place(id, System.currentTimeMillis(), vacancy.placement());
                 if (replacement == null) {
                     String name = Hostnames.random(namesInUse());
                     replacement = spawnAll(List.of(name), Map.of(name, place)).get(name);
@@ -411,11 +418,12 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
                 try {
                     Node<Backend> added;
                     if (map.ring().nodes().stream().noneMatch(n -> n.ringId() == id)) {
-                        added = map.add(replacement.hostname(), replacement, id);
+                        added = map.add(replacement.hostname(), replacement, id, vacancy.placement());
                     } else {
                         added = map.add(replacement.hostname(), replacement); // an /add took the id meanwhile
                     }
-                    if (warm || added.ringId() != id) runtime.placed(added.name(), new Place(added.ringId(), place.joined()));
+                    Place taken = new Place(added.ringId(), place.joined(), map.ring().placement(added.name()));
+                    if (warm || !taken.equals(place)) runtime.placed(added.name(), taken);
                     events.respawned(vacancy.failed(), replacement.hostname(), added.ringId());
                 } catch (RingFullException e) {
                     runtime.stop(replacement.hostname(), true);
@@ -486,15 +494,6 @@ public final class ReplicaManager implements HeartbeatMonitor.Listener, AutoClos
         taken.addAll(reservedNames);
         taken.addAll(runtime.running());
         return taken;
-    }
-
-    private void checkCapacity(List<String> names) throws AdminException {
-        try {
-            map.checkCanAdd(names);
-        } catch (RingFullException e) {
-            throw AdminException.badRequest("Cannot add " + names.size() + " replicas to the " + map.ring().size()
-                    + " there are: the map (" + capacityNote(map.ring().strategy()) + ") has no room for them (" + e.getMessage() + ")");
-        }
     }
 
     private static String capacityNote(RingStrategy strategy) {

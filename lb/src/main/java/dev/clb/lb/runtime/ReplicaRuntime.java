@@ -1,5 +1,6 @@
 package dev.clb.lb.runtime;
 
+import dev.clb.hashmap.Placement;
 import dev.clb.lb.core.Backend;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +23,12 @@ public interface ReplicaRuntime extends AutoCloseable {
 
     /**
      * Where a replica stands in the map, kept with it in the engine so that a successor load balancer can adopt it:
-     * its ring id, and when it joined (epoch milliseconds of the change that added it). Adoption re-adds replicas in
-     * the order of {@code joined}, ring id breaking ties (a batch joins at one instant, in ring id order).
+     * its ring id, when it joined (epoch milliseconds of the change that added it), and where the map put its virtual
+     * servers (the slot map's; empty for strategies that place by ring id alone). Adoption puts each back on its
+     * placement, and re-adds replicas in the order of {@code joined}, ring id breaking ties (a batch joins at one
+     * instant, in ring id order), which is the order {@code /rep} lists.
      */
-    record Place(int ringId, long joined) implements Comparable<Place> {
+    record Place(int ringId, long joined, Optional<Placement> placement) implements Comparable<Place> {
         @Override
         public int compareTo(Place other) {
             return joined != other.joined ? Long.compare(joined, other.joined) : Integer.compare(ringId, other.ringId);

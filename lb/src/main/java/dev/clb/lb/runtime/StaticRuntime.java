@@ -42,7 +42,7 @@ public final class StaticRuntime implements ReplicaRuntime {
     @Override
     public List<Found> existing() {
         return IntStream.range(0, backends.size())
-                .mapToObj(i -> new Found(backends.get(i), Optional.of(new Place(i + 1, 0)))).toList();
+                .mapToObj(i -> new Found(backends.get(i), Optional.of(new Place(i + 1, 0, Optional.empty())))).toList();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.clb.lb.core;
 
 import dev.clb.lb.runtime.ReplicaRuntime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,8 @@ final class FakeRuntime implements ReplicaRuntime {
     /** Stops, as {@code name} or {@code name!} when forced. */
     final List<String> stopped = new CopyOnWriteArrayList<>();
     final Set<String> refuseToStart = ConcurrentHashMap.newKeySet();
+    /** The places recorded with running replicas, as an engine keeps them in labels. */
+    private final Map<String, Place> places = new ConcurrentHashMap<>();
     volatile boolean closed;
 
     /** A runtime that spawns replicas. */
@@ -44,10 +47,13 @@ final class FakeRuntime implements ReplicaRuntime {
 
     @Override
     public List<Found> existing() {
-        if (spawns()) return List.of();
+        if (spawns()) {
+            return running.stream().map(name -> new Found(new Backend(name, "127.0.0.1", ports.incrementAndGet()),
+                    Optional.ofNullable(places.get(name)))).toList();
+        }
         // as the static runtime: backends in the given order on ring ids 1, 2, ...
         return java.util.stream.IntStream.range(0, existing.size())
-                .mapToObj(i -> new Found(existing.get(i), Optional.of(new Place(i + 1, 0)))).toList();
+                .mapToObj(i -> new Found(existing.get(i), Optional.of(new Place(i + 1, 0, Optional.empty())))).toList();
     }
 
     @Override
@@ -55,13 +61,28 @@ final class FakeRuntime implements ReplicaRuntime {
         if (refuseToStart.contains(hostname)) throw new SpawnException("cannot start '" + hostname + "'", new IllegalStateException());
         started.add(hostname);
         running.add(hostname);
+        place.ifPresent(p -> places.put(hostname, p));
         return new Backend(hostname, "127.0.0.1", ports.incrementAndGet());
+    }
+
+    @Override
+    public void placed(String hostname, Place place) {
+        places.put(hostname, place);
+    }
+
+    /** What a successor load balancer finds in the engine when this one went away leaving its replicas running. */
+    FakeRuntime survivors() {
+        FakeRuntime next = new FakeRuntime();
+        next.running.addAll(running);
+        next.places.putAll(places);
+        return next;
     }
 
     @Override
     public void stop(String hostname, boolean force) {
         stopped.add(force ? hostname + "!" : hostname);
         running.remove(hostname);
+        places.remove(hostname);
     }
 
     @Override

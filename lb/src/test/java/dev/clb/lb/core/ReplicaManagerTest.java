@@ -266,6 +266,30 @@ class ReplicaManagerTest {
     }
 
     @Test
+    void anAdoptedRingIsTheLiveOneEvenAfterProbingPushedAVirtualServerPastASlotWhoseOwnerLeft() throws Exception {
+        // every ring id's virtual server j has home slot 4j: ring id 1 takes 0 and 4, 2 probes on to 1 and 5, 3 to 2 and 6
+        HashScheme colliding = new HashScheme("colliding", "test", (id, m) -> (int) Math.floorMod(id, m), (i, j, m) -> 4 * j % m);
+        RingConfig ring = new RingConfig(16, 2, colliding, Probing.LINEAR);
+        manager(1, ring, Duration.ofSeconds(5)).start(3);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        Thread.sleep(2); // the standby joins after the others, as it would in a real run
+        manager.failed(backend("server-1"), "test");
+        await("replaced", () -> manager.hostnames().contains(standby) && manager.hostnames().size() == 3);
+        await("a new standby", () -> manager.standbyHostnames().size() == 1);
+        java.util.Map<String, int[]> live = new java.util.HashMap<>();
+        manager.hostnames().forEach(name -> live.put(name, slotRing().virtualServerSlots(name)));
+        ReplicaManager first = manager;
+
+        runtime = runtime.survivors();
+        manager(1, ring, Duration.ofSeconds(5)).start(3);
+        first.close();
+        assertThat(runtime.started).as("nothing started: all adopted").isEmpty();
+        assertThat(manager.hostnames()).containsExactly("server-2", "server-3", standby);
+        live.forEach((name, slots) -> assertThat(slotRing().virtualServerSlots(name)).as(name).containsExactly(slots));
+    }
+
+    @Test
     void closeStopsEverythingAndLaterFailuresAreIgnored() throws Exception {
         manager(1).start(2);
         await("a standby", () -> manager.standbyHostnames().size() == 1);
