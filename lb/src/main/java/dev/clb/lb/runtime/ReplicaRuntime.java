@@ -1,25 +1,21 @@
 package dev.clb.lb.runtime;
 
 import dev.clb.hashmap.Placement;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Where replicas live: local child processes, Docker containers, or servers the load balancer does not own.
- * Starting returns at once with the address; the caller waits for {@code /heartbeat} before using it.
+ * Where the replicas the load balancer owns live: local child processes, Docker containers or Swarm services.
+ * Starting returns at once with the address; the caller waits for {@code /heartbeat} before using it. (Servers it
+ * fronts without owning them need no runtime: see {@code StaticMembership}.)
  */
 public interface ReplicaRuntime extends AutoCloseable {
 
     /** Short name, as {@code --runtime} takes it. */
     String name();
-
-    /** Whether this runtime can create and destroy replicas (false for servers it merely fronts). */
-    default boolean spawns() {
-        return true;
-    }
 
     /**
      * Where a replica stands in the map, kept with it in the engine so that a successor load balancer can adopt it:
@@ -40,8 +36,7 @@ public interface ReplicaRuntime extends AutoCloseable {
     }
 
     /**
-     * Replicas that run already: the static runtime's backends, or those a predecessor with the same owner left
-     * running in the engine. The runtime takes charge of them: {@link #stop} and {@link #running} include them.
+     * Replicas that run already: those a predecessor with the same owner left running in the engine. The runtime takes charge of them: {@link #stop} and {@link #running} include them.
      * It removes what of its predecessor's is no longer running.
      */
     default List<Found> existing() {

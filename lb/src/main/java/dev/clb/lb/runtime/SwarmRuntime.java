@@ -22,7 +22,7 @@ import com.github.dockerjava.api.model.SwarmNodeState;
 import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskSpec;
 import com.github.dockerjava.api.model.TaskState;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
-package dev.clb.lb.core;
+package dev.clb.lb.membership;
 
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +11,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A runtime that starts nothing: it hands out addresses and records what the manager asks of it, so membership
- * rules run in microseconds. Real processes are {@code LocalProcessRuntime}'s tests' job.
+ * A runtime that starts nothing: it hands out addresses and records what membership asks of it, so membership rules
+ * run in microseconds. Like an engine, it keeps each replica's place with it, for a successor to adopt. Real processes
+ * are {@code LocalProcessRuntime}'s tests' job.
  */
 final class FakeRuntime implements ReplicaRuntime {
-    private final List<Backend> existing;
     private final AtomicInteger ports = new AtomicInteger(20_000);
     final Set<String> running = ConcurrentHashMap.newKeySet();
     final List<String> started = new CopyOnWriteArrayList<>();
@@ -25,35 +26,15 @@ final class FakeRuntime implements ReplicaRuntime {
     private final Map<String, Place> places = new ConcurrentHashMap<>();
     volatile boolean closed;
 
-    /** A runtime that spawns replicas. */
-    FakeRuntime() {
-        this.existing = null;
-    }
-
-    /** A runtime that fronts {@code existing} and spawns nothing, like the static one. */
-    FakeRuntime(List<Backend> existing) {
-        this.existing = existing;
-    }
-
     @Override
     public String name() {
-        return spawns() ? "fake" : "static";
-    }
-
-    @Override
-    public boolean spawns() {
-        return existing == null;
+        return "fake";
     }
 
     @Override
     public List<Found> existing() {
-        if (spawns()) {
-            return running.stream().map(name -> new Found(new Backend(name, "127.0.0.1", ports.incrementAndGet()),
-                    Optional.ofNullable(places.get(name)))).toList();
-        }
-        // as the static runtime: backends in the given order on ring ids 1, 2, ...
-        return java.util.stream.IntStream.range(0, existing.size())
-                .mapToObj(i -> new Found(existing.get(i), Optional.of(new Place(i + 1, 0, Optional.empty())))).toList();
+        return running.stream().map(name -> new Found(new Backend(name, "127.0.0.1", ports.incrementAndGet()),
+                Optional.ofNullable(places.get(name)))).toList();
     }
 
     @Override
