@@ -131,9 +131,10 @@ public final class ManagedMembership implements Membership {
             long t0 = System.nanoTime();
             List<Found> found = runtime.existing();
             if (!found.isEmpty()) {
-                standbys.adopt(new Adoption(map, runtime, spawner).adopt(found, standbys.wanted()).standbys());
-                log.info("adopted {} running replicas with their ring ids: {}; standbys {}", map.ring().size(),
-                        map.ring().nodes().stream().map(n -> n.name() + "=" + n.ringId()).toList(), standbyHostnames());
+                Adoption.Adopted adopted = new Adoption(map, runtime, spawner).adopt(found, standbys.wanted());
+                standbys.adopt(adopted.standbys());
+                log.info("adopted {} running replicas with their ring ids: {}; standbys {}; reaped {}", adopted.placed().size(),
+                        map.ring().nodes().stream().map(n -> n.name() + "=" + n.ringId()).toList(), standbyHostnames(), adopted.reaped());
             }
             int adopted = map.ring().size();
             if (adopted < replicas) {
