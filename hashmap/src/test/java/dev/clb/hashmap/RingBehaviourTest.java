@@ -100,10 +100,16 @@ class RingBehaviourTest {
         assertThat(ofA).isEqualTo(new Placement("16x2/colliding/linear", List.of(0, 4)));
         map.add("b", null, 2, Optional.of(ofA)); // a holds those slots
         assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("b")).containsExactly(1, 5);
+        for (List<Integer> misfit : List.of(List.of(8), List.of(8, 9, 10), List.of(8, 8), List.of(8, 16), List.of(-1, 8))) {
+            Ring<Void> ring = map.ring().with(new Node<>("c", 3, null), Optional.of(new Placement("16x2/colliding/linear", misfit)));
+            assertThat(((SlotRing<Void>) ring).virtualServerSlots("c")).as("%s", misfit).containsExactly(2, 6);
+        }
         ConsistentHashMap<Void> other = new ConsistentHashMap<>(RingConfig.defaults());
         other.add("a", null, 1, Optional.of(new Placement("16x2/colliding/linear", List.of(3, 7)))); // another layout
         assertThat(RingFiguresTest.slotRing(other).virtualServerSlots("a")).isEqualTo(RingFiguresTest.slotRing(RingFiguresTest.mapWith(1, RingConfig.defaults())).virtualServerSlots("server-1"));
         assertThat(Placement.parse("nonsense")).isEmpty();
+        assertThat(Placement.parse("16x2/colliding/linear:")).isEmpty();
+        assertThat(Placement.parse(null)).isEmpty();
         assertThat(Placement.parse("16x2/colliding/linear:1,x")).isEmpty();
         assertThat(new HashRing.Config(16).<Void>empty().with(new Node<>("a", 1, null)).placement("a")).isEmpty();
     }
