@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -49,22 +50,14 @@ public final class ConsistentHashMap<T> {
         return next;
     }
 
-    /** Whether {@code names} could be added now; throws the error adding them would give, changes nothing. */
-    public void checkCanAdd(List<String> names) throws RingFullException {
+    /**
+     * The ring {@link #addAll} would install for {@code names} now, with null values: their ring ids and placements.
+     * Throws the error adding them would give; changes nothing.
+     */
+    public Ring<T> preview(List<String> names) throws RingFullException {
         LinkedHashMap<String, T> values = new LinkedHashMap<>();
         names.forEach(n -> values.put(n, null));
-        withAdded(ring.get(), values);
-    }
-
-    /** The ring ids {@link #addAll} would give {@code count} new replicas now, in order; changes nothing. */
-    public List<Integer> nextRingIds(int count) {
-        java.util.Set<Integer> taken = new java.util.HashSet<>();
-        ring.get().nodes().forEach(n -> taken.add(n.ringId()));
-        List<Integer> ids = new java.util.ArrayList<>();
-        for (int id = 1; ids.size() < count; id++) {
-            if (taken.add(id)) ids.add(id);
-        }
-        return ids;
+        return withAdded(ring.get(), values);
     }
 
     private static <T> Ring<T> withAdded(Ring<T> ring, Map<String, T> values) throws RingFullException {
@@ -74,16 +67,25 @@ public final class ConsistentHashMap<T> {
         return ring;
     }
 
-    /** Adds {@code name} with a given ring id, e.g. to give a recovered replica back its own slots. */
-    public synchronized Node<T> add(String name, T value, int ringId) throws RingFullException {
+    /** Adds {@code name} with a given ring id. */
+    public Node<T> add(String name, T value, int ringId) throws RingFullException {
+        return add(name, value, ringId, Optional.empty());
+    }
+
+    /**
+     * Adds {@code name} with a given ring id, exactly at {@code placement} where it still fits (see
+     * {@link Ring#with(Node, Optional)}): to put back a replica that was in the map, on the slots it had.
+     */
+    public synchronized Node<T> add(String name, T value, int ringId, Optional<Placement> placement) throws RingFullException {
         Node<T> node = new Node<>(name, ringId, value);
-        install(ring.get().with(node));
+        install(ring.get().with(node, placement));
         return node;
     }
 
     /**
-     * Puts {@code newName} in the place of {@code oldName} in one change: same ring id, hence the same slots, and
-     * no moment in which the old replica's requests go elsewhere. Returns the new node, or null when
+     * Puts {@code newName} in the place of {@code oldName} in one change: same ring id and the very slots it held
+     * (probing from the ring id could find a slot freed since it joined), and no moment in which the old replica's
+     * requests go elsewhere. Returns the new node, or null when
      * {@code oldName} is not on the ring (nothing changes then).
      */
     public synchronized Node<T> replace(String oldName, String newName, T value) throws RingFullException {
@@ -91,7 +93,7 @@ public final class ConsistentHashMap<T> {
         Node<T> old = current.node(oldName);
         if (old == null) return null;
         Node<T> node = new Node<>(newName, old.ringId(), value);
-        install(current.without(oldName).with(node));
+        install(current.without(oldName).with(node, current.placement(oldName)));
         return node;
     }
 

@@ -4,6 +4,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * An immutable snapshot of the consistent hash map under one placement strategy: which replica serves a request id,
@@ -29,6 +30,22 @@ public sealed interface Ring<T> permits SlotRing, HashRing, MaglevTable {
 
     /** This snapshot plus {@code node}; this one is left as it is. */
     Ring<T> with(Node<T> node) throws RingFullException;
+
+    /**
+     * This snapshot plus {@code node} exactly at {@code placement} when it was made for this strategy and its slots
+     * are free; otherwise as {@link #with(Node)}. Strategies that place by ring id alone ignore it.
+     */
+    default Ring<T> with(Node<T> node, Optional<Placement> placement) throws RingFullException {
+        return with(node);
+    }
+
+    /**
+     * Where {@code name} stands, when its ring id alone does not say it: the slot map's {@link Placement}. Empty for
+     * strategies that place by ring id alone, and for a name not on this snapshot.
+     */
+    default Optional<Placement> placement(String name) {
+        return Optional.empty();
+    }
 
     /** This snapshot without the replica named {@code name} (this very snapshot when absent). */
     Ring<T> without(String name);

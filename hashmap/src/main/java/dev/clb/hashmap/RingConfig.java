@@ -43,6 +43,11 @@ public record RingConfig(int slots, int virtualServers, HashScheme scheme, Probi
         return slots / virtualServers;
     }
 
+    /** What a {@link Placement} is valid for: placed under another M, K, hash pair or probing, its slots mean nothing here. */
+    String layout() {
+        return slots + "x" + virtualServers + "/" + scheme.name() + "/" + probing.name().toLowerCase(Locale.ROOT);
+    }
+
     @Override
     public Description describe() {
         return new Description(name(), scheme.name(), OptionalInt.of(slots), OptionalInt.of(virtualServers), OptionalInt.empty(),

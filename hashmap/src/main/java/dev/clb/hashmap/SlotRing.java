@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -82,6 +83,30 @@ public final class SlotRing<T> implements Ring<T> {
             slots[slot] = node;
         }
         return new SlotRing<>(config, more, slots);
+    }
+
+    @Override
+    public SlotRing<T> with(Node<T> node, Optional<Placement> placement) throws RingFullException {
+        if (placement.isEmpty() || !fits(placement.get())) return with(node);
+        List<Node<T>> more = Snapshots.plus(nodes, node);
+        Node<T>[] slots = Arrays.copyOf(virtualServerAt, virtualServerAt.length);
+        placement.get().slots().forEach(slot -> slots[slot] = node);
+        return new SlotRing<>(config, more, slots);
+    }
+
+    /** Whether {@code placement} was made under this map's layout and its slots are distinct and free here. */
+    private boolean fits(Placement placement) {
+        List<Integer> slots = placement.slots();
+        return placement.layout().equals(config.layout()) && slots.size() == config.virtualServers()
+                && slots.stream().distinct().count() == slots.size()
+                && slots.stream().allMatch(s -> s >= 0 && s < virtualServerAt.length && virtualServerAt[s] == null);
+    }
+
+    @Override
+    public Optional<Placement> placement(String name) {
+        int[] slots = virtualServerSlots(name);
+        if (slots.length == 0) return Optional.empty();
+        return Optional.of(new Placement(config.layout(), Arrays.stream(slots).boxed().toList()));
     }
 
     @Override

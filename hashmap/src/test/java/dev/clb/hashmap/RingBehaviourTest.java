@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,15 +31,97 @@ class RingBehaviourTest {
     }
 
     @Test
-    void nextRingIdsAreTheIdsAddAllGives() throws RingFullException {
+    void aPreviewIsTheRingAddAllGivesAndChangesNothing() throws RingFullException {
         ConsistentHashMap<Void> map = new ConsistentHashMap<>(RingConfig.of(512, HashScheme.named("assignment"), Probing.LINEAR));
         map.add("a", null, 2);
         map.add("b", null, 4);
-        assertThat(map.nextRingIds(3)).containsExactly(1, 3, 5);
+        Ring<Void> before = map.ring();
+        Ring<Void> preview = map.preview(List.of("c", "d", "e"));
+        assertThat(map.ring()).isSameAs(before);
+        assertThat(List.of("c", "d", "e")).extracting(name -> preview.node(name).ringId()).containsExactly(1, 3, 5);
         LinkedHashMap<String, Void> three = new LinkedHashMap<>();
         for (String name : List.of("c", "d", "e")) three.put(name, null);
         map.addAll(three);
-        assertThat(map.ring().nodes().stream().filter(n -> three.containsKey(n.name())).map(Node::ringId)).containsExactly(1, 3, 5);
+        for (String name : three.keySet()) {
+            assertThat(map.ring().node(name).ringId()).isEqualTo(preview.node(name).ringId());
+            assertThat(map.ring().placement(name)).isEqualTo(preview.placement(name));
+        }
+    }
+
+    /** Every ring id's virtual server j has home slot 4j, so each replica probes past those that joined before it. */
+    private static RingConfig homesAt4j() {
+        HashScheme colliding = new HashScheme("colliding", "test", (id, m) -> (int) Math.floorMod(id, m), (i, j, m) -> 4 * j % m);
+        return new RingConfig(16, 2, colliding, Probing.LINEAR);
+    }
+
+    @Test
+    void aReplicaPutBackByRingIdAloneCanLandElsewhereWhenTheOneItProbedPastHasLeft() throws RingFullException {
+        ConsistentHashMap<Void> map = new ConsistentHashMap<>(homesAt4j());
+        map.add("a", null); // ring id 1: slots 0, 4
+        map.add("b", null); // ring id 2: probed past a to 1, 5
+        map.remove("a");
+        map.add("c", null); // ring id 1 again: 0, 4
+        assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("b")).containsExactly(1, 5);
+        // what adoption did before placements were kept: re-add in order of joining, by ring id
+        ConsistentHashMap<Void> rebuilt = new ConsistentHashMap<>(homesAt4j());
+        rebuilt.add("b", null, 2);
+        rebuilt.add("c", null, 1);
+        assertThat(RingFiguresTest.slotRing(rebuilt).virtualServerSlots("b")).containsExactly(0, 4);
+    }
+
+    @Test
+    void aReplicaPutBackWithItsPlacementLandsExactlyWhereItWasInAnyOrder() throws RingFullException {
+        ConsistentHashMap<Void> map = new ConsistentHashMap<>(homesAt4j());
+        map.add("a", null);
+        map.add("b", null);
+        map.add("x", null);
+        map.remove("a");
+        map.add("c", null);
+        map.remove("x");
+        Ring<Void> live = map.ring();
+        for (List<String> order : List.of(List.of("b", "c"), List.of("c", "b"))) {
+            ConsistentHashMap<Void> rebuilt = new ConsistentHashMap<>(homesAt4j());
+            for (String name : order) {
+                Placement recorded = Placement.parse(live.placement(name).orElseThrow().encoded()).orElseThrow();
+                rebuilt.add(name, null, live.node(name).ringId(), Optional.of(recorded));
+            }
+            for (String name : order) {
+                assertThat(RingFiguresTest.slotRing(rebuilt).virtualServerSlots(name)).as(order + " " + name)
+                        .containsExactly(RingFiguresTest.slotRing(map).virtualServerSlots(name));
+            }
+        }
+    }
+
+    @Test
+    void aPlacementThatDoesNotFitIsIgnoredForProbingFromTheRingId() throws RingFullException {
+        ConsistentHashMap<Void> map = new ConsistentHashMap<>(homesAt4j());
+        map.add("a", null);
+        Placement ofA = map.ring().placement("a").orElseThrow();
+        assertThat(ofA).isEqualTo(new Placement("16x2/colliding/linear", List.of(0, 4)));
+        map.add("b", null, 2, Optional.of(ofA)); // a holds those slots
+        assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("b")).containsExactly(1, 5);
+        for (List<Integer> misfit : List.of(List.of(8), List.of(8, 9, 10), List.of(8, 8), List.of(8, 16), List.of(-1, 8))) {
+            Ring<Void> ring = map.ring().with(new Node<>("c", 3, null), Optional.of(new Placement("16x2/colliding/linear", misfit)));
+            assertThat(((SlotRing<Void>) ring).virtualServerSlots("c")).as("%s", misfit).containsExactly(2, 6);
+        }
+        ConsistentHashMap<Void> other = new ConsistentHashMap<>(RingConfig.defaults());
+        other.add("a", null, 1, Optional.of(new Placement("16x2/colliding/linear", List.of(3, 7)))); // another layout
+        assertThat(RingFiguresTest.slotRing(other).virtualServerSlots("a")).isEqualTo(RingFiguresTest.slotRing(RingFiguresTest.mapWith(1, RingConfig.defaults())).virtualServerSlots("server-1"));
+        assertThat(Placement.parse("nonsense")).isEmpty();
+        assertThat(Placement.parse("16x2/colliding/linear:")).isEmpty();
+        assertThat(Placement.parse(null)).isEmpty();
+        assertThat(Placement.parse("16x2/colliding/linear:1,x")).isEmpty();
+        assertThat(new HashRing.Config(16).<Void>empty().with(new Node<>("a", 1, null)).placement("a")).isEmpty();
+    }
+
+    @Test
+    void aReplacementTakesTheVerySlotsOfItsPredecessorNotWhereItsRingIdWouldProbeNow() throws RingFullException {
+        ConsistentHashMap<Void> map = new ConsistentHashMap<>(homesAt4j());
+        map.add("a", null);
+        map.add("b", null); // 1, 5: pushed past a
+        map.remove("a");    // 0 and 4 free now
+        map.replace("b", "c", null);
+        assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("c")).containsExactly(1, 5);
     }
 
     @Test
@@ -73,7 +156,7 @@ class RingBehaviourTest {
         map.add("a", null);
         LinkedHashMap<String, Void> five = new LinkedHashMap<>();
         for (String n : List.of("b", "c", "d", "e")) five.put(n, null);
-        assertThatThrownBy(() -> map.checkCanAdd(List.copyOf(five.keySet()))).isInstanceOf(RingFullException.class);
+        assertThatThrownBy(() -> map.preview(List.copyOf(five.keySet()))).isInstanceOf(RingFullException.class);
         assertThatThrownBy(() -> map.addAll(five)).isInstanceOf(RingFullException.class);
         assertThat(map.ring().nodes()).extracting(Node::name).containsExactly("a");
     }

@@ -4,12 +4,12 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingStrategy;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.core.AdminException;
-import dev.clb.lb.core.Backend;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaChooser;
-import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.http.AdminToken;
 import dev.clb.lb.http.ClientLimits;
@@ -18,12 +18,14 @@ import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
 import dev.clb.lb.management.RingRoutes;
+import dev.clb.lb.membership.ManagedMembership;
+import dev.clb.lb.membership.Membership;
+import dev.clb.lb.membership.StaticMembership;
 import dev.clb.lb.observability.AccessLog;
 import dev.clb.lb.observability.Dashboard;
 import dev.clb.lb.observability.Metrics;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
-import dev.clb.lb.runtime.StaticRuntime;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -38,12 +40,12 @@ import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running load balancer: runtime, replica manager, heartbeat monitor and HTTP server, started and stopped together. */
+/** A running load balancer: membership (and its runtime), heartbeat monitor and HTTP server, started and stopped together. */
 public final class LoadBalancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
 
-    private final ReplicaRuntime runtime;
-    private final ReplicaManager replicas;
+    private final Optional<ReplicaRuntime> runtime;
+    private final Membership replicas;
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
     private final InFlight inFlight;
@@ -53,7 +55,7 @@ public final class LoadBalancer implements AutoCloseable {
     private LoadBalancerServer server;
     private ManagementServer management;
 
-    private LoadBalancer(ReplicaRuntime runtime, ReplicaManager replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient,
+    private LoadBalancer(Optional<ReplicaRuntime> runtime, Membership replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient,
                          InFlight inFlight, Metrics metrics, Duration drainTimeout) {
         this.runtime = runtime;
         this.replicas = replicas;
@@ -85,17 +87,18 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.setUserAgentField(null);
         heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
         heartbeatClient.start();
-        ReplicaRuntime runtime = runtime(options);
+        Optional<ReplicaRuntime> runtime = runtime(options);
         Metrics metrics = new Metrics();
         ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy,
                 next -> metrics.membership().ringChanged(next.nodes().stream().map(Node::name).toList()));
         InFlight inFlight = new InFlight();
-        ReplicaManager replicas = new ReplicaManager(map, runtime, inFlight, new ReplicaManager.Settings(Math.max(0, options.standby),
-                Duration.ofMillis(options.spawnTimeoutMs), Duration.ofMillis(options.drainTimeoutMs)));
-        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, new JettyHeartbeatProbe(heartbeatClient), replicas::monitored, replicas,
-                metrics.membership());
-        replicas.attach(monitor);
-        replicas.observe(metrics.membership());
+        HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
+        // the one place that tells owned replicas from fronted servers: everything else sees a Membership
+        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, inFlight, metrics.membership(),
+                        new ManagedMembership.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs),
+                                Duration.ofMillis(options.drainTimeoutMs))))
+                .orElseGet(() -> new StaticMembership(map, StaticMembership.backends(options.backends == null ? List.of() : options.backends)));
+        HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight, metrics, Duration.ofMillis(options.drainTimeoutMs));
         metrics.watch(replicas, lb.inFlight);
         AdminToken adminToken = AdminToken.of(options.adminToken);
@@ -106,10 +109,10 @@ public final class LoadBalancer implements AutoCloseable {
             if (options.managementPort >= 0) observers.add(metrics.requests());
             lb.accessLog.ifPresent(observers::add);
             log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
-                    runtime.name(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
-                    options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.spawns() ? options.standby : 0);
+                    replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
+                    options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.isPresent() ? options.standby : 0);
             replicas.start(options.replicas);
-            runtime.onExit(name -> replicas.monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(monitor::exited));
+            replicas.onExit(monitor::exited);
             monitor.start();
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (options.managementPort >= 0) {
@@ -151,14 +154,15 @@ public final class LoadBalancer implements AutoCloseable {
         }
     }
 
-    static ReplicaRuntime runtime(LoadBalancerOptions options) {
+    /** The runtime {@code --runtime} names; none for {@code static}, whose servers need none. */
+    static Optional<ReplicaRuntime> runtime(LoadBalancerOptions options) {
         String kind = options.runtime.toLowerCase();
         if (kind.equals("auto")) kind = RuntimeDetection.dockerAnswers(options.dockerHost) ? "docker" : "local";
         return switch (kind) {
-            case "local" -> new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts), replicaEnv(options.replicaEnv));
-            case "static" -> new StaticRuntime(options.backends == null ? List.of() : options.backends);
-            case "docker" -> RuntimeDetection.docker(options);
-            case "swarm" -> RuntimeDetection.swarm(options);
+            case "local" -> Optional.of(new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts), replicaEnv(options.replicaEnv)));
+            case "static" -> Optional.empty();
+            case "docker" -> Optional.of(RuntimeDetection.docker(options));
+            case "swarm" -> Optional.of(RuntimeDetection.swarm(options));
             default -> throw new IllegalArgumentException("unknown runtime '" + options.runtime + "'; known: auto, local, docker, swarm, static");
         };
     }
@@ -191,11 +195,12 @@ public final class LoadBalancer implements AutoCloseable {
         return inFlight;
     }
 
-    public ReplicaManager replicas() {
+    public Membership replicas() {
         return replicas;
     }
 
-    public ReplicaRuntime runtime() {
+    /** The runtime of the replicas it owns; none when it fronts static backends. */
+    public Optional<ReplicaRuntime> runtime() {
         return runtime;
     }
 

@@ -162,8 +162,8 @@ class AdminFuzzTest {
     private static List<String> assertAgree(TestStack stack) throws Exception {
         List<String> ring = stack.hostnames();
         assertThat(stack.get("/rep").body()).isEqualTo(TestStack.rep(ring.toArray(String[]::new)));
-        if (stack.lb.runtime().spawns()) {
-            Set<String> running = new HashSet<>(stack.lb.runtime().running());
+        if (stack.lb.runtime().isPresent()) {
+            Set<String> running = new HashSet<>(stack.lb.runtime().orElseThrow().running());
             stack.lb.replicas().standbyHostnames().forEach(running::remove);
             assertThat(running).as("running replicas").containsExactlyInAnyOrderElementsOf(ring);
             assertThat(TestStack.replicaProcesses()).isEqualTo(stack.expectedProcesses());

@@ -72,6 +72,6 @@ class AdminTokenTest {
         HttpResponse<String> rm = stack.send("DELETE", "/rm", "{\"n\": 1, \"hostnames\": [\"S7\"]}", "Authorization", "Bearer " + TOKEN);
         assertThat(rm.statusCode()).isEqualTo(200);
         assertThat(rm.body()).isEqualTo(TestStack.rep("server-1", "server-2", "server-3"));
-        assertThat(stack.lb.runtime().running()).containsExactlyInAnyOrder("server-1", "server-2", "server-3");
+        assertThat(stack.lb.runtime().orElseThrow().running()).containsExactlyInAnyOrder("server-1", "server-2", "server-3");
     }
 }

@@ -3,7 +3,7 @@ package dev.clb.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.SlotRing;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -13,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

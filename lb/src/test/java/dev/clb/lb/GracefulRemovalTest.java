@@ -31,7 +31,7 @@ class GracefulRemovalTest {
                 long rmMillis = (System.nanoTime() - t0) / 1_000_000;
                 assertThat(rm.statusCode()).isEqualTo(200);
                 assertThat(rm.body()).isEqualTo(TestStack.rep("server-1", "server-3"));
-                assertThat(stack.lb.runtime().running()).doesNotContain(victim);
+                assertThat(stack.lb.runtime().orElseThrow().running()).doesNotContain(victim);
                 Thread.sleep(600); // requests that now go to the next replica clockwise
                 traffic.close();
                 System.out.printf("GRACEFUL /rm of %s with %d requests in flight took %d ms; %d requests ok (%d by %s), %d failed%n",

@@ -2,7 +2,7 @@ package dev.clb.lb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import dev.clb.lb.health.JettyHeartbeatProbe;

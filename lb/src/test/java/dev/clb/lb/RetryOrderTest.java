@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.SlotRing;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

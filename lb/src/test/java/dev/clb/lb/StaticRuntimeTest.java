@@ -3,7 +3,7 @@ package dev.clb.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.SlotRing;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 
 import java.io.IOException;
 import java.net.ServerSocket;

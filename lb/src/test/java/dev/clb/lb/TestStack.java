@@ -3,7 +3,7 @@ package dev.clb.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.Node;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,7 +52,7 @@ final class TestStack implements AutoCloseable {
         LoadBalancerOptions options = options(args);
         TestStack stack = new TestStack(LoadBalancer.start(options));
         try {
-            if (stack.lb.runtime().spawns()) stack.awaitStandbys(options.standby);
+            if (stack.lb.runtime().isPresent()) stack.awaitStandbys(options.standby);
         } catch (RuntimeException | Error e) {
             stack.close();
             throw e;
@@ -64,7 +64,7 @@ final class TestStack implements AutoCloseable {
     void awaitStandbys(int count) {
         org.awaitility.Awaitility.await("standbys ready").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() ->
                 lb.replicas().standbyHostnames().size() == count
-                        && lb.runtime().running().size() == hostnames().size() + count);
+                        && lb.runtime().orElseThrow().running().size() == hostnames().size() + count);
     }
 
     HttpResponse<String> get(String path) throws Exception {
@@ -120,7 +120,7 @@ final class TestStack implements AutoCloseable {
     }
 
     LocalProcessRuntime runtime() {
-        return (LocalProcessRuntime) lb.runtime();
+        return (LocalProcessRuntime) lb.runtime().orElseThrow();
     }
 
     /** Everything that must agree: what /rep lists, what the ring holds, what processes run (standbys aside). */
@@ -128,7 +128,7 @@ final class TestStack implements AutoCloseable {
     }
 
     State state() throws Exception {
-        Set<String> processes = new HashSet<>(lb.runtime().running());
+        Set<String> processes = new HashSet<>(lb.runtime().orElseThrow().running());
         lb.replicas().standbyHostnames().forEach(processes::remove);
         return new State(get("/rep").body(), lb.replicas().ring().nodes().stream().map(Node::name).toList(), processes);
     }

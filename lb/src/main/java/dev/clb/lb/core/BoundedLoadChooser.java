@@ -2,6 +2,7 @@ package dev.clb.lb.core;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
+import dev.clb.lb.backend.Backend;
 import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.ToIntFunction;

@@ -2,6 +2,7 @@ package dev.clb.lb.core;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
+import dev.clb.lb.backend.Backend;
 import java.util.List;
 
 /** The ring's owner first, then the strategy's fallback order; the first attempt is one allocation-free lookup. */

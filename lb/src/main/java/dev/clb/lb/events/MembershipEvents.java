@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the replica set tells observers (metrics, the dashboard): failures, replacements, ring swaps and heartbeat
- * timings. Called from the heartbeat monitor and the replica manager, never from the request path; an
+ * timings. Called from the heartbeat monitor and membership, never from the request path; an
  * implementation must still be quick and must not block.
  */
 public interface MembershipEvents {

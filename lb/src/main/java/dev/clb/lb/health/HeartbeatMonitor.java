@@ -1,6 +1,6 @@
 package dev.clb.lb.health;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.events.MembershipEvents.FailureReason;
 import java.net.ConnectException;
@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -104,7 +103,7 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private void check(Backend backend) {
         if (!inFlight.add(backend.hostname())) return;
         long start = System.nanoTime();
-        beat(backend, settings.timeout()).whenComplete((outcome, error) -> {
+        probe.beat(backend, settings.timeout()).whenComplete((outcome, error) -> {
             inFlight.remove(backend.hostname());
             events.heartbeat(System.nanoTime() - start, outcome.name().toLowerCase());
             if (outcome == Outcome.REFUSED) {
@@ -134,32 +133,10 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     public enum Outcome { ALIVE, REFUSED, MISSED }
 
-    /** One heartbeat; never completes exceptionally. */
-    public CompletableFuture<Outcome> beat(Backend backend, Duration timeout) {
-        return probe.beat(backend, timeout);
-    }
-
     /** Failures that prove nothing listens there: refused, no route, or (a removed container) no such host. */
     public static boolean isRefusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) return true;
-        }
-        return false;
-    }
-
-    /**
-     * Blocks until {@code backend} answers a heartbeat, {@code deadline} passes, or {@code gaveUp} says to stop
-     * (e.g. its process died). Returns whether it answered.
-     */
-    public boolean awaitAlive(Backend backend, Duration deadline, Supplier<Boolean> gaveUp) throws InterruptedException {
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() < end && !gaveUp.get()) {
-            try {
-                if (beat(backend, Duration.ofMillis(500)).get() == Outcome.ALIVE) return true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                return false;
-            }
-            Thread.sleep(15);
         }
         return false;
     }

@@ -1,6 +1,6 @@
 package dev.clb.lb.health;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,7 +1,7 @@
 package dev.clb.lb.http;
 
 import dev.clb.lb.core.AdminException;
-import dev.clb.lb.core.ReplicaManager;
+import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -14,10 +14,10 @@ final class AdminRoutes {
     /** The proxy forwards bodies of at most 8 MiB. */
     private static final long MAX_DISCARD_BYTES = 8L * 1024 * 1024;
 
-    private final ReplicaManager replicas;
+    private final Membership replicas;
     private final AdminToken token;
 
-    AdminRoutes(ReplicaManager replicas, AdminToken token) {
+    AdminRoutes(Membership replicas, AdminToken token) {
         this.replicas = replicas;
         this.token = token;
     }

@@ -1,10 +1,10 @@
 package dev.clb.lb.http;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaChooser;
-import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.membership.Membership;
 import io.javalin.Javalin;
 
 /**
@@ -31,7 +31,7 @@ public final class LoadBalancerServer implements AutoCloseable {
     public record ProxySettings(int retryBufferBytes, ForwardedHeaders forwarded, long tunnelIdleMillis, long attemptDeadlineFloorMillis) {
     }
 
-    public static LoadBalancerServer start(Listen listen, ReplicaManager replicas, AdminToken adminToken, HeartbeatMonitor monitor,
+    public static LoadBalancerServer start(Listen listen, Membership replicas, AdminToken adminToken, HeartbeatMonitor monitor,
                                            InFlight inFlight, ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
         AdminRoutes routes = new AdminRoutes(replicas, adminToken);
         Javalin admin = Javalin.create(config -> {

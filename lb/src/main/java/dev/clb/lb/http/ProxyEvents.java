@@ -1,6 +1,6 @@
 package dev.clb.lb.http;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import java.util.Optional;
 
 /**

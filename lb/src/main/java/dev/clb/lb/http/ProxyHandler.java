@@ -3,7 +3,7 @@ package dev.clb.lb.http;
 import dev.clb.hashmap.Mixers;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.health.HeartbeatMonitor;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,7 +1,7 @@
 package dev.clb.lb.http;
 
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;

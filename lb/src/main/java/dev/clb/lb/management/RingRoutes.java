@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingStrategy;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import io.javalin.config.JavalinConfig;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.clb.lb.observability;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.http.ProxyEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

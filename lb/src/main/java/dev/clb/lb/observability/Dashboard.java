@@ -2,8 +2,8 @@ package dev.clb.lb.observability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clb.lb.core.InFlight;
-import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.management.ManagementRoutes;
+import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -21,12 +21,12 @@ import java.util.concurrent.TimeUnit;
 public final class Dashboard implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final ReplicaManager replicas;
+    private final Membership replicas;
     private final InFlight inFlight;
     private final Metrics metrics;
     private final byte[] page;
 
-    public Dashboard(ReplicaManager replicas, InFlight inFlight, Metrics metrics) {
+    public Dashboard(Membership replicas, InFlight inFlight, Metrics metrics) {
         this.replicas = replicas;
         this.inFlight = inFlight;
         this.metrics = metrics;

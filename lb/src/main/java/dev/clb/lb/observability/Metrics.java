@@ -1,8 +1,8 @@
 package dev.clb.lb.observability;
 
 import dev.clb.lb.core.InFlight;
-import dev.clb.lb.core.ReplicaManager;
 import dev.clb.lb.management.ManagementRoutes;
+import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -38,7 +38,7 @@ public final class Metrics implements ManagementRoutes, AutoCloseable {
     }
 
     /** The gauges that read the load balancer's state when scraped. */
-    public void watch(ReplicaManager replicas, InFlight inFlight) {
+    public void watch(Membership replicas, InFlight inFlight) {
         Gauge.builder("lb.inflight.requests", inFlight, InFlight::total)
                 .description("Attempts on replicas in flight now").register(registry);
         Gauge.builder("lb.replicas", replicas, r -> r.ring().size())

@@ -9,7 +9,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;

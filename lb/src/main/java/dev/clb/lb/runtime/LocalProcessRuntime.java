@@ -1,6 +1,6 @@
 package dev.clb.lb.runtime;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,5 +1,6 @@
 package dev.clb.lb.runtime;
 
+import dev.clb.hashmap.Placement;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +15,7 @@ final class ReplicaLabels {
     static final String HOSTNAME = "dev.clb.hostname";
     static final String RING_ID = "dev.clb.ring-id";
     static final String JOINED = "dev.clb.joined";
+    static final String PLACEMENT = "dev.clb.placement";
 
     private ReplicaLabels() {
     }
@@ -25,16 +27,21 @@ final class ReplicaLabels {
     }
 
     static Map<String, String> of(Place place) {
-        return Map.of(RING_ID, String.valueOf(place.ringId()), JOINED, String.valueOf(place.joined()));
+        Map<String, String> labels = new HashMap<>(Map.of(RING_ID, String.valueOf(place.ringId()), JOINED, String.valueOf(place.joined())));
+        place.placement().ifPresent(p -> labels.put(PLACEMENT, p.encoded()));
+        return labels;
     }
 
-    /** The place these labels record; empty for a standby, or labels that are not a positive ring id and a time. */
+    /**
+     * The place these labels record; empty for a standby, or labels that are not a positive ring id and a time. A
+     * replica labelled before placements were recorded has none: adoption then places it by its ring id.
+     */
     static Optional<Place> place(Map<String, String> labels) {
         if (labels == null) return Optional.empty();
         try {
             int ringId = Integer.parseInt(labels.getOrDefault(RING_ID, ""));
             long joined = Long.parseLong(labels.getOrDefault(JOINED, "0"));
-            return ringId > 0 ? Optional.of(new Place(ringId, joined)) : Optional.empty();
+            return ringId > 0 ? Optional.of(new Place(ringId, joined, Placement.parse(labels.get(PLACEMENT)))) : Optional.empty();
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -1,31 +1,30 @@
 package dev.clb.lb.runtime;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.hashmap.Placement;
+import dev.clb.lb.backend.Backend;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * Where replicas live: local child processes, Docker containers, or servers the load balancer does not own.
- * Starting returns at once with the address; the caller waits for {@code /heartbeat} before using it.
+ * Where the replicas the load balancer owns live: local child processes, Docker containers or Swarm services.
+ * Starting returns at once with the address; the caller waits for {@code /heartbeat} before using it. (Servers it
+ * fronts without owning them need no runtime: see {@code StaticMembership}.)
  */
 public interface ReplicaRuntime extends AutoCloseable {
 
     /** Short name, as {@code --runtime} takes it. */
     String name();
 
-    /** Whether this runtime can create and destroy replicas (false for servers it merely fronts). */
-    default boolean spawns() {
-        return true;
-    }
-
     /**
      * Where a replica stands in the map, kept with it in the engine so that a successor load balancer can adopt it:
-     * its ring id, and when it joined (epoch milliseconds of the change that added it). Adoption re-adds replicas in
-     * the order of {@code joined}, ring id breaking ties (a batch joins at one instant, in ring id order).
+     * its ring id, when it joined (epoch milliseconds of the change that added it), and where the map put its virtual
+     * servers (the slot map's; empty for strategies that place by ring id alone). Adoption puts each back on its
+     * placement, and re-adds replicas in the order of {@code joined}, ring id breaking ties (a batch joins at one
+     * instant, in ring id order), which is the order {@code /rep} lists.
      */
-    record Place(int ringId, long joined) implements Comparable<Place> {
+    record Place(int ringId, long joined, Optional<Placement> placement) implements Comparable<Place> {
         @Override
         public int compareTo(Place other) {
             return joined != other.joined ? Long.compare(joined, other.joined) : Integer.compare(ringId, other.ringId);
@@ -37,8 +36,7 @@ public interface ReplicaRuntime extends AutoCloseable {
     }
 
     /**
-     * Replicas that run already: the static runtime's backends, or those a predecessor with the same owner left
-     * running in the engine. The runtime takes charge of them: {@link #stop} and {@link #running} include them.
+     * Replicas that run already: those a predecessor with the same owner left running in the engine. The runtime takes charge of them: {@link #stop} and {@link #running} include them.
      * It removes what of its predecessor's is no longer running.
      */
     default List<Found> existing() {

@@ -22,7 +22,7 @@ import com.github.dockerjava.api.model.SwarmNodeState;
 import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskSpec;
 import com.github.dockerjava.api.model.TaskState;
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -223,6 +223,7 @@ public final class SwarmRuntime implements ReplicaRuntime {
             Service service = docker.inspectServiceCmd(id).exec();
             ServiceSpec spec = service.getSpec();
             Map<String, String> labels = new HashMap<>(spec.getLabels());
+            labels.remove(ReplicaLabels.PLACEMENT); // a place by ring id alone has none: no stale slots may stay
             labels.putAll(ReplicaLabels.of(place));
             docker.updateServiceCmd(id, spec.withLabels(labels)).withVersion(service.getVersion().getIndex()).exec();
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.clb.lb.core;
 
+import dev.clb.lb.backend.Backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,7 +3,7 @@ package dev.clb.lb.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.clb.lb.core.Backend;
+import dev.clb.lb.backend.Backend;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import java.time.Duration;
 import java.util.List;
@@ -176,24 +176,22 @@ class HeartbeatMonitorTest {
 
     @Test
     void awaitAliveReturnsOnTheFirstAnswerAndGivesUpWhenToldOrAtTheDeadline() throws Exception {
-        HeartbeatMonitor monitor = monitor(3);
-        assertThat(monitor.awaitAlive(A, Duration.ofSeconds(5), () -> false)).isTrue();
+        assertThat(probe.awaitAlive(A, Duration.ofSeconds(5), () -> false)).isTrue();
         assertThat(probe.sentTo("a")).isEqualTo(1);
 
         probe.answer("b", Outcome.REFUSED);
         AtomicInteger asked = new AtomicInteger();
-        assertThat(monitor.awaitAlive(B, Duration.ofSeconds(30), () -> asked.incrementAndGet() > 3)).isFalse();
+        assertThat(probe.awaitAlive(B, Duration.ofSeconds(30), () -> asked.incrementAndGet() > 3)).isFalse();
         assertThat(probe.sentTo("b")).isEqualTo(3);
 
         long t0 = System.nanoTime();
-        assertThat(monitor.awaitAlive(B, Duration.ofMillis(100), () -> false)).isFalse();
+        assertThat(probe.awaitAlive(B, Duration.ofMillis(100), () -> false)).isFalse();
         assertThat(System.nanoTime() - t0).as("returns once the deadline passes").isLessThan(Duration.ofSeconds(20).toNanos());
-        assertThat(monitor.awaitAlive(B, Duration.ZERO, () -> false)).isFalse();
+        assertThat(probe.awaitAlive(B, Duration.ZERO, () -> false)).isFalse();
     }
 
     @Test
     void awaitAliveKeepsAskingUntilTheReplicaAnswers() throws Exception {
-        HeartbeatMonitor monitor = monitor(3);
         probe.answer("a", Outcome.REFUSED);
         AtomicBoolean answered = new AtomicBoolean();
         Thread later = new Thread(() -> {
@@ -202,7 +200,7 @@ class HeartbeatMonitorTest {
             answered.set(true);
         });
         later.start();
-        assertThat(monitor.awaitAlive(A, Duration.ofSeconds(30), () -> false)).isTrue();
+        assertThat(probe.awaitAlive(A, Duration.ofSeconds(30), () -> false)).isTrue();
         later.join();
         assertThat(answered).isTrue();
     }

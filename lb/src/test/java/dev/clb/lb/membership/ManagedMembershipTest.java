@@ -1,5 +1,6 @@
-package dev.clb.lb.core;
+package dev.clb.lb.membership;
 
+import dev.clb.lb.backend.Backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,8 +8,11 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.HashScheme;
 import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.core.AdminException;
+import dev.clb.lb.core.InFlight;
+import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.FakeHeartbeatProbe;
-import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import java.time.Duration;
 import java.util.HashSet;
@@ -19,26 +23,25 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Membership rules on a fake runtime and fake heartbeats: what is started, stopped and listed, and when. */
-class ReplicaManagerTest {
+/** Membership of owned replicas on a fake runtime and fake heartbeats: what is started, stopped and listed, and when. */
+class ManagedMembershipTest {
     private static final String RANDOM_NAME = "replica-[a-z0-9]{5}";
 
     private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
     private FakeRuntime runtime = new FakeRuntime();
-    private ReplicaManager manager;
+    private ManagedMembership manager;
 
     private dev.clb.hashmap.SlotRing<Backend> slotRing() {
         return (dev.clb.hashmap.SlotRing<Backend>) manager.ring();
     }
 
-    private ReplicaManager manager(int standbys) {
+    private ManagedMembership manager(int standbys) {
         return manager(standbys, RingConfig.defaults(), Duration.ofSeconds(5));
     }
 
-    private ReplicaManager manager(int standbys, RingConfig ring, Duration spawnTimeout) {
-        manager = new ReplicaManager(new ConsistentHashMap<>(ring), runtime, new InFlight(), new ReplicaManager.Settings(standbys, spawnTimeout, Duration.ZERO));
-        manager.attach(new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(100), 1),
-                probe, manager::monitored, manager, dev.clb.lb.events.MembershipEvents.NONE));
+    private ManagedMembership manager(int standbys, RingConfig ring, Duration spawnTimeout) {
+        manager = new ManagedMembership(new ConsistentHashMap<>(ring), runtime, probe, new InFlight(), MembershipEvents.NONE,
+                new ManagedMembership.Settings(standbys, spawnTimeout, Duration.ZERO));
         return manager;
     }
 
@@ -215,54 +218,36 @@ class ReplicaManagerTest {
     }
 
     @Test
-    void theStaticRuntimeFrontsItsBackendsDropsADeadOneAndTakesItBackOnItsOwnSlots() throws Exception {
-        Backend a = new Backend("a", "127.0.0.1", 1), b = new Backend("b", "127.0.0.1", 2);
-        runtime = new FakeRuntime(List.of(a, b));
-        manager(1).start(7);
-        assertThat(manager.hostnames()).containsExactly("a", "b");
-        assertThat(manager.standbyHostnames()).isEmpty();
-        assertThat(manager.runtimeName()).isEqualTo("static");
-        assertThatThrownBy(() -> manager.add(1, List.of()))
-                .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of --backends");
-        assertThatThrownBy(() -> manager.remove(1, List.of())).hasMessageContaining("cannot remove replicas");
-
-        int[] slots = slotRing().virtualServerSlots("a");
-        manager.failed(a, "test");
-        await("a leaves the map", () -> manager.hostnames().equals(List.of("b")));
-        assertThat(manager.monitored()).containsExactlyInAnyOrder(a, b);
-        manager.recovered(b);
-        assertThat(manager.hostnames()).containsExactly("b");
-        manager.recovered(a);
-        assertThat(manager.hostnames()).containsExactly("b", "a");
-        assertThat(manager.ring().node("a").ringId()).isEqualTo(1);
-        assertThat(slotRing().virtualServerSlots("a")).containsExactly(slots);
-        assertThat(manager.monitored()).containsExactlyInAnyOrder(a, b);
-        assertThat(runtime.started).isEmpty();
-        assertThat(runtime.stopped).isEmpty();
-    }
-
-    @Test
-    void aRecoveredBackendWhoseRingIdWasTakenGetsAnother() throws Exception {
-        Backend a = new Backend("a", "127.0.0.1", 1), b = new Backend("b", "127.0.0.1", 2);
-        runtime = new FakeRuntime(List.of(a, b));
-        manager(0).start(0);
-        manager.failed(a, "test");
-        await("a leaves the map", () -> manager.hostnames().equals(List.of("b")));
-        manager.failed(b, "test");
-        await("b leaves the map", () -> manager.hostnames().isEmpty());
-        manager.recovered(b);
-        manager.recovered(a);
-        assertThat(manager.ring().node("a").ringId()).isEqualTo(1);
-        assertThat(manager.ring().node("b").ringId()).isEqualTo(2);
-    }
-
-    @Test
     void aFailureOfSomethingNotInTheMapChangesNothing() throws Exception {
         manager(0).start(2);
         manager.failed(new Backend("stranger", "127.0.0.1", 9), "test");
         Thread.sleep(100);
         assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
         assertThat(runtime.stopped).isEmpty();
+    }
+
+    @Test
+    void anAdoptedRingIsTheLiveOneEvenAfterProbingPushedAVirtualServerPastASlotWhoseOwnerLeft() throws Exception {
+        // every ring id's virtual server j has home slot 4j: ring id 1 takes 0 and 4, 2 probes on to 1 and 5, 3 to 2 and 6
+        HashScheme colliding = new HashScheme("colliding", "test", (id, m) -> (int) Math.floorMod(id, m), (i, j, m) -> 4 * j % m);
+        RingConfig ring = new RingConfig(16, 2, colliding, Probing.LINEAR);
+        manager(1, ring, Duration.ofSeconds(5)).start(3);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        Thread.sleep(2); // the standby joins after the others, as it would in a real run
+        manager.failed(backend("server-1"), "test");
+        await("replaced", () -> manager.hostnames().contains(standby) && manager.hostnames().size() == 3);
+        await("a new standby", () -> manager.standbyHostnames().size() == 1);
+        java.util.Map<String, int[]> live = new java.util.HashMap<>();
+        manager.hostnames().forEach(name -> live.put(name, slotRing().virtualServerSlots(name)));
+        ManagedMembership first = manager;
+
+        runtime = runtime.survivors();
+        manager(1, ring, Duration.ofSeconds(5)).start(3);
+        first.close();
+        assertThat(runtime.started).as("nothing started: all adopted").isEmpty();
+        assertThat(manager.hostnames()).containsExactly("server-2", "server-3", standby);
+        live.forEach((name, slots) -> assertThat(slotRing().virtualServerSlots(name)).as(name).containsExactly(slots));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.clb.lb.core;
+package dev.clb.lb.membership;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * once (a replica that crashes on every start) costs one attempt per delay, never a spin.
  */
 final class Backoff {
+    /** The delays membership retries with: a replica start takes 0.6–2 s, so the first retry comes well within one. */
+    static final Duration FIRST = Duration.ofMillis(250), MAX = Duration.ofSeconds(8);
+
     private final Duration first;
     private final Duration max;
     private final Executor executor;

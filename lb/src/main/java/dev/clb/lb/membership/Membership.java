@@ -1,0 +1,54 @@
+package dev.clb.lb.membership;
+
+import dev.clb.hashmap.Node;
+import dev.clb.hashmap.Ring;
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.core.AdminException;
+import dev.clb.lb.health.HeartbeatMonitor;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The set of replicas the load balancer routes to, and every change to it: what the admin API changes, what the
+ * heartbeat monitor watches and reports failures to, what the observers show. The consistent hash map is changed by
+ * whole-ring swaps, so the request path never waits for a change.
+ *
+ * <p>{@link ManagedMembership} owns its replicas on a runtime that starts them (local processes, Docker, Swarm) and
+ * keeps N alive; {@link StaticMembership} fronts a fixed set of servers it does not own. Which one is chosen once, where
+ * the load balancer is put together.
+ */
+public sealed interface Membership extends HeartbeatMonitor.Listener, AutoCloseable permits ManagedMembership, StaticMembership {
+
+    /** Brings up the replicas, {@code replicas} of them where this membership starts any; returns when they serve. */
+    void start(int replicas) throws AdminException;
+
+    /** {@code POST /add}: {@code n} more replicas, the named ones first; returns {@link #hostnames()} after. */
+    List<String> add(int n, List<String> hostnames) throws AdminException;
+
+    /** {@code DELETE /rm}: the named replicas and random others up to {@code n}; returns {@link #hostnames()} after. */
+    List<String> remove(int n, List<String> hostnames) throws AdminException;
+
+    Ring<Backend> ring();
+
+    /** Hostnames in the map, in order of addition (what /rep lists). */
+    default List<String> hostnames() {
+        return ring().nodes().stream().map(Node::name).toList();
+    }
+
+    List<String> standbyHostnames();
+
+    /** What the heartbeat monitor watches. */
+    Collection<Backend> monitored();
+
+    /** The runtime's short name, as {@code --runtime} takes it. */
+    String runtimeName();
+
+    /** Calls {@code exited} with a monitored replica whose process or container exits by itself, where that can be told. */
+    default void onExit(Consumer<Backend> exited) {
+    }
+
+    /** Stops taking changes; stops the replicas it owns. */
+    @Override
+    void close();
+}

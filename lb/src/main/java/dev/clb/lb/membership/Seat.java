@@ -1,0 +1,27 @@
+package dev.clb.lb.membership;
+
+import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.Node;
+import dev.clb.hashmap.Placement;
+import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.RingFullException;
+import dev.clb.lb.backend.Backend;
+import java.util.Optional;
+
+/** Where a replica sat in the map before it left (its ring id and slots), so that another, or itself, can sit there again. */
+record Seat(int ringId, Optional<Placement> placement) {
+
+    /** The seat of {@code hostname} on {@code ring}, which must hold it. */
+    static Seat of(Ring<Backend> ring, String hostname) {
+        return new Seat(ring.node(hostname).ringId(), ring.placement(hostname));
+    }
+
+    /**
+     * Adds {@code backend} to {@code map} on this seat; on the smallest free ring id instead when someone took this
+     * one meanwhile (an {@code /add}).
+     */
+    Node<Backend> takeIn(ConsistentHashMap<Backend> map, Backend backend) throws RingFullException {
+        boolean free = map.ring().nodes().stream().noneMatch(n -> n.ringId() == ringId);
+        return free ? map.add(backend.hostname(), backend, ringId, placement) : map.add(backend.hostname(), backend);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.clb.lb.membership;
+
+import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.RingFullException;
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.core.AdminException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Servers the load balancer fronts but does not own ({@code --runtime static --backends host:port,...}): they go in the
+ * map in the order given, on ring ids 1, 2, ...; one that fails leaves the map and comes back, on its own seat, when
+ * it answers heartbeats again. Nothing is ever started or stopped, so {@code /add} and {@code /rm} are refused.
+ */
+public final class StaticMembership implements Membership {
+    private static final Logger log = LoggerFactory.getLogger(StaticMembership.class);
+
+    private final ConsistentHashMap<Backend> map;
+    private final List<Backend> backends;
+    /** Backends that are down, with the seat each gets back when it recovers. */
+    private final Map<String, Seat> down = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public StaticMembership(ConsistentHashMap<Backend> map, List<Backend> backends) {
+        this.map = map;
+        this.backends = List.copyOf(backends);
+    }
+
+    /** {@code --backends}: {@code host:port} each, the whole string being its hostname. */
+    public static List<Backend> backends(List<String> hostPorts) {
+        if (hostPorts.isEmpty()) throw new IllegalArgumentException("the static runtime needs --backends host:port,...");
+        List<Backend> parsed = new ArrayList<>();
+        for (String hostPort : hostPorts) {
+            int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0) throw new IllegalArgumentException("backend '" + hostPort + "' is not host:port");
+            int port;
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("backend '" + hostPort + "' has no numeric port");
+            }
+            parsed.add(new Backend(hostPort, hostPort.substring(0, colon), port));
+        }
+        return parsed;
+    }
+
+    /** Puts every backend in the map, answering or not: the monitor takes the dead ones out. {@code replicas} is moot. */
+    @Override
+    public synchronized void start(int replicas) {
+        for (int i = 0; i < backends.size(); i++) {
+            Backend backend = backends.get(i);
+            try {
+                map.add(backend.hostname(), backend, i + 1);
+            } catch (RingFullException | IllegalArgumentException e) {
+                log.warn("backend {} does not fit the map: {}", backend.hostname(), e.getMessage());
+            }
+        }
+        log.info("fronting {} static backends: {}", map.ring().size(), hostnames());
+    }
+
+    @Override
+    public List<String> add(int n, List<String> hostnames) throws AdminException {
+        throw cannot("add");
+    }
+
+    @Override
+    public List<String> remove(int n, List<String> hostnames) throws AdminException {
+        throw cannot("remove");
+    }
+
+    private AdminException cannot(String action) {
+        return AdminException.badRequest("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of --backends");
+    }
+
+    @Override
+    public synchronized void failed(Backend backend, String reason) {
+        if (closed || map.ring().node(backend.hostname()) == null) return;
+        down.put(backend.hostname(), Seat.of(map.ring(), backend.hostname()));
+        map.remove(backend.hostname());
+        log.warn("backend {} failed ({}): out of the map until it answers again; now {}", backend.hostname(), reason, hostnames());
+    }
+
+    @Override
+    public synchronized void recovered(Backend backend) {
+        Seat seat = down.remove(backend.hostname());
+        if (seat == null || closed) return;
+        try {
+            seat.takeIn(map, backend);
+            log.info("backend {} answers heartbeats again: back in the map; now {}", backend.hostname(), hostnames());
+        } catch (RingFullException e) {
+            log.warn("backend {} recovered but does not fit the map: {}", backend.hostname(), e.getMessage());
+        }
+    }
+
+    @Override
+    public Ring<Backend> ring() {
+        return map.ring();
+    }
+
+    @Override
+    public List<String> standbyHostnames() {
+        return List.of();
+    }
+
+    /** The backends in the map, and those down, so that they are seen coming back. */
+    @Override
+    public Collection<Backend> monitored() {
+        List<Backend> all = new ArrayList<>();
+        map.ring().nodes().forEach(n -> all.add(n.value()));
+        backends.stream().filter(b -> down.containsKey(b.hostname())).forEach(all::add);
+        return all;
+    }
+
+    @Override
+    public String runtimeName() {
+        return "static";
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}
