@@ -24,7 +24,7 @@ analysis: build
 	$(ANALYZER) all
 
 run: build
-	java -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
+	java -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
 
 # Benchmarks write to bench/results/: the proxy against nginx and HAProxy, the hash map (JMH), the analyzer's client.
 bench: build

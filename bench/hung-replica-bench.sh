@@ -15,7 +15,7 @@ DURATION=${DURATION:-10}
 FREEZE_AFTER=${FREEZE_AFTER:-3}
 PORT=${PORT:-18200}
 MANAGEMENT_PORT=${MANAGEMENT_PORT:-18201}
-LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m}
+LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m -XX:+UseParallelGC}
 OUT=${OUT:-bench/results}
 
 command -v wrk >/dev/null || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }

@@ -4,12 +4,14 @@
 # consistent), HAProxy (balance uri whole, hash-type consistent), Caddy (lb_policy header X-Request-ID) and this
 # load balancer (--runtime static): `lb` as deployed by default (access log to a file, management server with
 # metrics), `lb-nolog` without the access log (like nginx and HAProxy here), `lb-bare` without the access log and
-# without the management server, hence without metrics (what the metrics cost, beside lb-nolog), `lb-bounded`
-# as lb-nolog with --bounded-load 1.25. Every proxy adds X-Forwarded-For, -Proto and -Host, as this one does by
-# default, so that all do the same work. Besides requests/s and latency: the CPU time (user + system) each proxy
-# took per request, which holds better than requests/s on a shared machine. Then (LARGE=1, the default) large
-# bodies through each proxy: a 200 MiB download and a 100 MiB upload (MiB/s, sha256 checked at the far end), with
-# this load balancer restarted at -Xmx128m and its resident memory (VmRSS) sampled during the transfers.
+# without the management server, hence without metrics (what the metrics cost, beside lb-nolog), `lb-g1` as
+# lb-nolog on the JVM's default collector (G1) instead of the parallel one (-XX:+UseParallelGC) the load balancer
+# runs with everywhere (Dockerfile, make run, here), `lb-bounded` as lb-nolog with --bounded-load 1.25. Every
+# proxy adds X-Forwarded-For, -Proto and -Host, as this one does by default, so that all do the same work.
+# Besides requests/s and latency: the CPU time (user + system) each proxy took per request, which holds better
+# than requests/s on a shared machine. Then (LARGE=1, the default) large bodies through each proxy: a 200 MiB
+# download and a 100 MiB upload (MiB/s, sha256 checked at the far end), with this load balancer restarted at
+# -Xmx128m and its resident memory (VmRSS) sampled during the transfers.
 # Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +21,11 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 LB_JAVA=${LB_JAVA:-java}
-LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m}
-TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog lb-bare lb-bounded}
+LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m -XX:+UseParallelGC}
+TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog lb-bare lb-g1 lb-bounded}
 LARGE=${LARGE:-1}
 LARGE_TARGETS=${LARGE_TARGETS:-nginx haproxy caddy lb}
-LARGE_LB_JVM_OPTS=${LARGE_LB_JVM_OPTS:--Xmx128m}
+LARGE_LB_JVM_OPTS=${LARGE_LB_JVM_OPTS:--Xmx128m -XX:+UseParallelGC}
 DOWNLOAD_MIB=${DOWNLOAD_MIB:-200}
 UPLOAD_MIB=${UPLOAD_MIB:-100}
 OUT=${OUT:-bench/results}
@@ -51,8 +53,8 @@ cleanup() {
 trap cleanup EXIT
 
 for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
-        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18090 \
-        127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096; do
+        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18089 127.0.0.1:18090 \
+        127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096 127.0.0.1:18099; do
     if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
 done
 
@@ -197,7 +199,7 @@ nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
-                [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088)
+                [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088 [lb-g1]=http://127.0.0.1:18089)
 declare -A started=() target_pid=()
 start_target() {
     [[ -n ${started[$1]:-} ]] && return 0
@@ -210,6 +212,9 @@ start_target() {
                 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.access.log" 2>"$work/lb.log" & pids+=($!) ;;
         lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18085 --bind 127.0.0.1 --management-port 18095 \
                 --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
+        # as lb-nolog but on the JVM's default collector (G1) rather than the parallel one it is deployed with
+        lb-g1) $LB_JAVA ${LB_JVM_OPTS/-XX:+UseParallelGC/} -jar lb/target/lb.jar --runtime static --port 18089 --bind 127.0.0.1 --management-port 18099 \
+                --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-g1.log" 2>&1 & pids+=($!) ;;
         # no management server, so no metrics either: beside lb-nolog, what the metrics cost
         lb-bare) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18088 --bind 127.0.0.1 --management-port -1 \
                 --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-bare.log" 2>&1 & pids+=($!) ;;
@@ -267,7 +272,7 @@ done
         function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
                                  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-bare lb-bounded", ts, " ")
+              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-bare lb-g1 lb-bounded", ts, " ")
               for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
                   printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
                       cpu[t] ~ /[0-9]/ ? sprintf("%.1f", median(cpu[t])) : "-",

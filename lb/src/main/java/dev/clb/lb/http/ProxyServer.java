@@ -25,7 +25,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The public port: a few event loops (one per core by default), each serving its client connections and
- * owning an {@link UpstreamPool} of replica connections for them. Epoll where it is available, NIO elsewhere.
+ * owning an {@link UpstreamPool} of replica connections for them, and a thread of its own that accepts
+ * connections and hands each to a loop: on a loop busy with traffic, a burst of connections (1000 at once)
+ * waited in the accept queue with their requests, and some of them past the clients' 2 s timeouts. Epoll where
+ * it is available, NIO elsewhere.
  */
 final class ProxyServer implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -35,6 +38,7 @@ final class ProxyServer implements AutoCloseable {
      */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(128 * 1024, 512 * 1024);
 
+    private final EventLoopGroup acceptor;
     private final EventLoopGroup loops;
     private final Channel listener;
 
@@ -43,12 +47,13 @@ final class ProxyServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Class<? extends Channel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        acceptor = new MultiThreadIoEventLoopGroup(1, io);
         loops = new MultiThreadIoEventLoopGroup(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), io);
         Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
         for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, clientType, CONNECT_TIMEOUT_MILLIS));
         ClientEdge edge = new ClientEdge(clients);
         try {
-            listener = new ServerBootstrap().group(loops).channel(serverType)
+            listener = new ServerBootstrap().group(acceptor, loops).channel(serverType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -62,6 +67,7 @@ final class ProxyServer implements AutoCloseable {
                     })
                     .bind(bind, port).sync().channel();
         } catch (InterruptedException | RuntimeException e) {
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -78,6 +84,7 @@ final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -161,10 +161,8 @@ final class UpstreamPool {
     private void connect(Upstream upstream, long timeoutMillis, Listener listener) {
         ChannelFuture connecting = bootstrap.connect(upstream.backend.host(), upstream.backend.port());
         long deadlineMillis = listener.deadlineMillis(upstream.backend, upstream.latency);
-        ScheduledFuture<?> deadline = deadlineMillis > 0 && deadlineMillis < connectTimeoutMillis
-                ? loop.schedule(() -> connecting.cancel(false), deadlineMillis, TimeUnit.MILLISECONDS) : null;
+        if (deadlineMillis > 0 && deadlineMillis < connectTimeoutMillis) connectDeadline(connecting, upstream, deadlineMillis, deadlineMillis);
         connecting.addListener((ChannelFuture connected) -> {
-            if (deadline != null) deadline.cancel(false);
             if (connected.isSuccess()) {
                 connected.channel().pipeline().get(Call.class).start(upstream, timeoutMillis, listener, false);
             } else if (connected.isCancelled()) {
@@ -175,6 +173,23 @@ final class UpstreamPool {
                 listener.onFailure(connected.cause());
             }
         });
+    }
+
+    /**
+     * Gives up on {@code connecting} once it took the deadline while the replica answered no one on this loop for as
+     * long: hung, not merely busy (a replica whose accept queue overflows under a burst of connections still answers
+     * on the connections it has, and sending its requests elsewhere would only spread the burst).
+     */
+    private void connectDeadline(ChannelFuture connecting, Upstream upstream, long deadlineMillis, long delayMillis) {
+        loop.schedule(() -> {
+            if (connecting.isDone()) return;
+            long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - upstream.lastHeadNanos);
+            if (quiet >= deadlineMillis) {
+                connecting.cancel(false);
+            } else {
+                connectDeadline(connecting, upstream, deadlineMillis, Math.max(deadlineMillis - quiet, deadlineMillis / 4));
+            }
+        }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
     /**
