@@ -198,8 +198,8 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: closes the public port to new connections, gives the requests in flight up to
-     * {@code --drain-timeout} to finish, then stops everything and every replica.
+     * Stops gracefully: closes the public port to new connections, gives the connections open up to
+     * {@code --drain-timeout} to get their last answers (each told to close) and close, then stops everything and every replica.
      */
     @Override
     public void close() {
@@ -222,10 +222,9 @@ public final class LoadBalancer implements AutoCloseable {
         server.stopAccepting();
         long start = System.nanoTime();
         long deadline = start + drainTimeout.toNanos();
-        int waiting = inFlight.total();
-        if (waiting == 0) return;
-        log.info("draining: no new connections; {} requests in flight get up to {} ms", waiting, drainTimeout.toMillis());
-        while (inFlight.total() > 0 && System.nanoTime() < deadline) {
+        log.info("draining: no new connections; {} connections open, {} requests in flight, get up to {} ms", server.openConnections(),
+                inFlight.total(), drainTimeout.toMillis());
+        while ((server.openConnections() > 0 || inFlight.total() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -234,8 +233,9 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        if (inFlight.total() > 0) {
-            log.warn("drain timeout after {} ms: {} requests still in flight are cut off", ms, inFlight.total());
+        if (server.openConnections() > 0 || inFlight.total() > 0) {
+            log.warn("drain timeout after {} ms: {} connections still open ({} requests in flight) are cut off", ms, server.openConnections(),
+                    inFlight.total());
         } else {
             log.info("drained in {} ms", ms);
         }

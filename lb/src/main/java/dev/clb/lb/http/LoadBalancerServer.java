@@ -52,9 +52,17 @@ public final class LoadBalancerServer implements AutoCloseable {
         }
     }
 
-    /** Closes the public port to new connections; those open go on being served. */
+    /**
+     * Closes the public port to new connections; those open are served until their last answer, which tells the
+     * client to close, or closed once idle (see {@link Drain}).
+     */
     public void stopAccepting() {
         proxy.stopAccepting();
+    }
+
+    /** Client connections still open on the public port. */
+    public int openConnections() {
+        return proxy.openConnections();
     }
 
     public int port() {
