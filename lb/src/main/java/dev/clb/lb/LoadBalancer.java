@@ -75,6 +75,7 @@ public final class LoadBalancer implements AutoCloseable {
         ForwardedHeaders.named(options.forwarded);
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
+        if (options.metricsRetentionMs < 0) throw new IllegalArgumentException("--metrics-retention must not be negative");
         ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections);
         if (options.replicas > strategy.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
@@ -86,9 +87,9 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
         heartbeatClient.start();
         ReplicaRuntime runtime = runtime(options);
-        Metrics metrics = new Metrics();
+        Metrics metrics = new Metrics(Duration.ofMillis(options.metricsRetentionMs));
         ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy,
-                next -> metrics.membership().ringChanged(next.nodes().stream().map(Node::name).toList()));
+                next -> metrics.ringChanged(next.nodes().stream().map(Node::name).toList()));
         InFlight inFlight = new InFlight();
         ReplicaManager replicas = new ReplicaManager(map, runtime, inFlight, new ReplicaManager.Settings(Math.max(0, options.standby),
                 Duration.ofMillis(options.spawnTimeoutMs), Duration.ofMillis(options.drainTimeoutMs)));

@@ -131,6 +131,11 @@ public final class LoadBalancerOptions {
                     + "Prefer the environment variable, which process listings do not show (env LB_ADMIN_TOKEN, default none: admin open).")
     public String adminToken;
 
+    @Option(names = "--metrics-retention", defaultValue = "${env:LB_METRICS_RETENTION_MS:-120000}",
+            description = "Milliseconds the per-replica series of /metrics stay after the replica left the ring and its last request ended, "
+                    + "so that scrapes see its final counts; then they are removed (env LB_METRICS_RETENTION_MS, default ${DEFAULT-VALUE}).")
+    public long metricsRetentionMs;
+
     @Option(names = "--access-log", defaultValue = "${env:LB_ACCESS_LOG:-stdout}",
             description = "Where to log one line per client request: stdout, off, or a file to append to (env LB_ACCESS_LOG, default ${DEFAULT-VALUE}).")
     public String accessLog;
