@@ -3,6 +3,7 @@ package dev.clb.lb.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
@@ -18,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>the answer to the last request a connection owes goes out with {@code Connection: close}, and the connection
  * closes (lingering) once that answer is written whole; a request the client sends after it was told is dropped
- * unread (it has not reached the proxy, so nothing was done with it);</li>
+ * unread (it never reaches the proxy, so nothing was done with it), while the rest of the body of the request being
+ * answered still goes on;</li>
  * <li>a connection with nothing in flight is closed only after no byte has come in on it for {@link #IDLE_GRACE_MILLIS}
  * since the drain began, its last read or its last answer: a client that was between two requests at SIGTERM, and
  * sends its next one on the connection it has, gets it answered (with {@code Connection: close}) instead of a reset
@@ -59,6 +61,7 @@ final class Drain {
         // the fields below belong to the connection's event loop
         private boolean draining;
         private boolean toldToClose;
+        private boolean dropping;
         private boolean removed;
         private long lastReadNanos;
         private ScheduledFuture<?> check;
@@ -82,7 +85,8 @@ final class Drain {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (toldToClose) {
+            if (toldToClose && msg instanceof HttpRequest) dropping = true; // the rest of a request being answered still passes
+            if (dropping) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
