@@ -162,10 +162,11 @@ public final class LoadBalancer implements AutoCloseable {
         };
     }
 
-    /** {@code --replica-env}: KEY=VALUE pairs, in order. */
+    /** {@code --replica-env}: KEY=VALUE pairs, in order; blank entries (an empty LB_REPLICA_ENV, as compose passes it) are none. */
     static Map<String, String> replicaEnv(List<String> pairs) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String pair : pairs == null ? List.<String>of() : pairs) {
+            if (pair.isBlank()) continue;
             int eq = pair.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("--replica-env entry '" + pair + "' is not KEY=VALUE");
             env.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
