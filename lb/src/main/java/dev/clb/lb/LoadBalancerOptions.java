@@ -123,7 +123,8 @@ public final class LoadBalancerOptions {
     public String managementBind;
 
     @Option(names = "--drain-timeout", defaultValue = "${env:LB_DRAIN_TIMEOUT_MS:-10000}",
-            description = "Milliseconds that requests in flight get to finish when a replica is removed or the load balancer stops (env LB_DRAIN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+            description = "Milliseconds that requests in flight get to finish when a replica is removed, and that the open client connections "
+                    + "get to be answered and closed when the load balancer stops (env LB_DRAIN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long drainTimeoutMs;
 
     @Option(names = "--admin-token", defaultValue = "${env:LB_ADMIN_TOKEN:-}",
