@@ -77,6 +77,7 @@ public final class LoadBalancer implements AutoCloseable {
         ForwardedHeaders.named(options.forwarded);
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
+        if (options.metricsRetentionMs < 0) throw new IllegalArgumentException("--metrics-retention must not be negative");
         ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections);
         if (options.replicas > strategy.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
@@ -88,9 +89,9 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.setConnectTimeout(options.heartbeatTimeoutMs);
         heartbeatClient.start();
         Optional<ReplicaRuntime> runtime = runtime(options);
-        Metrics metrics = new Metrics();
+        Metrics metrics = new Metrics(Duration.ofMillis(options.metricsRetentionMs));
         ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy,
-                next -> metrics.membership().ringChanged(next.nodes().stream().map(Node::name).toList()));
+                next -> metrics.ringChanged(next.nodes().stream().map(Node::name).toList()));
         InFlight inFlight = new InFlight();
         HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
         // the one place that tells owned replicas from fronted servers: everything else sees a Membership
@@ -167,10 +168,11 @@ public final class LoadBalancer implements AutoCloseable {
         };
     }
 
-    /** {@code --replica-env}: KEY=VALUE pairs, in order. */
+    /** {@code --replica-env}: KEY=VALUE pairs, in order; blank entries (an empty LB_REPLICA_ENV, as compose passes it) are none. */
     static Map<String, String> replicaEnv(List<String> pairs) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String pair : pairs == null ? List.<String>of() : pairs) {
+            if (pair.isBlank()) continue;
             int eq = pair.indexOf('=');
             if (eq <= 0) throw new IllegalArgumentException("--replica-env entry '" + pair + "' is not KEY=VALUE");
             env.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));
@@ -205,8 +207,8 @@ public final class LoadBalancer implements AutoCloseable {
     }
 
     /**
-     * Stops gracefully: closes the public port to new connections, gives the requests in flight up to
-     * {@code --drain-timeout} to finish, then stops everything and every replica.
+     * Stops gracefully: closes the public port to new connections, gives the connections open up to
+     * {@code --drain-timeout} to get their last answers (each told to close) and close, then stops everything and every replica.
      */
     @Override
     public void close() {
@@ -229,10 +231,9 @@ public final class LoadBalancer implements AutoCloseable {
         server.stopAccepting();
         long start = System.nanoTime();
         long deadline = start + drainTimeout.toNanos();
-        int waiting = inFlight.total();
-        if (waiting == 0) return;
-        log.info("draining: no new connections; {} requests in flight get up to {} ms", waiting, drainTimeout.toMillis());
-        while (inFlight.total() > 0 && System.nanoTime() < deadline) {
+        log.info("draining: no new connections; {} connections open, {} requests in flight, get up to {} ms", server.openConnections(),
+                inFlight.total(), drainTimeout.toMillis());
+        while ((server.openConnections() > 0 || inFlight.total() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -241,8 +242,9 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        if (inFlight.total() > 0) {
-            log.warn("drain timeout after {} ms: {} requests still in flight are cut off", ms, inFlight.total());
+        if (server.openConnections() > 0 || inFlight.total() > 0) {
+            log.warn("drain timeout after {} ms: {} connections still open ({} requests in flight) are cut off", ms, server.openConnections(),
+                    inFlight.total());
         } else {
             log.info("drained in {} ms", ms);
         }

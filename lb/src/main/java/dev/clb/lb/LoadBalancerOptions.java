@@ -123,13 +123,19 @@ public final class LoadBalancerOptions {
     public String managementBind;
 
     @Option(names = "--drain-timeout", defaultValue = "${env:LB_DRAIN_TIMEOUT_MS:-10000}",
-            description = "Milliseconds that requests in flight get to finish when a replica is removed or the load balancer stops (env LB_DRAIN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+            description = "Milliseconds that requests in flight get to finish when a replica is removed, and that the open client connections "
+                    + "get to be answered and closed when the load balancer stops (env LB_DRAIN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
     public long drainTimeoutMs;
 
     @Option(names = "--admin-token", defaultValue = "${env:LB_ADMIN_TOKEN:-}",
             description = "Bearer token that POST /add and DELETE /rm require (Authorization: Bearer <token>); /rep stays open. "
                     + "Prefer the environment variable, which process listings do not show (env LB_ADMIN_TOKEN, default none: admin open).")
     public String adminToken;
+
+    @Option(names = "--metrics-retention", defaultValue = "${env:LB_METRICS_RETENTION_MS:-120000}",
+            description = "Milliseconds the per-replica series of /metrics stay after the replica left the ring and its last request ended, "
+                    + "so that scrapes see its final counts; then they are removed (env LB_METRICS_RETENTION_MS, default ${DEFAULT-VALUE}).")
+    public long metricsRetentionMs;
 
     @Option(names = "--access-log", defaultValue = "${env:LB_ACCESS_LOG:-stdout}",
             description = "Where to log one line per client request: stdout, off, or a file to append to (env LB_ACCESS_LOG, default ${DEFAULT-VALUE}).")

@@ -85,6 +85,43 @@ class MetricsTest {
         }
     }
 
+    @Test
+    void aReplicasSeriesGoOnceItLeftTheRingAndTheRetentionPassedAndCountingGoesOnForTheOthers() throws Exception {
+        long retentionMs = 5_000;
+        try (TestStack stack = TestStack.start("--replicas", "3", "--strategy", "maglev", "--access-log", "off",
+                "--metrics-retention", Long.toString(retentionMs))) {
+            int mgmt = stack.lb.managementPort().orElseThrow();
+            Map<String, Double> served = new HashMap<>();
+            for (int i = 0; i < 60; i++) served.merge(TestStack.servedBy(stack.get("/home", Integer.toString(100_000 + i * 7919)).body()), 1.0, Double::sum);
+            assertThat(served.keySet()).as("maglev spreads 60 ids over all three").containsExactlyInAnyOrderElementsOf(stack.hostnames());
+
+            String victim = stack.hostnames().get(1);
+            long killed = System.nanoTime();
+            stack.kill(victim);
+            Awaitility.await("replaced").atMost(Duration.ofSeconds(30)).until(() -> !stack.hostnames().contains(victim) && stack.hostnames().size() == 3);
+            PrometheusScrape justAfter = PrometheusScrape.of(mgmt);
+            long scrapedAfterMs = (System.nanoTime() - killed) / 1_000_000;
+            if (scrapedAfterMs < retentionMs - 1_000) {
+                assertThat(justAfter.by("replica", "lb_requests_total")).as("within the retention, scraped %d ms after the kill", scrapedAfterMs)
+                        .containsEntry(victim, served.get(victim));
+            }
+            PrometheusScrape gone = Awaitility.await("the victim's series removed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> PrometheusScrape.of(mgmt), scrape -> scrape.samples().stream().noneMatch(s -> victim.equals(s.labels().get("replica"))));
+            long goneAfterMs = (System.nanoTime() - killed) / 1_000_000;
+            System.out.printf("METRICS RETENTION %s's series present %d ms after the kill, gone by %d ms (retention %d ms)%n", victim,
+                    scrapedAfterMs, goneAfterMs, retentionMs);
+            assertThat(goneAfterMs).as("not before the retention").isGreaterThanOrEqualTo(retentionMs);
+            Map<String, Double> survivors = new HashMap<>(served);
+            survivors.remove(victim);
+            assertThat(gone.by("replica", "lb_requests_total")).as("the others' counts, unchanged").isEqualTo(survivors);
+            assertThat(gone.by("replica", "lb_request_duration_seconds_count")).isEqualTo(survivors);
+
+            for (int i = 0; i < 30; i++) survivors.merge(TestStack.servedBy(stack.get("/home", Integer.toString(200_000 + i * 7919)).body()), 1.0, Double::sum);
+            assertThat(PrometheusScrape.of(mgmt).by("replica", "lb_requests_total")).as("the replacement's series and the others' go on")
+                    .isEqualTo(survivors);
+        }
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -21,13 +21,15 @@ final class ClientEdge {
     static final int MAX_HEADER_BYTES = 32 * 1024;
 
     private final ClientLimits limits;
+    private final Drain drain;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final TransferEncodingCheck transferEncoding = new TransferEncodingCheck();
     private final HostHeaderCheck host = new HostHeaderCheck();
     private final RequestTargetCheck target = new RequestTargetCheck();
 
-    ClientEdge(ClientLimits limits) {
+    ClientEdge(ClientLimits limits, Drain drain) {
         this.limits = limits;
+        this.drain = drain;
     }
 
     static HttpServerCodec codec() {
@@ -38,14 +40,15 @@ final class ClientEdge {
     /** Adds the codec and the handlers around it; the proxy goes after them. */
     void addTo(ChannelPipeline pipeline) {
         Exchanges exchanges = new Exchanges();
-        pipeline.addLast(new LingeringClose(), codec(), new ConnectionLimit(openConnections, limits.maxConnections()), exchanges,
+        pipeline.addLast(new LingeringClose(), codec(), new ConnectionLimit(openConnections, limits.maxConnections()),
+                drain.connection(exchanges), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), transferEncoding, host, target);
     }
 
     /** After an upgrade the connection carries bytes, not HTTP: the codec and the HTTP-level handlers leave. */
     static void leaveHttp(ChannelPipeline pipeline) {
-        for (Class<? extends ChannelHandler> http : List.of(HttpServerCodec.class, Exchanges.class, HeaderTimeout.class, IdleTimeout.class,
+        for (Class<? extends ChannelHandler> http : List.of(HttpServerCodec.class, Drain.Connection.class, Exchanges.class, HeaderTimeout.class, IdleTimeout.class,
                 BodyTimeout.class, TransferEncodingCheck.class, HostHeaderCheck.class, RequestTargetCheck.class)) {
             if (pipeline.get(http) != null) pipeline.remove(http);
         }

@@ -12,6 +12,8 @@ import io.javalin.Javalin;
  * API on a loopback port of its own, and the proxy sends it the admin paths, so one port answers everything.
  */
 public final class LoadBalancerServer implements AutoCloseable {
+    /** The hostname of the admin server as a backend: what the access log and the metrics name the admin paths' answers by. */
+    public static final String ADMIN = "admin";
     private final Javalin admin;
     private final ProxyServer proxy;
 
@@ -42,7 +44,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         });
         admin.start("127.0.0.1", 0);
         try {
-            Backend adminBackend = new Backend("admin", "127.0.0.1", admin.port());
+            Backend adminBackend = new Backend(ADMIN, "127.0.0.1", admin.port());
             ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.clients(),
                     new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);
@@ -52,9 +54,17 @@ public final class LoadBalancerServer implements AutoCloseable {
         }
     }
 
-    /** Closes the public port to new connections; those open go on being served. */
+    /**
+     * Closes the public port to new connections; those open are served until their last answer, which tells the
+     * client to close, or closed once idle (see {@link Drain}).
+     */
     public void stopAccepting() {
         proxy.stopAccepting();
+    }
+
+    /** Client connections still open on the public port. */
+    public int openConnections() {
+        return proxy.openConnections();
     }
 
     public int port() {

@@ -41,6 +41,7 @@ final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup loops;
     private final Channel listener;
+    private final Drain drain = new Drain();
 
     ProxyServer(String bind, int port, int threads, ClientLimits clients, ProxyRoutes routes) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
@@ -51,7 +52,7 @@ final class ProxyServer implements AutoCloseable {
         loops = new MultiThreadIoEventLoopGroup(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), io);
         Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
         for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, clientType, CONNECT_TIMEOUT_MILLIS));
-        ClientEdge edge = new ClientEdge(clients);
+        ClientEdge edge = new ClientEdge(clients, drain);
         try {
             listener = new ServerBootstrap().group(acceptor, loops).channel(serverType)
                     .option(ChannelOption.SO_BACKLOG, 1024)
@@ -73,8 +74,15 @@ final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /** Closes the port to new connections, then drains those open (see {@link Drain}). */
     void stopAccepting() {
         listener.close().syncUninterruptibly();
+        drain.start();
+    }
+
+    /** Client connections still open. */
+    int openConnections() {
+        return drain.open();
     }
 
     int port() {

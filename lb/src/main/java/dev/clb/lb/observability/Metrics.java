@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * The load balancer's meters in one Prometheus registry, served as {@code GET /metrics}: requests (through
@@ -24,10 +26,12 @@ public final class Metrics implements ManagementRoutes, AutoCloseable {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
-    private final RequestMetrics requests = new RequestMetrics(registry);
+    private final RequestMetrics requests;
     private final MembershipMetrics membership = new MembershipMetrics(registry);
 
-    public Metrics() {
+    /** {@code retention}: how long a replica's series stay after it left the ring with nothing in flight. */
+    public Metrics(Duration retention) {
+        requests = new RequestMetrics(registry, retention, System::nanoTime);
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -39,6 +43,7 @@ public final class Metrics implements ManagementRoutes, AutoCloseable {
 
     /** The gauges that read the load balancer's state when scraped. */
     public void watch(Membership replicas, InFlight inFlight) {
+        requests.inFlight(inFlight::of);
         Gauge.builder("lb.inflight.requests", inFlight, InFlight::total)
                 .description("Attempts on replicas in flight now").register(registry);
         Gauge.builder("lb.replicas", replicas, r -> r.ring().size())
@@ -51,6 +56,12 @@ public final class Metrics implements ManagementRoutes, AutoCloseable {
         return registry;
     }
 
+    /** A new ring is installed: counted, and the series of replicas that left it are retired (see {@link RequestMetrics}). */
+    public void ringChanged(List<String> hostnames) {
+        membership.ringChanged(hostnames);
+        requests.ringChanged(hostnames);
+    }
+
     public RequestMetrics requests() {
         return requests;
     }
@@ -61,7 +72,10 @@ public final class Metrics implements ManagementRoutes, AutoCloseable {
 
     @Override
     public void register(JavalinConfig config) {
-        config.routes.get("/metrics", ctx -> ctx.contentType(CONTENT_TYPE).result(registry.scrape()));
+        config.routes.get("/metrics", ctx -> {
+            requests.sweep();
+            ctx.contentType(CONTENT_TYPE).result(registry.scrape());
+        });
     }
 
     @Override

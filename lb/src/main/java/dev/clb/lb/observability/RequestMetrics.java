@@ -1,24 +1,41 @@
 package dev.clb.lb.observability;
 
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
+import java.util.function.ToIntFunction;
 
 /**
  * Counts client requests by replica and status, their durations and the retries. Runs on the event loops: the
  * meters are looked up in registry once per (replica, status) and cached here, so a request costs two
  * map/array reads and LongAdder increments, without a lock the event loops share.
+ *
+ * <p>A replica's series go once it has left the ring, has had nothing in flight for the retention (so that scrapes
+ * see its last counts) and is still out: otherwise every replacement would add series for good, and a crash loop
+ * would grow {@code /metrics} without bound. {@link #sweep} removes them, off the event loops (on a ring change and
+ * before a scrape): first from the registry, then from the cache here, so an event loop never keeps counting into a
+ * removed meter: one that still held the old meters loses at most the count it was making, and the next lookup
+ * registers new ones. A replica that is back (a static backend that answers again) starts its series from zero,
+ * which Prometheus' {@code rate()} reads as a counter reset.
  */
 public final class RequestMetrics implements ProxyEvents {
     /** {@code replica} label of requests the load balancer answered itself (no replica could, or it was malformed). */
     public static final String NO_REPLICA = "none";
+    private static final List<String> PER_REPLICA = List.of("lb.requests", "lb.request.duration", "lb.upstream.retries");
     private static final Duration[] BUCKETS = {Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
             Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
@@ -26,11 +43,56 @@ public final class RequestMetrics implements ProxyEvents {
     private static final int STATUSES = 1000;
 
     private final MeterRegistry registry;
+    private final long retentionNanos;
+    private final LongSupplier clock;
     private final ConcurrentHashMap<String, ReplicaMeters> byReplica = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    /** Sweeps only (never an event loop): replicas out of the ring, since when (nanos) with nothing in flight. */
+    private final Map<String, Long> outSince = new HashMap<>();
+    private volatile Set<String> ring = Set.of();
+    private volatile ToIntFunction<String> inFlight = replica -> 0;
 
-    RequestMetrics(MeterRegistry registry) {
+    RequestMetrics(MeterRegistry registry, Duration retention, LongSupplier clock) {
         this.registry = registry;
+        this.retentionNanos = retention.toNanos();
+        this.clock = clock;
+    }
+
+    /** Where the sweep learns what each replica has in flight. */
+    void inFlight(ToIntFunction<String> inFlight) {
+        this.inFlight = inFlight;
+    }
+
+    /** A new ring is installed with {@code hostnames}: those of replicas that left it start their retention. */
+    void ringChanged(List<String> hostnames) {
+        ring = Set.copyOf(hostnames);
+        sweep();
+    }
+
+    /** Removes the series of replicas out of the ring, with nothing in flight, for at least the retention. */
+    synchronized void sweep() {
+        long now = clock.getAsLong();
+        Set<String> ring = this.ring;
+        Set<String> known = new HashSet<>(byReplica.keySet());
+        known.addAll(retries.keySet());
+        for (String meter : PER_REPLICA) { // and any an event loop registered through meters just dropped
+            registry.find(meter).meters().forEach(m -> known.add(m.getId().getTag("replica")));
+        }
+        known.remove(null);
+        known.removeAll(List.of(NO_REPLICA, LoadBalancerServer.ADMIN));
+        outSince.keySet().retainAll(known);
+        for (String replica : known) {
+            if (ring.contains(replica)) {
+                outSince.remove(replica);
+            } else if (inFlight.applyAsInt(replica) > 0) {
+                outSince.put(replica, now);
+            } else if (now - outSince.computeIfAbsent(replica, r -> now) >= retentionNanos) {
+                for (String meter : PER_REPLICA) registry.find(meter).tag("replica", replica).meters().forEach(registry::remove);
+                byReplica.remove(replica);
+                retries.remove(replica);
+                outSince.remove(replica);
+            }
+        }
     }
 
     /** One replica's meters; counters by status are registered on first use. */

@@ -11,13 +11,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +49,9 @@ class DockerStackIT {
     private static final String BASE_IMAGE = System.getenv().getOrDefault("BASE_IMAGE", "lb-base-jre:17");
     private static final Pattern SERVED_BY = Pattern.compile("Hello from Server: ([^\"]+)");
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The admin token the stack gets from the environment of 'docker compose', as {@code LB_ADMIN_TOKEN=... make up} passes it. */
+    private static final String TOKEN = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    private static final int SLOW_REQUESTS = 10;
     private static List<String> compose;
     private static int port;
     private static int managementPort;
@@ -235,6 +241,106 @@ class DockerStackIT {
         assertThat(dashboard.body()).contains("/dashboard/state");
     }
 
+    @Test
+    @Order(7)
+    void theAdminTokenComesFromTheEnvironmentNotTheImageAndGuardsAddAndRm() throws Exception {
+        String imageEnv = run(Duration.ofSeconds(20), "docker", "image", "inspect", "-f", "{{json .Config.Env}}", "lb-lb:latest").out;
+        String history = run(Duration.ofSeconds(20), "docker", "history", "--no-trunc", "lb-lb:latest").out;
+        assertThat(imageEnv).as("the image's environment").contains("LB_RUNTIME=docker").doesNotContain("LB_ADMIN_TOKEN").doesNotContain(TOKEN);
+        assertThat(history).as("the image's layers").doesNotContain(TOKEN);
+        assertThat(run(Duration.ofSeconds(20), "docker", "inspect", "-f", "{{json .Config.Env}}", "lb").out)
+                .as("the container's environment, from compose").contains("\"LB_ADMIN_TOKEN=" + TOKEN + "\"");
+
+        String rep = get("/rep").body();
+        Set<String> before = containers();
+        for (String authorization : Arrays.asList(null, "Bearer wrong-" + TOKEN, "Basic " + TOKEN, "Bearer " + TOKEN.substring(1))) {
+            for (String[] call : List.of(new String[] {"POST", "/add", "{\"n\": 1, \"hostnames\": [\"S9\"]}"},
+                    new String[] {"DELETE", "/rm", "{\"n\": 1, \"hostnames\": [\"server-1\"]}"})) {
+                HttpResponse<String> refused = send(call[0], call[1], call[2], authorization);
+                assertThat(refused.statusCode()).as(call[1] + " with " + authorization).isEqualTo(401);
+                assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+                assertThat(refused.body()).startsWith("{\"message\": \"<Error> ").endsWith("\"status\": \"failure\"}");
+            }
+        }
+        assertThat(get("/rep").body()).as("nothing changed").isEqualTo(rep);
+        assertThat(containers()).isEqualTo(before);
+
+        HttpResponse<String> added = send("POST", "/add", "{\"n\": 1, \"hostnames\": [\"S9\"]}");
+        assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+        assertThat(containers()).contains("S9");
+        HttpResponse<String> removed = send("DELETE", "/rm", "{\"n\": 1, \"hostnames\": [\"S9\"]}");
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+        assertThat(get("/rep").body()).isEqualTo(rep);
+        assertThat(containers()).doesNotContain("S9");
+    }
+
+    @Test
+    @Order(8)
+    void dockerStopDrainsTheRequestsInFlightThenRemovesTheReplicas() throws Exception {
+        stopUnderSlowRequests("DOCKER STOP", List.of("docker", "stop", "lb"));
+        assertThat(run(Duration.ofSeconds(20), "docker", "logs", "lb").out).contains("draining").contains("drained in")
+                .contains("load balancer stopped; all replicas it started are gone");
+        assertThat(run(Duration.ofSeconds(20), "docker", "inspect", "-f", "{{.State.ExitCode}}", "lb").out.trim())
+                .as("java's exit status after SIGTERM (128 + 15), not Docker's SIGKILL (137)").isEqualTo("143");
+    }
+
+    @Test
+    @Order(9)
+    void makeDownDrainsTheRequestsInFlightThenRemovesEverything() throws Exception {
+        expectOk(run(Duration.ofMinutes(2), with(compose, "up", "-d")), "compose up after docker stop");
+        awaitRep(Duration.ofSeconds(90));
+        assertThat(replicas()).hasSize(3);
+        stopUnderSlowRequests("MAKE DOWN", List.of("make", "down"));
+        assertThat(lines(run(Duration.ofSeconds(30), "docker", "ps", "-aq", "--filter", "name=^lb$"))).as("the lb container").isEmpty();
+        assertThat(lines(run(Duration.ofSeconds(30), "docker", "network", "ls", "-q", "--filter", "name=^net1$"))).as("net1").isEmpty();
+    }
+
+    /**
+     * {@value #SLOW_REQUESTS} requests of 3 s in flight (the replicas' /test/delay) when {@code stop} runs: every one
+     * answered 200 by a replica, the load balancer says it drained, and no replica container is left.
+     */
+    private static void stopUnderSlowRequests(String what, List<String> stop) throws Exception {
+        List<String> replicas = replicas();
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        List<CompletableFuture<Long>> answeredAt = new ArrayList<>();
+        for (int i = 0; i < SLOW_REQUESTS; i++) {
+            CompletableFuture<HttpResponse<String>> answer = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/test/delay?ms=3000")).header("X-Request-ID", Integer.toString(100_000 + i * 7_919)).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            answers.add(answer);
+            answeredAt.add(answer.thenApply(r -> System.nanoTime()));
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (inFlight() < SLOW_REQUESTS) {
+            assertThat(System.nanoTime()).as(SLOW_REQUESTS + " requests in flight within 20 s").isLessThan(end);
+            Thread.sleep(20);
+        }
+        long t0 = System.nanoTime();
+        Result stopped = run(Duration.ofSeconds(90), stop);
+        long stopMs = (System.nanoTime() - t0) / 1_000_000;
+        expectOk(stopped, String.join(" ", stop));
+        long lastAnswerMs = 0;
+        for (int i = 0; i < SLOW_REQUESTS; i++) {
+            HttpResponse<String> response = answers.get(i).get(60, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(SERVED_BY.matcher(response.body()).find()).as(response.body()).isTrue();
+            lastAnswerMs = Math.max(lastAnswerMs, (answeredAt.get(i).get() - t0) / 1_000_000);
+        }
+        List<String> left = labelledContainers();
+        System.out.printf("%s with %d requests of 3 s in flight: all %d answered 200, the last %d ms after the stop began; '%s' took %d ms; "
+                + "replica containers left: %s%n", what, SLOW_REQUESTS, SLOW_REQUESTS, lastAnswerMs, String.join(" ", stop), stopMs, left);
+        assertThat(stopMs).as("well within the 30 s grace period: no SIGKILL").isLessThan(25_000);
+        assertThat(left).as("replica containers of " + replicas).isEmpty();
+    }
+
+    /** {@code lb_inflight_requests} from the management port. */
+    private static int inFlight() throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/metrics"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^lb_inflight_requests (\\S+)$").matcher(metrics);
+        return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
+    }
+
     // --- helpers ---
 
     private static String awaitReplacement(String victim, Duration limit) throws Exception {
@@ -295,9 +401,17 @@ class DockerStackIT {
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** An admin call with the stack's token. */
     private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        return send(method, path, body, "Bearer " + TOKEN);
+    }
+
+    /** An admin call with {@code authorization} as its Authorization header (none when null). */
+    private static HttpResponse<String> send(String method, String path, String body, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(60));
+        if (authorization != null) request.header("Authorization", authorization);
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void awaitRep(Duration limit) throws Exception {
@@ -345,6 +459,8 @@ class DockerStackIT {
         builder.environment().put("BASE_IMAGE", BASE_IMAGE);
         builder.environment().put("LB_HOST_PORT", String.valueOf(port));
         builder.environment().put("LB_MANAGEMENT_HOST_PORT", String.valueOf(managementPort));
+        builder.environment().put("LB_ADMIN_TOKEN", TOKEN);
+        builder.environment().put("LB_REPLICA_ENV", "REPLICA_TEST_PATHS=true"); // the replicas' /test/delay, for the drain tests
         Process process;
         try {
             process = builder.start();
