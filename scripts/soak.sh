@@ -31,8 +31,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# a generous spawn timeout: on a busy machine a replica JVM can take tens of seconds to answer
-java -Xmx256m -jar lb/target/lb.jar --runtime local --bind 127.0.0.1 --port "$port" --management-port -1 --replicas 3 \
+# as deployed (parallel collector, metrics on a management port, access log), with a generous spawn timeout: on a
+# busy machine a replica JVM can take tens of seconds to answer
+java -Xmx256m -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --bind 127.0.0.1 --port "$port" --management-port 0 --replicas 3 \
     --spawn-timeout 120000 >"$work/lb.log" 2>&1 &
 lb_pid=$!
 for _ in $(seq 1 300); do
@@ -74,9 +75,10 @@ echo "seconds,heap_after_gc_kb,rss_kb,threads,fds,kills" >"$OUT/soak.csv"
 sample() {
     local now=$1
     jcmd "$lb_pid" GC.run >/dev/null || true
-    # "garbage-first heap   total 262144K, used 23456K" (or the serial/parallel equivalents): the first 'used'
+    # "garbage-first heap   total 262144K, used 23456K", or one such line per generation ("PSYoungGen total ..., used ...",
+    # "ParOldGen total ..., used ..."): the sum of their 'used' (Metaspace has no 'total' and is not heap)
     local heap rss threads fds
-    heap=$(jcmd "$lb_pid" GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1 | tr -dc '0-9') || true
+    heap=$(jcmd "$lb_pid" GC.heap_info 2>/dev/null | grep -oE 'total [0-9]+K, used [0-9]+K' | awk -F'used ' '{ s += $2 } END { if (NR) print s }') || true
     [[ -n $heap ]] || { echo "soak: no heap sample at $now s"; return; }
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$lb_pid/status")
     threads=$(awk '/^Threads:/ {print $2}' "/proc/$lb_pid/status")
