@@ -224,22 +224,24 @@ class SwarmStackIT {
     void node2sEngineStoppedItsReplicasAreReplacedOnNode1ByStandbysWithinTheBudget() throws Exception {
         String node2 = node2();
         // Standbys go where node 2's failure does not take them (SwarmRuntime, SpreadPlacement.standbyNode), as far as
-        // the replicas serving on node 2 then allowed; earlier kills moved replicas since. Arrange a serving replica on
-        // node 2 covered by standbys on node 1, as the load balancer itself keeps it: a replica moved to node 2 by
-        // /rm and /add (the scheduler puts a new service on the node with the fewest tasks), a standby on node 2 killed
-        // (its successor goes to node 1).
-        for (int round = 0; round < 4; round++) {
+        // the replicas serving on node 2 then allowed; earlier kills moved replicas since (a promoted standby serves on
+        // node 1). Arrange the case of issue 14, as many replicas serving on node 2 as there are standbys, all of these
+        // on node 1: a replica moved from node 1 to node 2 by /rm and /add (the scheduler puts a new service on the
+        // node with the fewest tasks), a standby on node 2 killed (its successor goes to node 1).
+        for (int round = 0; round < 5; round++) {
             awaitStandbys(STANDBYS, Duration.ofSeconds(120));
             List<String> inMap = replicas();
             Map<String, String> where = replicaNodes();
             Cover cover = Cover.of(where, inMap, node2);
             System.out.println("SWARM arranging node 2's failure: " + where + " " + cover);
-            if (cover.servingOn2() > 0 && cover.standbysOn1() >= cover.servingOn2()) break;
-            if (cover.servingOn2() == 0) {
-                assertThat(send("DELETE", "/rm", "{\"n\": 1, \"hostnames\": [\"" + inMap.get(0) + "\"]}").statusCode()).isEqualTo(200);
+            if (cover.servingOn2() >= STANDBYS && cover.standbysOn1() >= cover.servingOn2()) break;
+            if (cover.servingOn2() < STANDBYS) {
+                String onNode1 = inMap.stream().filter(r -> !node2.equals(where.get(r))).findFirst().orElseThrow();
+                assertThat(send("DELETE", "/rm", "{\"n\": 1, \"hostnames\": [\"" + onNode1 + "\"]}").statusCode()).isEqualTo(200);
                 assertThat(send("POST", "/add", "{\"n\": 1}").statusCode()).isEqualTo(200);
             } else {
-                String standby = where.keySet().stream().filter(r -> !inMap.contains(r) && node2.equals(where.get(r))).findFirst().orElseThrow();
+                String standby = where.keySet().stream().filter(r -> !inMap.contains(r) && node2.equals(where.get(r))).findFirst().orElse(null);
+                if (standby == null) break; // more replicas on node 2 than standbys: the assertions below say so
                 dockerOn(NODE2, "kill", dockerOn(NODE2, "ps", "-q", "--filter", "label=dev.clb.hostname=" + standby).out().trim())
                         .expectOk("docker kill standby " + standby + " on node 2");
                 awaitGone(standby, Duration.ofSeconds(60));
@@ -251,7 +253,7 @@ class SwarmStackIT {
         List<String> onNode2 = before.stream().filter(r -> node2.equals(nodes.get(r))).toList();
         Cover cover = Cover.of(nodes, before, node2);
         System.out.println("SWARM before stopping node 2: " + nodes + " " + cover);
-        assertThat(onNode2).as("replicas on node 2").isNotEmpty();
+        assertThat(onNode2).as("replicas on node 2").hasSizeGreaterThanOrEqualTo(STANDBYS);
         assertThat(cover.standbysOn1()).as("standbys on node 1").isGreaterThanOrEqualTo(onNode2.size());
         long pid = Long.parseLong(Files.readString(NODE2_PID).trim());
         Traffic traffic = Traffic.start();
