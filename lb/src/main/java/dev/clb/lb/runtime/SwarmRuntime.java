@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * named by hostname after the prefix, with {@code SERVER_ID} set, on an attachable overlay network where the
  * hostname is an alias. Endpoint mode dnsrr, because service virtual IPs need IPVS, which not every host routes;
  * restart policy none, because the load balancer owns the lifecycle (a failed replica is replaced by a new one
- * with a random hostname, not restarted under its old name); a spread preference over node ids.
+ * with a random hostname, not restarted under its old name); a spread preference over node ids. A warm standby is
+ * pinned to the node chosen by {@link SpreadPlacement#standbyNode}: where the failure of any one node leaves the
+ * standbys elsewhere to replace its serving replicas at once.
  *
  * <p>The load balancer's state lives in the engine: services and their containers carry the labels of
  * {@link ReplicaLabels}; a standby that takes a failed replica's place gets it in its service's labels (which change
@@ -74,10 +76,14 @@ public final class SwarmRuntime implements ReplicaRuntime {
 
     private final DockerClient docker;
     private final EngineSettings settings;
+    /** The node whose engine this load balancer talks to: when it fails, the load balancer loses the swarm with it. */
+    private final String managerNode;
     /** Hostname to service id, for every replica service this runtime started. */
     private final Map<String, String> services = new ConcurrentHashMap<>();
-    /** Hostname to the state of its task, as the last poll saw it; absent until the task is created. */
+    /** Hostname to the state of its task, as the last poll saw it; a standby's holds its node from its start. */
     private final Map<String, TaskView> tasks = new ConcurrentHashMap<>();
+    /** Hostnames of the services that hold no place in the map: the standbys. */
+    private final Set<String> standbys = ConcurrentHashMap.newKeySet();
     private final Set<String> reportedExited = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> suspectNodes = new ConcurrentHashMap<>();
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
@@ -101,6 +107,7 @@ public final class SwarmRuntime implements ReplicaRuntime {
             throw new IllegalArgumentException("the engine at " + settings.dockerHost()
                     + " is a swarm worker: the swarm runtime must talk to a manager to create services");
         }
+        managerNode = swarm.getNodeID();
         ensureNetwork();
         poller.scheduleWithFixedDelay(this::poll, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -128,13 +135,14 @@ public final class SwarmRuntime implements ReplicaRuntime {
     @Override
     public Backend start(String hostname, Optional<Place> place) throws SpawnException {
         Map<String, String> labels = ReplicaLabels.of(settings.owner(), hostname, place);
+        if (place.isEmpty()) standbys.add(hostname);
         ServiceSpec spec = new ServiceSpec().withName(settings.namePrefix() + hostname).withLabels(labels)
                 .withTaskTemplate(new TaskSpec()
                         .withContainerSpec(new ContainerSpec().withImage(settings.image()).withHostname(hostname)
                                 .withEnv(DockerRuntime.replicaEnv(settings.environment(), hostname, REPLICA_PORT))
                                 .withLabels(labels).withInit(true).withStopGracePeriod(STOP_GRACE_NANOS))
                         .withRestartPolicy(new ServiceRestartPolicy().withCondition(ServiceRestartCondition.NONE))
-                        .withPlacement(placement())
+                        .withPlacement(placement(hostname, place.isEmpty()))
                         .withNetworks(List.of(new NetworkAttachmentConfig().withTarget(settings.network()).withAliases(List.of(hostname)))))
                 .withMode(new ServiceModeConfig().withReplicated(new ServiceReplicatedModeOptions().withReplicas(1)))
                 .withEndpointSpec(new EndpointSpec().withMode(EndpointResolutionMode.DNSRR));
@@ -147,22 +155,44 @@ public final class SwarmRuntime implements ReplicaRuntime {
         }
     }
 
-    /** Spread over node ids, away from suspect or unavailable nodes while any other node is ready. */
-    private ServicePlacement placement() {
+    /**
+     * Spread over node ids, away from suspect or unavailable nodes while any other node is ready; a standby on the
+     * one node {@link SpreadPlacement#standbyNode} picks of those, recorded at once so that the next standby, started
+     * before this one's task is scheduled, counts it. Synchronized: standbys are started in parallel.
+     */
+    private synchronized ServicePlacement placement(String hostname, boolean standby) {
         Instant now = Instant.now();
         suspectNodes.values().removeIf(until -> until.isBefore(now));
         List<SwarmNode> nodes = docker.listSwarmNodesCmd().exec();
+        List<String> ready = new ArrayList<>();
         List<String> avoid = new ArrayList<>();
         for (SwarmNode node : nodes) {
             boolean usable = node.getStatus() != null && node.getStatus().getState() == SwarmNodeState.READY
                     && node.getSpec() != null && node.getSpec().getAvailability() == SwarmNodeAvailability.ACTIVE;
+            if (usable) ready.add(node.getId());
             if (!usable || suspectNodes.containsKey(node.getId())) avoid.add(node.getId());
         }
         ServicePlacement placement = new SpreadPlacement();
-        if (avoid.size() < nodes.size()) {
-            placement.withConstraints(avoid.stream().map(id -> "node.id!=" + id).toList());
+        if (standby) {
+            Map<String, Integer> serving = new HashMap<>();
+            Map<String, Integer> standing = new HashMap<>();
+            tasks.forEach((name, view) -> {
+                if (view.nodeId() != null && !ENDED.contains(view.state())) {
+                    (standbys.contains(name) ? standing : serving).merge(view.nodeId(), 1, Integer::sum);
+                }
+            });
+            // the manager's failure ends replacements anyway: standbys cover the failures of the other nodes
+            serving.remove(managerNode);
+            List<String> candidates = ready.stream().filter(id -> !avoid.contains(id)).toList();
+            Optional<String> node = SpreadPlacement.standbyNode(candidates.isEmpty() ? ready : candidates, serving, standing);
+            if (node.isPresent()) {
+                tasks.put(hostname, new TaskView(TaskState.NEW, node.get()));
+                log.info("standby {} goes to node {} (serving replicas by node, the manager's not counted: {}; standbys: {})",
+                        hostname, node.get(), serving, standing);
+                return placement.withConstraints(List.of("node.id==" + node.get()));
+            }
         }
-        return placement;
+        return avoid.size() < nodes.size() ? placement.withConstraints(avoid.stream().map(id -> "node.id!=" + id).toList()) : placement;
     }
 
     private void suspect(String nodeId) {
@@ -178,7 +208,8 @@ public final class SwarmRuntime implements ReplicaRuntime {
                 String hostname = hostnameOf.get(task.getServiceId());
                 if (hostname == null || task.getStatus() == null) continue;
                 TaskView view = new TaskView(task.getStatus().getState(), task.getNodeId());
-                tasks.put(hostname, view);
+                // a task not yet scheduled has no node: a standby keeps the one it is pinned to
+                tasks.merge(hostname, view, (was, now) -> now.nodeId() == null ? new TaskView(now.state(), was.nodeId()) : now);
                 if (ENDED.contains(view.state()) && services.containsKey(hostname) && reportedExited.add(hostname)) {
                     suspect(view.nodeId());
                     log.info("task of replica {} on node {} ended: {} {}", hostname, view.nodeId(), view.state(), task.getStatus().getErr());
@@ -209,7 +240,9 @@ public final class SwarmRuntime implements ReplicaRuntime {
                 continue;
             }
             services.put(hostname, service.getId());
-            found.add(new Found(new Backend(hostname, hostname, REPLICA_PORT), ReplicaLabels.place(labels)));
+            Optional<Place> place = ReplicaLabels.place(labels);
+            if (place.isEmpty()) standbys.add(hostname);
+            found.add(new Found(new Backend(hostname, hostname, REPLICA_PORT), place));
         }
         if (!ended.isEmpty()) log.warn("removed {} replica services of '{}' whose task had ended: {}", ended.size(), settings.owner(), ended);
         return found;
@@ -219,6 +252,7 @@ public final class SwarmRuntime implements ReplicaRuntime {
     public void placed(String hostname, Place place) {
         String id = services.get(hostname);
         if (id == null) return;
+        standbys.remove(hostname);
         try {
             Service service = docker.inspectServiceCmd(id).exec();
             ServiceSpec spec = service.getSpec();
@@ -235,6 +269,7 @@ public final class SwarmRuntime implements ReplicaRuntime {
     public void stop(String hostname, boolean force) {
         String id = services.remove(hostname);
         reportedExited.remove(hostname);
+        standbys.remove(hostname);
         TaskView last = tasks.remove(hostname);
         if (id == null) return;
         if (force && last != null && last.state() == TaskState.RUNNING) suspect(last.nodeId());
