@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
@@ -90,7 +91,7 @@ class StrategyBehaviourTest {
         assertThat(one.lookup(123_456).name()).isEqualTo("only");
         assertThat(one.lookup(Long.MIN_VALUE).name()).isEqualTo("only");
         assertThat(one.lookup(-1).name()).isEqualTo("only");
-        assertThat(one.shares()).containsExactly(java.util.Map.entry("only", Ring.SIX_DIGIT_IDS));
+        assertThat(one.shares()).containsExactly(Map.entry("only", Ring.SIX_DIGIT_IDS));
         assertThat(one.without("only").lookup(123_456)).isNull();
     }
 
@@ -212,23 +213,34 @@ class StrategyBehaviourTest {
         }
     }
 
+    /**
+     * Every point of rings of 1 to 8 replicas with 1 to 4 points each: a hash just before a point or on it goes to the
+     * point's owner, one just past it to the next point's owner, and past the last point to the first one's.
+     */
     @Test
     void ringBoundariesAreInclusiveAtThePointAndWrapPastTheLast() {
-        HashRing<Void> ring = (HashRing<Void>) Strategies.ring(new HashRing.Config(3), 2);
-        // fmix64 is a bijection: the id whose hash is exactly a point is found by inverting it
-        for (Node<Void> node : ring.nodes()) {
-            for (long point : ring.points(node.name())) {
-                assertThat(ring.lookup(Strategies.unfmix64(point))).isSameAs(node);
-                assertThat(ring.lookup(Strategies.unfmix64(point + 1))).isNotNull();
+        for (int n = 1; n <= 8; n++) {
+            for (int v = 1; v <= 4; v++) {
+                HashRing<Void> ring = (HashRing<Void>) Strategies.ring(new HashRing.Config(v), n);
+                List<Map.Entry<Long, Node<Void>>> points = new ArrayList<>();
+                for (Node<Void> node : ring.nodes()) {
+                    for (long point : ring.points(node.name())) points.add(Map.entry(point, node));
+                }
+                points.sort(Map.Entry.comparingByKey(Long::compareUnsigned));
+                for (int k = 0; k < points.size(); k++) {
+                    long point = points.get(k).getKey();
+                    Node<Void> owner = points.get(k).getValue(), next = points.get((k + 1) % points.size()).getValue();
+                    // fmix64 is a bijection: the id whose hash is exactly a given value is found by inverting it
+                    String where = n + " x " + v + " points, point " + k;
+                    assertThat(ring.lookup(Strategies.unfmix64(point - 1))).as(where).isSameAs(owner);
+                    assertThat(ring.lookup(Strategies.unfmix64(point))).as(where).isSameAs(owner);
+                    assertThat(ring.lookup(Strategies.unfmix64(point + 1))).as(where).isSameAs(next);
+                }
+                Node<Void> ownerOfFirst = points.get(0).getValue();
+                assertThat(ring.lookup(Strategies.unfmix64(-1L))).isSameAs(ownerOfFirst);
+                assertThat(ring.lookup(Strategies.unfmix64(0L))).isSameAs(ownerOfFirst);
             }
         }
-        long[] all = ring.nodes().stream().flatMapToLong(n -> Arrays.stream(ring.points(n.name()))).boxed()
-                .sorted(Long::compareUnsigned).mapToLong(Long::longValue).toArray();
-        Node<Void> ownerOfFirst = ring.lookup(Strategies.unfmix64(all[0]));
-        assertThat(ring.lookup(Strategies.unfmix64(all[all.length - 1] + 1))).isSameAs(ownerOfFirst);
-        assertThat(ring.lookup(Strategies.unfmix64(-1L))).isSameAs(ownerOfFirst);
-        assertThat(ring.lookup(Strategies.unfmix64(0L))).isSameAs(ownerOfFirst);
-        assertThat(ring.lookup(Strategies.unfmix64(all[1] - 1))).isSameAs(ring.lookup(Strategies.unfmix64(all[1])));
     }
 
     /** The table from the paper's pseudo-code, written out plainly: replicas take turns in ring-id order. */
