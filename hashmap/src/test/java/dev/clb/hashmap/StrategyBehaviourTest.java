@@ -13,8 +13,10 @@ import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** What every strategy promises: placement by ring id, fallback orders, immutable snapshots, clear refusals. */
@@ -276,6 +278,24 @@ class StrategyBehaviourTest {
         Ring<Void> backward = Strategies.MAGLEV.empty();
         for (int i = 3; i >= 1; i--) backward = backward.with(new Node<>("server-" + i, i, null));
         assertThat(((MaglevTable<Void>) backward).ownerNames()).containsExactly(forward.ownerNames());
+    }
+
+    /**
+     * Maglev's retry order on a table small enough to lay out: the owners of the entries met walking forward from the
+     * request's entry, wrapping. 7 entries, replicas on ring ids 1, 2, 3:
+     * <pre>
+     * entry   0  1  2  3  4  5  6
+     *         2  1  1  2  3  3  1
+     * </pre>
+     */
+    @ParameterizedTest(name = "entry {0}: {1}")
+    @CsvSource({"0, 213", "1, 123", "2, 123", "3, 231", "4, 312", "5, 312", "6, 123"})
+    void maglevRetriesTheOwnersOfTheNextEntriesForwardWrappingAround(int entry, String expected) {
+        MaglevTable<Void> table = (MaglevTable<Void>) Strategies.ring(new MaglevTable.Config(7), 3);
+        assertThat(table.ownerNames()).containsExactly("server-2", "server-1", "server-1", "server-2", "server-3", "server-3", "server-1");
+        long id = LongStream.iterate(Ring.FIRST_SIX_DIGIT_ID, i -> i + 1).filter(i -> table.entryOf(i) == entry).findFirst().orElseThrow();
+        assertThat(table.fallbackOrder(id)).extracting(Node::ringId)
+                .containsExactlyElementsOf(expected.chars().mapToObj(c -> c - '0').toList());
     }
 
     @Test
