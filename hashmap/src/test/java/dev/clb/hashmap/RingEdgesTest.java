@@ -3,6 +3,7 @@ package dev.clb.hashmap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,29 @@ class RingEdgesTest {
         assertThat(ring.node("y").value()).isEqualTo("vy");
         map.remove("x");
         assertThat(map.add("z", "vz", 2)).isEqualTo(new Node<>("z", 2, "vz")).isEqualTo(map.ring().node("z"));
+    }
+
+    /** What the load balancer's ring-change count relies on: one call per installed ring, none for a change refused or void. */
+    @Test
+    void theChangeListenerIsToldOfEachInstalledRingOnceAndOfNothingElse() throws RingFullException {
+        List<Ring<String>> told = new ArrayList<>();
+        ConsistentHashMap<String> map = new ConsistentHashMap<>(new RingConfig(2, 1, HashScheme.ASSIGNMENT, Probing.LINEAR), told::add);
+        map.add("a", "va");
+        Ring<String> added = map.ring();
+        map.replace("a", "b", "vb");
+        Ring<String> replaced = map.ring();
+        map.addAll(new LinkedHashMap<>(java.util.Map.of("c", "vc"))); // the second and last slot
+        Ring<String> full = map.ring();
+        assertThatThrownBy(() -> map.add("d", "vd")).isInstanceOf(RingFullException.class);
+        assertThat(map.remove("absent")).isNull();
+        assertThat(map.replace("absent", "e", "ve")).isNull();
+        map.remove("c");
+        Ring<String> removed = map.ring();
+        map.add("c", "vc", 2);
+        Ring<String> readded = map.ring();
+        map.removeAll(List.of("b", "c"));
+        assertThat(told).containsExactly(added, replaced, full, removed, readded, map.ring());
+        assertThat(map.ring().size()).isZero();
     }
 
     @Test

@@ -7,13 +7,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** What every strategy promises: placement by ring id, fallback orders, immutable snapshots, clear refusals. */
@@ -90,7 +93,7 @@ class StrategyBehaviourTest {
         assertThat(one.lookup(123_456).name()).isEqualTo("only");
         assertThat(one.lookup(Long.MIN_VALUE).name()).isEqualTo("only");
         assertThat(one.lookup(-1).name()).isEqualTo("only");
-        assertThat(one.shares()).containsExactly(java.util.Map.entry("only", Ring.SIX_DIGIT_IDS));
+        assertThat(one.shares()).containsExactly(Map.entry("only", Ring.SIX_DIGIT_IDS));
         assertThat(one.without("only").lookup(123_456)).isNull();
     }
 
@@ -212,23 +215,34 @@ class StrategyBehaviourTest {
         }
     }
 
+    /**
+     * Every point of rings of 1 to 8 replicas with 1 to 4 points each: a hash just before a point or on it goes to the
+     * point's owner, one just past it to the next point's owner, and past the last point to the first one's.
+     */
     @Test
     void ringBoundariesAreInclusiveAtThePointAndWrapPastTheLast() {
-        HashRing<Void> ring = (HashRing<Void>) Strategies.ring(new HashRing.Config(3), 2);
-        // fmix64 is a bijection: the id whose hash is exactly a point is found by inverting it
-        for (Node<Void> node : ring.nodes()) {
-            for (long point : ring.points(node.name())) {
-                assertThat(ring.lookup(Strategies.unfmix64(point))).isSameAs(node);
-                assertThat(ring.lookup(Strategies.unfmix64(point + 1))).isNotNull();
+        for (int n = 1; n <= 8; n++) {
+            for (int v = 1; v <= 4; v++) {
+                HashRing<Void> ring = (HashRing<Void>) Strategies.ring(new HashRing.Config(v), n);
+                List<Map.Entry<Long, Node<Void>>> points = new ArrayList<>();
+                for (Node<Void> node : ring.nodes()) {
+                    for (long point : ring.points(node.name())) points.add(Map.entry(point, node));
+                }
+                points.sort(Map.Entry.comparingByKey(Long::compareUnsigned));
+                for (int k = 0; k < points.size(); k++) {
+                    long point = points.get(k).getKey();
+                    Node<Void> owner = points.get(k).getValue(), next = points.get((k + 1) % points.size()).getValue();
+                    // fmix64 is a bijection: the id whose hash is exactly a given value is found by inverting it
+                    String where = n + " x " + v + " points, point " + k;
+                    assertThat(ring.lookup(Strategies.unfmix64(point - 1))).as(where).isSameAs(owner);
+                    assertThat(ring.lookup(Strategies.unfmix64(point))).as(where).isSameAs(owner);
+                    assertThat(ring.lookup(Strategies.unfmix64(point + 1))).as(where).isSameAs(next);
+                }
+                Node<Void> ownerOfFirst = points.get(0).getValue();
+                assertThat(ring.lookup(Strategies.unfmix64(-1L))).isSameAs(ownerOfFirst);
+                assertThat(ring.lookup(Strategies.unfmix64(0L))).isSameAs(ownerOfFirst);
             }
         }
-        long[] all = ring.nodes().stream().flatMapToLong(n -> Arrays.stream(ring.points(n.name()))).boxed()
-                .sorted(Long::compareUnsigned).mapToLong(Long::longValue).toArray();
-        Node<Void> ownerOfFirst = ring.lookup(Strategies.unfmix64(all[0]));
-        assertThat(ring.lookup(Strategies.unfmix64(all[all.length - 1] + 1))).isSameAs(ownerOfFirst);
-        assertThat(ring.lookup(Strategies.unfmix64(-1L))).isSameAs(ownerOfFirst);
-        assertThat(ring.lookup(Strategies.unfmix64(0L))).isSameAs(ownerOfFirst);
-        assertThat(ring.lookup(Strategies.unfmix64(all[1] - 1))).isSameAs(ring.lookup(Strategies.unfmix64(all[1])));
     }
 
     /** The table from the paper's pseudo-code, written out plainly: replicas take turns in ring-id order. */
@@ -264,6 +278,24 @@ class StrategyBehaviourTest {
         Ring<Void> backward = Strategies.MAGLEV.empty();
         for (int i = 3; i >= 1; i--) backward = backward.with(new Node<>("server-" + i, i, null));
         assertThat(((MaglevTable<Void>) backward).ownerNames()).containsExactly(forward.ownerNames());
+    }
+
+    /**
+     * Maglev's retry order on a table small enough to lay out: the owners of the entries met walking forward from the
+     * request's entry, wrapping. 7 entries, replicas on ring ids 1, 2, 3:
+     * <pre>
+     * entry   0  1  2  3  4  5  6
+     *         2  1  1  2  3  3  1
+     * </pre>
+     */
+    @ParameterizedTest(name = "entry {0}: {1}")
+    @CsvSource({"0, 213", "1, 123", "2, 123", "3, 231", "4, 312", "5, 312", "6, 123"})
+    void maglevRetriesTheOwnersOfTheNextEntriesForwardWrappingAround(int entry, String expected) {
+        MaglevTable<Void> table = (MaglevTable<Void>) Strategies.ring(new MaglevTable.Config(7), 3);
+        assertThat(table.ownerNames()).containsExactly("server-2", "server-1", "server-1", "server-2", "server-3", "server-3", "server-1");
+        long id = LongStream.iterate(Ring.FIRST_SIX_DIGIT_ID, i -> i + 1).filter(i -> table.entryOf(i) == entry).findFirst().orElseThrow();
+        assertThat(table.fallbackOrder(id)).extracting(Node::ringId)
+                .containsExactlyElementsOf(expected.chars().mapToObj(c -> c - '0').toList());
     }
 
     @Test
