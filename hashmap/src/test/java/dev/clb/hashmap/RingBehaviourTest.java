@@ -111,7 +111,17 @@ class RingBehaviourTest {
         assertThat(Placement.parse("16x2/colliding/linear:")).isEmpty();
         assertThat(Placement.parse(null)).isEmpty();
         assertThat(Placement.parse("16x2/colliding/linear:1,x")).isEmpty();
+        assertThat(Placement.parse(":8,12")).as("no layout").isEmpty();
         assertThat(new HashRing.Config(16).<Void>empty().with(new Node<>("a", 1, null)).placement("a")).isEmpty();
+    }
+
+    @Test
+    void aPlacementIsHonouredAtTheEdgesOfTheSlotTable() throws RingFullException {
+        ConsistentHashMap<Void> map = new ConsistentHashMap<>(homesAt4j());
+        for (List<Integer> free : List.of(List.of(0, 8), List.of(9, 15))) { // slot 0 and slot M - 1
+            Ring<Void> ring = map.ring().with(new Node<>("c", 3, null), Optional.of(new Placement("16x2/colliding/linear", free)));
+            assertThat(((SlotRing<Void>) ring).virtualServerSlots("c")).as("%s", free).containsExactly(free.stream().mapToInt(Integer::intValue).toArray());
+        }
     }
 
     @Test

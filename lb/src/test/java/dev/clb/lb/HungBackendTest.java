@@ -19,15 +19,16 @@ import org.junit.jupiter.api.Test;
  * that every request meets what the loop learnt from the one before.
  */
 class HungBackendTest {
-    private static final String[] SLOW_HEARTBEATS = {"--io-threads", "1", "--heartbeat-timeout", "10000", "--attempt-deadline-floor", "300"};
+    private static final String[] SLOW_HEARTBEATS = {"--io-threads", "1", "--heartbeat-timeout", "10000"};
 
     private static HttpResponse<String> get(TestStack stack, long id) throws Exception {
         return TestStack.http.send(HttpRequest.newBuilder(URI.create(stack.base + "/items")).header("X-Request-ID", Long.toString(id))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static TestStack start(RecordingBackend owner, RecordingBackend next) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--runtime", "static", "--backends", owner.address() + "," + next.address()));
+    private static TestStack start(RecordingBackend owner, RecordingBackend next, int deadlineFloorMillis) throws Exception {
+        List<String> args = new ArrayList<>(List.of("--runtime", "static", "--backends", owner.address() + "," + next.address(),
+                "--attempt-deadline-floor", Integer.toString(deadlineFloorMillis)));
         args.addAll(List.of(SLOW_HEARTBEATS));
         return TestStack.start(args.toArray(String[]::new));
     }
@@ -42,7 +43,7 @@ class HungBackendTest {
     void onceAnAttemptPassedItsDeadlineTheHungReplicaIsPassedOverWithoutWaiting() throws Exception {
         try (RecordingBackend owner = new RecordingBackend(30_000, false);
              RecordingBackend next = new RecordingBackend(30_000, false);
-             TestStack stack = start(owner, next)) {
+             TestStack stack = start(owner, next, 2_000)) { // passed over for as long: the next requests come well within it
             long id = stack.idServedBy(owner.address());
             warmUp(stack, id, owner);
             owner.hung = true;
@@ -61,14 +62,14 @@ class HungBackendTest {
     void aConnectThatTheReplicaNeverAcceptsEndsAtTheAttemptDeadlineNotTheConnectTimeout() throws Exception {
         try (RecordingBackend owner = new RecordingBackend(30_000, false, 1);
              RecordingBackend next = new RecordingBackend(30_000, false);
-             TestStack stack = start(owner, next)) {
+             TestStack stack = start(owner, next, 300)) {
             long id = stack.idServedBy(owner.address());
             warmUp(stack, id, owner);
             owner.hung = true;
             List<Socket> queued = fillAcceptQueue(owner);
             try {
                 assertThat(get(stack, id).statusCode()).as("the pooled connection hangs: the deadline sends it on").isEqualTo(200);
-                Thread.sleep(1_200); // the owner is no longer passed over: the next request opens a connection to it
+                Thread.sleep(500); // the owner is no longer passed over: the next request opens a connection to it
                 long start = System.nanoTime();
                 HttpResponse<String> response = get(stack, id);
                 long millis = (System.nanoTime() - start) / 1_000_000;

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 final class LatencyWindow {
     static final int SIZE = 128;
     static final int MULTIPLE = 4;
-    private static final int MIN_SAMPLES = 4;
+    /** Fewer answers say too little: a fresh replica's first ones are slow (cold JIT), its stalls longer than 4 of them. */
+    private static final int MIN_SAMPLES = 16;
     private static final int RECOMPUTE_EVERY = 16;
 
     private final long[] nanos = new long[SIZE];

@@ -38,8 +38,6 @@ import java.util.concurrent.TimeoutException;
  */
 final class UpstreamPool {
     private static final int MAX_IDLE_PER_BACKEND = 256;
-    /** How long a replica that let a first attempt pass its deadline is passed over by this loop's new requests. */
-    static final long HUNG_PASSED_OVER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Body slices handed on per message: one socket read's worth, not Netty's default 8 KiB. */
     static final int MAX_CHUNK_BYTES = 64 * 1024;
 
@@ -166,7 +164,7 @@ final class UpstreamPool {
             if (connected.isSuccess()) {
                 connected.channel().pipeline().get(Call.class).start(upstream, timeoutMillis, listener, false);
             } else if (connected.isCancelled()) {
-                upstream.hungUntilNanos = System.nanoTime() + HUNG_PASSED_OVER_NANOS;
+                upstream.hungUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
                 listener.onFailure(new ConnectTimeoutException("no connection within " + deadlineMillis
                         + " ms (the attempt's deadline): the replica accepts none"));
             } else {
@@ -193,9 +191,10 @@ final class UpstreamPool {
     }
 
     /**
-     * Whether {@code backend} let a first attempt on this loop pass its deadline within the last second and has not
-     * answered since: a new request then goes to the next replica at once rather than wait for that deadline too,
-     * until the monitor's heartbeats decide (a hung replica is replaced) or the second is over.
+     * Whether {@code backend} let a first attempt on this loop pass its deadline no longer ago than that deadline and has
+     * not answered since: a new request then goes to the next replica at once rather than wait as long again. Only as
+     * long: a replica that merely stalled (a pause of its JVM) gets its keys back as soon as possible, and the heartbeats
+     * decide whether a hung one is replaced.
      */
     boolean seemsHung(Backend backend) {
         Upstream upstream = upstreams.get(backend);
@@ -396,7 +395,7 @@ final class UpstreamPool {
             }
             boolean awaitingHead = !answering && deadlineMillis > 0;
             if (awaitingHead && quiet >= deadlineMillis && TimeUnit.NANOSECONDS.toMillis(now - upstream.lastHeadNanos) >= deadlineMillis) {
-                upstream.hungUntilNanos = now + HUNG_PASSED_OVER_NANOS;
+                upstream.hungUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
                 fail(new AttemptDeadlineException(deadlineMillis));
                 channel.close();
                 return;
