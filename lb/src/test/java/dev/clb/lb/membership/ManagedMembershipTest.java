@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.HashScheme;
+import dev.clb.hashmap.MaglevTable;
 import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
+import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
 import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.InFlight;
@@ -53,11 +55,11 @@ class ManagedMembershipTest {
         return manager(standbys, RingConfig.defaults(), Duration.ofSeconds(5));
     }
 
-    private ManagedMembership manager(int standbys, RingConfig ring, Duration spawnTimeout) {
+    private ManagedMembership manager(int standbys, RingStrategy ring, Duration spawnTimeout) {
         return manager(standbys, ring, spawnTimeout, Duration.ZERO);
     }
 
-    private ManagedMembership manager(int standbys, RingConfig ring, Duration spawnTimeout, Duration drainTimeout) {
+    private ManagedMembership manager(int standbys, RingStrategy ring, Duration spawnTimeout, Duration drainTimeout) {
         map = new ConsistentHashMap<>(ring);
         manager = new ManagedMembership(map, runtime, probe, inFlight, events, new ManagedMembership.Settings(standbys, spawnTimeout, drainTimeout));
         return manager;
@@ -142,6 +144,14 @@ class ManagedMembershipTest {
                 .hasMessageStartingWith("Cannot add 5 replicas to the 0 there are: the map (16 slots, 4 virtual servers each) has no room");
         assertThat(runtime.started).isEmpty();
         assertThat(manager.hostnames()).isEmpty();
+    }
+
+    @Test
+    void startBeyondAMaglevTablesCapacityIsRefusedSayingWhatItHolds() {
+        manager(0, new MaglevTable.Config(3), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> manager.start(4)).isInstanceOf(AdminException.class)
+                .hasMessageStartingWith("Cannot add 4 replicas to the 0 there are: the map (maglev, at most 3 replicas) has no room for them (");
+        assertThat(runtime.started).isEmpty();
     }
 
     @Test
