@@ -393,6 +393,19 @@ class ManagedMembershipTest {
     }
 
     @Test
+    void aReplicaThatExitsAfterTheOthersOfItsRequestAnsweredHasThemStopped() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofSeconds(3)).start(1);
+        probe.answer("S9", Outcome.MISSED);
+        CompletableFuture<List<String>> adding = addInBackground(2, List.of("S8", "S9"));
+        await("S8 answered, S9 started", () -> probe.sentTo("S8") > 0 && runtime.started.contains("S9"));
+        runtime.running.remove("S9");
+        assertThatThrownBy(adding::join).cause().hasMessage("Could not start replicas: replica 'S9' exited before it answered /heartbeat");
+        assertThat(runtime.stopped).contains("S8!");
+        assertThat(runtime.running).containsExactly("server-1");
+        assertThat(manager.hostnames()).containsExactly("server-1");
+    }
+
+    @Test
     void aFailureReportedWhileAnAddHoldsTheLockAndHandledAfterCloseChangesNothing() throws Exception {
         manager(0).start(2);
         probe.answer("S9", Outcome.MISSED);
