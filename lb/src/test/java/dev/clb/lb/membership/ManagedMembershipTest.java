@@ -78,6 +78,13 @@ class ManagedMembershipTest {
         return manager.ring().node(hostname).value();
     }
 
+    /** Fails {@code hostname} while replacements cannot start: its ring id stays vacant until the test allows them again. */
+    private void failWithoutReplacement(String hostname) {
+        runtime.refuseReplacements = true;
+        manager.failed(backend(hostname), "test");
+        await(hostname + " out, its ring id vacant", () -> !manager.hostnames().contains(hostname));
+    }
+
     /** {@code /add} on another thread, for a test that acts while it waits for its replicas. */
     private CompletableFuture<List<String>> addInBackground(int n, List<String> hostnames) {
         return CompletableFuture.supplyAsync(() -> {
@@ -307,11 +314,8 @@ class ManagedMembershipTest {
     @Test
     void twoVacanciesAreFilledEachOnItsOwnRingIdAndASuccessorAdoptsTheReplacementsThere() throws Exception {
         manager(0).start(3);
-        runtime.refuseReplacements = true;
-        manager.failed(backend("server-2"), "test");
-        await("server-2 out", () -> !manager.hostnames().contains("server-2"));
-        manager.failed(backend("server-1"), "test");
-        await("server-1 out", () -> manager.hostnames().size() == 1);
+        failWithoutReplacement("server-2");
+        failWithoutReplacement("server-1");
         runtime.refuseReplacements = false;
         await("both filled and recorded", () -> respawns.size() == 2);
         String second = manager.hostnames().get(1), first = manager.hostnames().get(2);
@@ -331,9 +335,7 @@ class ManagedMembershipTest {
     @Test
     void aVacantRingIdThatAnAddTookMeanwhileLeavesTheLateReplacementTheNextFreeOneWhereASuccessorFindsIt() throws Exception {
         manager(0).start(3);
-        runtime.refuseReplacements = true;
-        manager.failed(backend("server-1"), "test");
-        await("server-1 out, its ring id vacant", () -> !manager.hostnames().contains("server-1"));
+        failWithoutReplacement("server-1");
         manager.add(1, List.of("S4"));
         assertThat(manager.ring().node("S4").ringId()).as("the smallest free ring id: the vacant one").isEqualTo(1);
         runtime.refuseReplacements = false;
@@ -353,9 +355,7 @@ class ManagedMembershipTest {
     @Test
     void aReplacementThatNoLongerFitsBecauseAnAddFilledTheMapIsStopped() throws Exception {
         manager(0, new RingConfig(16, 4, HashScheme.ASSIGNMENT, Probing.LINEAR), Duration.ofSeconds(5)).start(3);
-        runtime.refuseReplacements = true;
-        manager.failed(backend("server-1"), "test");
-        await("server-1 out", () -> !manager.hostnames().contains("server-1"));
+        failWithoutReplacement("server-1");
         manager.add(2, List.of("S4", "S5"));
         runtime.refuseReplacements = false;
         await("the replacement started", () -> runtime.started.stream().anyMatch(n -> n.matches(RANDOM_NAME)));
