@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.events.MembershipEvents;
+import dev.clb.lb.events.MembershipEvents.FailureReason;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import java.time.Duration;
 import java.util.List;
@@ -222,5 +224,31 @@ class HeartbeatMonitorTest {
         assertThat(HeartbeatMonitor.isRefusal(new java.net.UnknownHostException("s5"))).isTrue();
         assertThat(HeartbeatMonitor.isRefusal(new java.net.SocketTimeoutException())).isFalse();
         assertThat(HeartbeatMonitor.isRefusal(null)).isFalse();
+    }
+
+    @Test
+    void everyHeartbeatWithItsDurationAndEveryFailureWithItsReasonGoToTheEvents() {
+        List<String> outcomes = new CopyOnWriteArrayList<>(), failures = new CopyOnWriteArrayList<>();
+        List<Long> durations = new CopyOnWriteArrayList<>();
+        MembershipEvents recording = new MembershipEvents() {
+            @Override
+            public void failed(String hostname, FailureReason reason) {
+                failures.add(hostname + " " + reason.label());
+            }
+
+            @Override
+            public void heartbeat(long durationNanos, String outcome) {
+                durations.add(durationNanos);
+                outcomes.add(outcome);
+            }
+        };
+        HeartbeatMonitor monitor = new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(500), 1),
+                probe, () -> targets, listener, recording);
+        probe.answer("a", Outcome.MISSED).answer("b", Outcome.REFUSED);
+        monitor.tick();
+        monitor.exited(new Backend("c", "127.0.0.1", 3));
+        assertThat(outcomes).containsExactlyInAnyOrder("missed", "refused");
+        assertThat(durations).allMatch(nanos -> nanos >= 0 && nanos < Duration.ofSeconds(10).toNanos());
+        assertThat(failures).containsExactlyInAnyOrder("a missed", "b refused", "c exited");
     }
 }

@@ -14,8 +14,11 @@ import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,5 +71,15 @@ class AdoptionTest {
         Adoption.Adopted adopted = adoption.adopt(List.of(found("a", place(1, 0)), found("b", place(1, 1))), 0);
         assertThat(adopted.placed()).containsExactly("a");
         assertThat(adopted.reaped()).containsExactly("b");
+    }
+
+    @Test
+    void aReplicaWhoseHeartbeatIsCutShortByShutdownIsReapedNotAdopted() throws Exception {
+        probe.hold("a");
+        CompletableFuture<Adoption.Adopted> adopting = CompletableFuture.supplyAsync(() -> adoption.adopt(List.of(found("a", place(1, 0))), 0));
+        Awaitility.await("a's heartbeat sent").atMost(Duration.ofSeconds(10)).until(() -> probe.sentTo("a") > 0);
+        executor.shutdownNow();
+        assertThat(adopting.get(10, TimeUnit.SECONDS).reaped()).containsExactly("a");
+        assertThat(map.ring().nodes()).isEmpty();
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A runtime that starts nothing: it hands out addresses and records what membership asks of it, so membership rules
@@ -22,9 +23,12 @@ final class FakeRuntime implements ReplicaRuntime {
     /** Stops, as {@code name} or {@code name!} when forced. */
     final List<String> stopped = new CopyOnWriteArrayList<>();
     final Set<String> refuseToStart = ConcurrentHashMap.newKeySet();
+    /** While set, every start of a replacement (a random name with a place in the map) is refused; standbys still start. */
+    volatile boolean refuseReplacements;
     /** The places recorded with running replicas, as an engine keeps them in labels. */
     private final Map<String, Place> places = new ConcurrentHashMap<>();
     volatile boolean closed;
+    private volatile Consumer<String> exits = name -> { };
 
     @Override
     public String name() {
@@ -39,11 +43,24 @@ final class FakeRuntime implements ReplicaRuntime {
 
     @Override
     public Backend start(String hostname, Optional<Place> place) throws SpawnException {
-        if (refuseToStart.contains(hostname)) throw new SpawnException("cannot start '" + hostname + "'", new IllegalStateException());
+        if (refuseToStart.contains(hostname) || refuseReplacements && hostname.startsWith("replica-") && place.isPresent()) {
+            throw new SpawnException("cannot start '" + hostname + "'", new IllegalStateException());
+        }
         started.add(hostname);
         running.add(hostname);
         place.ifPresent(p -> places.put(hostname, p));
         return new Backend(hostname, "127.0.0.1", ports.incrementAndGet());
+    }
+
+    @Override
+    public void onExit(Consumer<String> listener) {
+        exits = listener;
+    }
+
+    /** {@code hostname}'s process exits by itself, as the engine would tell. */
+    void exit(String hostname) {
+        running.remove(hostname);
+        exits.accept(hostname);
     }
 
     @Override

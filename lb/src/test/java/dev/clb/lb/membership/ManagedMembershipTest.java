@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.HashScheme;
+import dev.clb.hashmap.MaglevTable;
 import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
+import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
 import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.InFlight;
@@ -19,6 +21,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +35,16 @@ class ManagedMembershipTest {
 
     private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
     private FakeRuntime runtime = new FakeRuntime();
+    private final InFlight inFlight = new InFlight();
+    /** Replacements as the events see them: {@code failed -> replacement @ ring id}. */
+    private final List<String> respawns = new CopyOnWriteArrayList<>();
+    private final MembershipEvents events = new MembershipEvents() {
+        @Override
+        public void respawned(String failed, String replacement, int ringId) {
+            respawns.add(failed + " -> " + replacement + " @ " + ringId);
+        }
+    };
+    private ConsistentHashMap<Backend> map;
     private ManagedMembership manager;
 
     private dev.clb.hashmap.SlotRing<Backend> slotRing() {
@@ -39,9 +55,13 @@ class ManagedMembershipTest {
         return manager(standbys, RingConfig.defaults(), Duration.ofSeconds(5));
     }
 
-    private ManagedMembership manager(int standbys, RingConfig ring, Duration spawnTimeout) {
-        manager = new ManagedMembership(new ConsistentHashMap<>(ring), runtime, probe, new InFlight(), MembershipEvents.NONE,
-                new ManagedMembership.Settings(standbys, spawnTimeout, Duration.ZERO));
+    private ManagedMembership manager(int standbys, RingStrategy ring, Duration spawnTimeout) {
+        return manager(standbys, ring, spawnTimeout, Duration.ZERO);
+    }
+
+    private ManagedMembership manager(int standbys, RingStrategy ring, Duration spawnTimeout, Duration drainTimeout) {
+        map = new ConsistentHashMap<>(ring);
+        manager = new ManagedMembership(map, runtime, probe, inFlight, events, new ManagedMembership.Settings(standbys, spawnTimeout, drainTimeout));
         return manager;
     }
 
@@ -56,6 +76,24 @@ class ManagedMembershipTest {
 
     private Backend backend(String hostname) {
         return manager.ring().node(hostname).value();
+    }
+
+    /** Fails {@code hostname} while replacements cannot start: its ring id stays vacant until the test allows them again. */
+    private void failWithoutReplacement(String hostname) {
+        runtime.refuseReplacements = true;
+        manager.failed(backend(hostname), "test");
+        await(hostname + " out, its ring id vacant", () -> !manager.hostnames().contains(hostname));
+    }
+
+    /** {@code /add} on another thread, for a test that acts while it waits for its replicas. */
+    private CompletableFuture<List<String>> addInBackground(int n, List<String> hostnames) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return manager.add(n, hostnames);
+            } catch (AdminException e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     @Test
@@ -116,6 +154,14 @@ class ManagedMembershipTest {
     }
 
     @Test
+    void startBeyondAMaglevTablesCapacityIsRefusedSayingWhatItHolds() {
+        manager(0, new MaglevTable.Config(3), Duration.ofSeconds(5));
+        assertThatThrownBy(() -> manager.start(4)).isInstanceOf(AdminException.class)
+                .hasMessageStartingWith("Cannot add 4 replicas to the 0 there are: the map (maglev, at most 3 replicas) has no room for them (");
+        assertThat(runtime.started).isEmpty();
+    }
+
+    @Test
     void removeTakesTheNamedOnesAndRandomOthersAndStopsExactlyThose() throws Exception {
         manager(0).start(5);
         List<String> after = manager.remove(3, List.of("server-2"));
@@ -151,6 +197,7 @@ class ManagedMembershipTest {
         assertThat(manager.ring().node(standby).ringId()).isEqualTo(2);
         assertThat(slotRing().virtualServerSlots(standby)).containsExactly(slots);
         assertThat(runtime.stopped).containsExactly("server-2!");
+        assertThat(respawns).containsExactly("server-2 -> " + standby + " @ 2");
         await("a new standby", () -> manager.standbyHostnames().size() == 1 && !manager.standbyHostnames().contains(standby));
         assertThat(runtime.started).hasSize(5);
     }
@@ -262,5 +309,186 @@ class ManagedMembershipTest {
         Thread.sleep(100);
         assertThat(runtime.stopped).isEmpty();
         assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
+    }
+
+    @Test
+    void twoVacanciesAreFilledEachOnItsOwnRingIdAndASuccessorAdoptsTheReplacementsThere() throws Exception {
+        manager(0).start(3);
+        failWithoutReplacement("server-2");
+        failWithoutReplacement("server-1");
+        runtime.refuseReplacements = false;
+        await("both filled and recorded", () -> respawns.size() == 2);
+        String second = manager.hostnames().get(1), first = manager.hostnames().get(2);
+        assertThat(manager.ring().node(second).ringId()).isEqualTo(2);
+        assertThat(manager.ring().node(first).ringId()).isEqualTo(1);
+        assertThat(respawns).containsExactly("server-2 -> " + second + " @ 2", "server-1 -> " + first + " @ 1");
+        ManagedMembership predecessor = manager;
+
+        runtime = runtime.survivors();
+        manager(0).start(3);
+        predecessor.close();
+        assertThat(runtime.started).as("nothing started: all adopted").isEmpty();
+        assertThat(manager.ring().nodes()).extracting(n -> n.name() + "=" + n.ringId())
+                .containsExactlyInAnyOrder("server-3=3", second + "=2", first + "=1");
+    }
+
+    @Test
+    void aVacantRingIdThatAnAddTookMeanwhileLeavesTheLateReplacementTheNextFreeOneWhereASuccessorFindsIt() throws Exception {
+        manager(0).start(3);
+        failWithoutReplacement("server-1");
+        manager.add(1, List.of("S4"));
+        assertThat(manager.ring().node("S4").ringId()).as("the smallest free ring id: the vacant one").isEqualTo(1);
+        runtime.refuseReplacements = false;
+        await("the vacancy filled and recorded", () -> respawns.size() == 1);
+        String replacement = manager.hostnames().get(3);
+        assertThat(replacement).matches(RANDOM_NAME);
+        assertThat(manager.ring().node(replacement).ringId()).isEqualTo(4);
+        ManagedMembership predecessor = manager;
+
+        runtime = runtime.survivors();
+        manager(0).start(4);
+        predecessor.close();
+        assertThat(manager.ring().node(replacement).ringId()).isEqualTo(4);
+        assertThat(manager.ring().node("S4").ringId()).isEqualTo(1);
+    }
+
+    @Test
+    void aReplacementThatNoLongerFitsBecauseAnAddFilledTheMapIsStopped() throws Exception {
+        manager(0, new RingConfig(16, 4, HashScheme.ASSIGNMENT, Probing.LINEAR), Duration.ofSeconds(5)).start(3);
+        failWithoutReplacement("server-1");
+        manager.add(2, List.of("S4", "S5"));
+        runtime.refuseReplacements = false;
+        await("the replacement started", () -> runtime.started.stream().anyMatch(n -> n.matches(RANDOM_NAME)));
+        String replacement = runtime.started.stream().filter(n -> n.matches(RANDOM_NAME)).findFirst().orElseThrow();
+        await("and stopped", () -> runtime.stopped.contains(replacement + "!"));
+        assertThat(manager.hostnames()).containsExactly("server-2", "server-3", "S4", "S5");
+        assertThat(respawns).isEmpty();
+    }
+
+    @Test
+    void whenTheMapFillsUpWhileAnAddWaitsForItsReplicasTheyAreStoppedAndTheAddIsRefused() throws Exception {
+        manager(0, new RingConfig(16, 4, HashScheme.ASSIGNMENT, Probing.LINEAR), Duration.ofSeconds(5)).start(3);
+        probe.hold("S9");
+        CompletableFuture<List<String>> adding = addInBackground(1, List.of("S9"));
+        await("S9 started, its heartbeat pending", () -> probe.sentTo("S9") > 0);
+        map.add("intruder", new Backend("intruder", "127.0.0.1", 9));
+        probe.release("S9", Outcome.ALIVE);
+        assertThatThrownBy(adding::join).cause().isInstanceOf(AdminException.class)
+                .hasMessageStartingWith("The map has no room for the new replicas: ");
+        assertThat(runtime.stopped).containsExactly("S9!");
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2", "server-3", "intruder");
+    }
+
+    @Test
+    void aReplicaThatExitsBeforeAnsweringAbandonsTheOtherStartsOfItsRequestAtOnce() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofSeconds(3)).start(1);
+        probe.answer("S8", Outcome.MISSED).answer("S9", Outcome.MISSED);
+        CompletableFuture<List<String>> adding = addInBackground(2, List.of("S8", "S9"));
+        await("both started", () -> runtime.started.containsAll(List.of("S8", "S9")));
+        runtime.running.remove("S9");
+        assertThatThrownBy(() -> adding.get(2, TimeUnit.SECONDS)).as("S8 is not awaited for its 3 s").cause()
+                .hasMessage("Could not start replicas: replica 'S9' exited before it answered /heartbeat");
+        assertThat(runtime.stopped).contains("S8!");
+        assertThat(manager.hostnames()).containsExactly("server-1");
+    }
+
+    @Test
+    void aReplicaThatExitsAfterTheOthersOfItsRequestAnsweredHasThemStopped() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofSeconds(3)).start(1);
+        probe.answer("S9", Outcome.MISSED);
+        CompletableFuture<List<String>> adding = addInBackground(2, List.of("S8", "S9"));
+        await("S8 answered, S9 started", () -> probe.sentTo("S8") > 0 && runtime.started.contains("S9"));
+        runtime.running.remove("S9");
+        assertThatThrownBy(adding::join).cause().hasMessage("Could not start replicas: replica 'S9' exited before it answered /heartbeat");
+        assertThat(runtime.stopped).contains("S8!");
+        assertThat(runtime.running).containsExactly("server-1");
+        assertThat(manager.hostnames()).containsExactly("server-1");
+    }
+
+    @Test
+    void aFailureReportedWhileAnAddHoldsTheLockAndHandledAfterCloseChangesNothing() throws Exception {
+        manager(0).start(2);
+        probe.answer("S9", Outcome.MISSED);
+        CompletableFuture<List<String>> adding = addInBackground(1, List.of("S9"));
+        await("S9 started, not answering", () -> probe.sentTo("S9") > 0);
+        manager.failed(backend("server-1"), "before close");
+        manager.close();
+        assertThatThrownBy(adding::join).cause().hasMessage("Could not start replicas: start of 'S9' abandoned: the load balancer is stopping");
+        Thread.sleep(100);
+        assertThat(runtime.stopped).containsExactly("S9!");
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
+    }
+
+    @Test
+    void aSuccessorKeepsTheStandbyItFindsAndStartsOnlyTheReplicasMissing() throws Exception {
+        manager(1).start(3);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        ManagedMembership predecessor = manager;
+
+        runtime = runtime.survivors();
+        runtime.running.remove("server-2");
+        manager(1).start(3);
+        predecessor.close();
+        assertThat(manager.standbyHostnames()).containsExactly(standby);
+        assertThat(runtime.started).hasSize(1);
+        String fresh = runtime.started.get(0);
+        assertThat(manager.hostnames()).containsExactly("server-1", "server-3", fresh);
+        assertThat(manager.ring().node(fresh).ringId()).isEqualTo(2);
+    }
+
+    @Test
+    void removeStopsAReplicaOnlyOnceTheRequestsItServesAreAnswered() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofSeconds(5), Duration.ofSeconds(30)).start(2);
+        inFlight.begin("server-1");
+        CompletableFuture<List<String>> removing = CompletableFuture.supplyAsync(() -> {
+            try {
+                return manager.remove(1, List.of("server-1"));
+            } catch (AdminException e) {
+                throw new CompletionException(e);
+            }
+        });
+        await("server-1 out of the map", () -> !manager.hostnames().contains("server-1"));
+        Thread.sleep(100);
+        assertThat(runtime.stopped).as("still serving a request").isEmpty();
+        inFlight.end("server-1");
+        assertThat(removing.get(10, TimeUnit.SECONDS)).as("answered at once, not at the drain timeout").containsExactly("server-2");
+        assertThat(runtime.stopped).containsExactly("server-1");
+    }
+
+    @Test
+    void removeStopsAReplicaStillBusyAtTheDrainTimeout() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofSeconds(5), Duration.ofMillis(200)).start(2);
+        inFlight.begin("server-1");
+        assertThat(manager.remove(1, List.of("server-1"))).containsExactly("server-2");
+        assertThat(runtime.stopped).containsExactly("server-1");
+    }
+
+    @Test
+    void theExitOfAMonitoredReplicaIsReportedWithItsBackendAndOthersAreIgnored() throws Exception {
+        manager(1).start(2);
+        List<Backend> exited = new CopyOnWriteArrayList<>();
+        manager.onExit(exited::add);
+        runtime.exit("stranger");
+        runtime.exit("server-2");
+        assertThat(exited).containsExactly(backend("server-2"));
+    }
+
+    @Test
+    void aStandbyReadyOnlyAfterTheFailureFillsTheVacancyWhereASuccessorFindsIt() throws Exception {
+        manager(1).start(2);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        probe.answer(manager.standbyHostnames().get(0), Outcome.REFUSED);
+        runtime.refuseReplacements = true;
+        manager.failed(backend("server-1"), "test");
+        await("the vacancy filled by the next standby", () -> respawns.size() == 1);
+        String replacement = manager.hostnames().get(1);
+        assertThat(respawns).containsExactly("server-1 -> " + replacement + " @ 1");
+        ManagedMembership predecessor = manager;
+
+        runtime = runtime.survivors();
+        manager(0).start(2);
+        predecessor.close();
+        assertThat(manager.ring().nodes()).extracting(n -> n.name() + "=" + n.ringId()).containsExactly("server-2=2", replacement + "=1");
     }
 }

@@ -71,6 +71,7 @@ class StaticMembershipTest {
                 new Backend("10.0.0.1:8080", "10.0.0.1", 8080), new Backend("[::1]:9", "[::1]", 9));
         assertThatThrownBy(() -> StaticMembership.backends(List.of())).hasMessageContaining("--backends host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of("nohost"))).hasMessage("backend 'nohost' is not host:port");
+        assertThatThrownBy(() -> StaticMembership.backends(List.of(":80"))).hasMessage("backend ':80' is not host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of("h:x"))).hasMessage("backend 'h:x' has no numeric port");
     }
 }
