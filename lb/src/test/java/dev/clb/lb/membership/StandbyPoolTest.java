@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,21 @@ class StandbyPoolTest {
 
     private static void await(String what, Callable<Boolean> condition) {
         Awaitility.await(what).atMost(Duration.ofSeconds(10)).until(condition);
+    }
+
+    @Test
+    void aSuccessfulStartResetsTheBackOffSoTheNextFailureIsRetriedSoon() {
+        AtomicInteger names = new AtomicInteger();
+        StandbyPool counted = new StandbyPool(1, new Spawner(runtime, probe, Duration.ofSeconds(5), executor, () -> false),
+                runtime, probe, executor, () -> "standby-" + names.incrementAndGet(), released::add);
+        runtime.refuseToStart.addAll(List.of("standby-1", "standby-2", "standby-3", "standby-5"));
+        counted.refill(); // three failed starts: the next retry would come after 2 s, were the back-off not reset
+        await("a standby after three failed starts", () -> counted.hostnames().equals(List.of("standby-4")));
+        long failedAt = System.nanoTime();
+        counted.replaceFailed(counted.standbys().get(0), "test");
+        await("the start after one more failure", () -> runtime.started.contains("standby-6"));
+        assertThat((System.nanoTime() - failedAt) / 1_000_000).as("ms until the retry after the failure that followed a success")
+                .isLessThan(1_200); // 250 ms after a success; 2 s had the three earlier failures still counted
     }
 
     @Test
