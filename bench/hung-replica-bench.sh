@@ -61,7 +61,7 @@ summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
     local requests p99 max errors
     requests=$(awk '/requests in/ { print $1 }' <<<"$1")
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$1" | to_ms)
-    max=$(awk '$1 == "Latency" { print $4 }' <<<"$1" | to_ms)
+    max=$(awk '$1 == "Latency" && $2 != "Distribution" { print $4 }' <<<"$1" | to_ms)
     errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$1")
     echo "$requests,$p99,$max,$errors"
 }
