@@ -170,7 +170,10 @@ public final class SwarmRuntime implements ReplicaRuntime {
             boolean usable = node.getStatus() != null && node.getStatus().getState() == SwarmNodeState.READY
                     && node.getSpec() != null && node.getSpec().getAvailability() == SwarmNodeAvailability.ACTIVE;
             if (usable) ready.add(node.getId());
-            if (!usable || suspectNodes.containsKey(node.getId())) avoid.add(node.getId());
+            // a task that ended on the manager is a container's death, not the node's: the manager's engine answers this
+            // call; a standby that avoided it went to a node whose failure it could then no longer cover
+            boolean suspect = suspectNodes.containsKey(node.getId()) && !(standby && node.getId().equals(managerNode));
+            if (!usable || suspect) avoid.add(node.getId());
         }
         ServicePlacement placement = new SpreadPlacement();
         if (standby) {
