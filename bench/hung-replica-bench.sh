@@ -55,14 +55,14 @@ replica_pid() {
     return 1
 }
 serving() { curl -sf "http://127.0.0.1:$PORT/rep" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["message"]["replicas"]))'; }
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.0f", v }'; }
+source bench/wrk-output.sh
 run_wrk() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/request.lua" "http://127.0.0.1:$PORT"; }
 summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
     local requests p99 max errors
     requests=$(awk '/requests in/ { print $1 }' <<<"$1")
-    p99=$(awk '$1 == "99%" { print $2 }' <<<"$1" | to_ms)
-    max=$(awk '$1 == "Latency" && $2 != "Distribution" { print $4 }' <<<"$1" | to_ms)
-    errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$1")
+    p99=$(awk '$1 == "99%" { print $2 }' <<<"$1" | to_ms 0)
+    max=$(awk '$1 == "Latency" && $2 != "Distribution" { print $4 }' <<<"$1" | to_ms 0)
+    errors=$(wrk_errors <<<"$1")
     echo "$requests,$p99,$max,$errors"
 }
 

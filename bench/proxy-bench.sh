@@ -240,7 +240,7 @@ for target in $TARGETS; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$work/request.lua" "${url[$target]}" >/dev/null
 done
 
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
+source bench/wrk-output.sh
 echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request" > "$OUT/proxy.csv"
 for round in $(seq 1 "$ROUNDS"); do
     for target in $TARGETS; do
@@ -252,7 +252,7 @@ for round in $(seq 1 "$ROUNDS"); do
         rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$result")
         p50=$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms)
         p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms)
-        errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(/,/, ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$result")
+        errors=$(wrk_errors <<<"$result")
         cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" -v p="$pid" 'BEGIN { if (p == "" || n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
         echo "$round,$target,$rps,$p50,$p99,$errors,$cpu" | tee -a "$OUT/proxy.csv"
     done

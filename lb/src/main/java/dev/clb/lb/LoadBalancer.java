@@ -233,7 +233,8 @@ public final class LoadBalancer implements AutoCloseable {
         long deadline = start + drainTimeout.toNanos();
         log.info("draining: no new connections; {} connections open, {} requests in flight, get up to {} ms", server.openConnections(),
                 inFlight.total(), drainTimeout.toMillis());
-        while ((server.openConnections() > 0 || inFlight.total() > 0) && System.nanoTime() < deadline) {
+        boolean busy;
+        while ((busy = server.openConnections() > 0 || inFlight.total() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -242,7 +243,7 @@ public final class LoadBalancer implements AutoCloseable {
             }
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        if (server.openConnections() > 0 || inFlight.total() > 0) {
+        if (busy) {
             log.warn("drain timeout after {} ms: {} connections still open ({} requests in flight) are cut off", ms, server.openConnections(),
                     inFlight.total());
         } else {

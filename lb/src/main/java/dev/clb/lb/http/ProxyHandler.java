@@ -333,7 +333,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         // ---- the request, on its way to the replica
 
         @Override
-        public HttpRequest head(Backend to, AsciiString host) {
+        public HttpRequest head(AsciiString host) {
             head.headers().set(HttpHeaderNames.HOST, host);
             return head;
         }

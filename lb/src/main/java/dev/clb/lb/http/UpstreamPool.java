@@ -44,11 +44,11 @@ final class UpstreamPool {
     /** One request to a replica, as the pool sees it; every call comes on the pool's loop. */
     interface Listener {
         /**
-         * The head to send to {@code to}, whose Host header is {@code host}; asked again (and the earlier attempt
+         * The head to send, with {@code host} as its Host header (the replica's address); asked again (and the earlier attempt
          * forgotten) when a pooled connection turns out to have been closed by the replica and the request goes once
          * more on a fresh one.
          */
-        HttpRequest head(Backend to, AsciiString host);
+        HttpRequest head(AsciiString host);
 
         /** Whether the body sent so far can be sent again, so that a fresh connection may be tried. */
         boolean replayable();
@@ -99,6 +99,16 @@ final class UpstreamPool {
         final AsciiString host;
         /** Until when a first attempt's deadline passed without an answer (0: it answers): see {@link #seemsHung}. */
         long hungUntilNanos;
+
+        /** How long this replica has answered no one on this loop. */
+        long quietMillis(long now) {
+            return TimeUnit.NANOSECONDS.toMillis(now - lastHeadNanos);
+        }
+
+        /** It let an attempt pass {@code deadlineMillis} without a word: passed over for as long. */
+        void hung(long now, long deadlineMillis) {
+            hungUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+        }
 
         Upstream(Backend backend) {
             this.backend = backend;
@@ -164,7 +174,7 @@ final class UpstreamPool {
             if (connected.isSuccess()) {
                 connected.channel().pipeline().get(Call.class).start(upstream, timeoutMillis, listener, false);
             } else if (connected.isCancelled()) {
-                upstream.hungUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+                upstream.hung(System.nanoTime(), deadlineMillis);
                 listener.onFailure(new ConnectTimeoutException("no connection within " + deadlineMillis
                         + " ms (the attempt's deadline): the replica accepts none"));
             } else {
@@ -181,7 +191,7 @@ final class UpstreamPool {
     private void connectDeadline(ChannelFuture connecting, Upstream upstream, long deadlineMillis, long delayMillis) {
         loop.schedule(() -> {
             if (connecting.isDone()) return;
-            long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - upstream.lastHeadNanos);
+            long quiet = upstream.quietMillis(System.nanoTime());
             if (quiet >= deadlineMillis) {
                 connecting.cancel(false);
             } else {
@@ -263,7 +273,7 @@ final class UpstreamPool {
         }
 
         void start(Upstream upstream, long timeoutMillis, Listener listener, boolean reused) {
-            HttpRequest head = listener.head(upstream.backend, upstream.host);
+            HttpRequest head = listener.head(upstream.host);
             this.upstream = upstream;
             this.listener = listener;
             this.timeoutMillis = timeoutMillis;
@@ -394,8 +404,8 @@ final class UpstreamPool {
                 return;
             }
             boolean awaitingHead = !answering && deadlineMillis > 0;
-            if (awaitingHead && quiet >= deadlineMillis && TimeUnit.NANOSECONDS.toMillis(now - upstream.lastHeadNanos) >= deadlineMillis) {
-                upstream.hungUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
+            if (awaitingHead && quiet >= deadlineMillis && upstream.quietMillis(now) >= deadlineMillis) {
+                upstream.hung(now, deadlineMillis);
                 fail(new AttemptDeadlineException(deadlineMillis));
                 channel.close();
                 return;

@@ -34,7 +34,8 @@ final class Backoff {
     synchronized Duration failed() {
         Duration delay = next;
         if (pending.compareAndSet(false, true)) {
-            next = next.multipliedBy(2).compareTo(max) > 0 ? max : next.multipliedBy(2);
+            Duration doubled = next.multipliedBy(2);
+            next = doubled.compareTo(max) > 0 ? max : doubled;
             CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS, executor).execute(() -> {
                 pending.set(false);
                 task.run();
