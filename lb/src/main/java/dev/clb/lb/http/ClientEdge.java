@@ -23,9 +23,7 @@ final class ClientEdge {
     private final ClientLimits limits;
     private final Drain drain;
     private final AtomicInteger openConnections = new AtomicInteger();
-    private final TransferEncodingCheck transferEncoding = new TransferEncodingCheck();
-    private final HostHeaderCheck host = new HostHeaderCheck();
-    private final RequestTargetCheck target = new RequestTargetCheck();
+    private final RequestChecks checks = new RequestChecks(List.of(new TransferEncodingCheck(), new HostHeaderCheck(), new RequestTargetCheck()));
 
     ClientEdge(ClientLimits limits, Drain drain) {
         this.limits = limits;
@@ -43,13 +41,13 @@ final class ClientEdge {
         pipeline.addLast(new LingeringClose(), codec(), new ConnectionLimit(openConnections, limits.maxConnections()),
                 drain.connection(exchanges), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
-                new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), transferEncoding, host, target);
+                new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);
     }
 
     /** After an upgrade the connection carries bytes, not HTTP: the codec and the HTTP-level handlers leave. */
     static void leaveHttp(ChannelPipeline pipeline) {
         for (Class<? extends ChannelHandler> http : List.of(HttpServerCodec.class, Drain.Connection.class, Exchanges.class, HeaderTimeout.class, IdleTimeout.class,
-                BodyTimeout.class, TransferEncodingCheck.class, HostHeaderCheck.class, RequestTargetCheck.class)) {
+                BodyTimeout.class, RequestChecks.class)) {
             if (pipeline.get(http) != null) pipeline.remove(http);
         }
     }

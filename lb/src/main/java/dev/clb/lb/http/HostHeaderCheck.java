@@ -1,30 +1,16 @@
 package dev.clb.lb.http;
 
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Optional;
 
 /** RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host header, any request at most one, and its value is a host[:port]. */
-@ChannelHandler.Sharable
-final class HostHeaderCheck extends ChannelInboundHandlerAdapter {
+final class HostHeaderCheck implements RequestCheck {
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            problem(request).ifPresent(problem -> request.setDecoderResult(
-                    DecoderResult.failure(new RejectedRequest(HttpResponseStatus.BAD_REQUEST, problem))));
-        }
-        ctx.fireChannelRead(msg);
-    }
-
-    private static Optional<String> problem(HttpRequest request) {
+    public Optional<String> problem(HttpRequest request) {
         List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) return Optional.of("More than one Host header");
         if (hosts.isEmpty()) {

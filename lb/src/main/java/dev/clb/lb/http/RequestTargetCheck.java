@@ -1,12 +1,7 @@
 package dev.clb.lb.http;
 
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,23 +13,14 @@ import java.util.regex.Pattern;
  * (also percent-encoded in the path), characters RFC 3986 does not allow in a path, malformed percent-encoding,
  * a fragment, dot segments, and any other form of target.
  */
-@ChannelHandler.Sharable
-final class RequestTargetCheck extends ChannelInboundHandlerAdapter {
+final class RequestTargetCheck implements RequestCheck {
     private static final Pattern ABSOLUTE = Pattern.compile("(?i)https?://([^/?#]*)(.*)", Pattern.DOTALL);
     private static final String PATH_PUNCTUATION = "-._~!$&'()*+,;=:@";
     private static final Optional<String> DOT_SEGMENT = Optional.of("The path must not contain '.' or '..' segments");
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
-            check(request).ifPresent(problem -> request.setDecoderResult(
-                    DecoderResult.failure(new RejectedRequest(HttpResponseStatus.BAD_REQUEST, problem))));
-        }
-        ctx.fireChannelRead(msg);
-    }
-
     /** Checks the target, rewriting an absolute one to origin-form; the problem if there is one. */
-    private static Optional<String> check(HttpRequest request) {
+    @Override
+    public Optional<String> problem(HttpRequest request) {
         String target = request.uri();
         for (int i = 0; i < target.length(); i++) {
             char c = target.charAt(i);
