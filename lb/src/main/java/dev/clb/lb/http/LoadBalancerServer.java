@@ -12,8 +12,6 @@ import io.javalin.Javalin;
  * API on a loopback port of its own, and the proxy sends it the admin paths, so one port answers everything.
  */
 public final class LoadBalancerServer implements AutoCloseable {
-    /** The hostname of the admin server as a backend: what the access log and the metrics name the admin paths' answers by. */
-    public static final String ADMIN = "admin";
     private final Javalin admin;
     private final ProxyServer proxy;
 
@@ -44,7 +42,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         });
         admin.start("127.0.0.1", 0);
         try {
-            Backend adminBackend = new Backend(ADMIN, "127.0.0.1", admin.port());
+            Backend adminBackend = Backend.admin(admin.port());
             ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.clients(),
                     new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);

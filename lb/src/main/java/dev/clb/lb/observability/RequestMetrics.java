@@ -1,7 +1,6 @@
 package dev.clb.lb.observability;
 
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -79,7 +78,7 @@ public final class RequestMetrics implements ProxyEvents {
             registry.find(meter).meters().forEach(m -> known.add(m.getId().getTag("replica")));
         }
         known.remove(null);
-        known.removeAll(List.of(NO_REPLICA, LoadBalancerServer.ADMIN));
+        known.removeAll(List.of(NO_REPLICA, Backend.ADMIN));
         outSince.keySet().retainAll(known);
         for (String replica : known) {
             if (ring.contains(replica)) {
