@@ -1,17 +1,17 @@
 package dev.clb.lb.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
  * The public port's graceful stop, connection by connection, as nginx's graceful quit, without its race on idle
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * unread (it never reaches the proxy, so nothing was done with it), while the rest of the body of the request being
  * answered still goes on;</li>
  * <li>a connection with nothing in flight is closed only after no byte has come in on it for {@link #IDLE_GRACE_MILLIS}
- * since the drain began, its last read or its last answer: a client that was between two requests at SIGTERM, and
+ * since the drain began, its last read or its last answer (its {@link IdleTimeout}, shortened to that): a client that was between two requests at SIGTERM, and
  * sends its next one on the connection it has, gets it answered (with {@code Connection: close}) instead of a reset
  * or an end of stream under a request it had already sent. Closing idle connections at once, as nginx does, loses
  * exactly those.</li>
@@ -32,10 +32,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Drain {
     static final long IDLE_GRACE_MILLIS = 1_000;
-    private static final long IDLE_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(IDLE_GRACE_MILLIS);
+    /** The user event that tells a connection's handlers the drain has begun; {@link IdleTimeout} shortens its limit to the grace. */
+    static final Object STARTED = "drain started";
 
-    private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private volatile long startNanos;
+    private final ChannelGroup connections = new DefaultChannelGroup("client connections", GlobalEventExecutor.INSTANCE);
     private volatile boolean started;
 
     /** The handler of one client connection; it goes between the connection limit and {@link Exchanges}. */
@@ -45,9 +45,8 @@ final class Drain {
 
     /** Every connection open, and any accepted from now on, drains. */
     void start() {
-        startNanos = System.nanoTime();
         started = true;
-        for (Connection connection : connections) connection.ctx.executor().execute(connection::drain);
+        for (Channel channel : connections) channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(STARTED));
     }
 
     /** Client connections not closed yet. */
@@ -57,30 +56,29 @@ final class Drain {
 
     final class Connection extends ChannelDuplexHandler {
         private final Exchanges exchanges;
-        private ChannelHandlerContext ctx;
         // the fields below belong to the connection's event loop
         private boolean draining;
         private boolean toldToClose;
         private boolean dropping;
-        private boolean removed;
-        private long lastReadNanos;
-        private ScheduledFuture<?> check;
 
         private Connection(Exchanges exchanges) {
             this.exchanges = exchanges;
         }
 
         @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            this.ctx = ctx;
+        public void channelActive(ChannelHandlerContext ctx) {
+            connections.add(ctx.channel()); // and out of the group once closed
+            ctx.fireChannelActive();
+            if (started) userEventTriggered(ctx, STARTED);
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            connections.add(this);
-            ctx.channel().closeFuture().addListener(closed -> connections.remove(this));
-            ctx.fireChannelActive();
-            if (started) drain();
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event == STARTED) {
+                if (draining || !ctx.channel().isActive()) return;
+                draining = true;
+            }
+            ctx.fireUserEventTriggered(event);
         }
 
         @Override
@@ -94,12 +92,6 @@ final class Drain {
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (draining) lastReadNanos = System.nanoTime();
-            ctx.fireChannelReadComplete();
-        }
-
-        @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
             if (draining && !toldToClose && msg instanceof HttpResponse response && response.status().codeClass() != HttpStatusClass.INFORMATIONAL
                     && exchanges.unanswered() <= 1) {
@@ -110,35 +102,6 @@ final class Drain {
                 return;
             }
             ctx.write(msg, promise);
-        }
-
-        @Override
-        public void handlerRemoved(ChannelHandlerContext ctx) {
-            removed = true;
-            if (check != null) check.cancel(false);
-        }
-
-        private void drain() {
-            if (draining || removed || !ctx.channel().isActive()) return;
-            draining = true;
-            lastReadNanos = startNanos;
-            closeWhenIdle();
-        }
-
-        private void closeWhenIdle() {
-            check = null;
-            if (toldToClose || removed || !ctx.channel().isActive()) return;
-            if (exchanges.busy()) { // its answer will say close; if it started before the drain, the grace counts from its end
-                exchanges.whenAllAnswered(this::closeWhenIdle);
-                return;
-            }
-            long left = IDLE_GRACE_NANOS - (System.nanoTime() - Math.max(lastReadNanos, exchanges.lastAnsweredNanos()));
-            if (left <= 0) {
-                toldToClose = true;
-                ctx.close();
-            } else {
-                check = ctx.executor().schedule(this::closeWhenIdle, left, TimeUnit.NANOSECONDS);
-            }
         }
     }
 }

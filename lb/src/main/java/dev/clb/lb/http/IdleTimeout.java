@@ -8,10 +8,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Closes, without a word, a keep-alive connection that has had no request in flight and no bytes coming in for
  * the idle timeout. A request waiting for a slow replica, or an answer still being written, keeps it open. One
- * timer per connection, re-armed for the time left rather than on every read.
+ * timer per connection, re-armed for the time left rather than on every read. Once the public port drains
+ * ({@link Drain#STARTED}), the limit is the drain's grace, counted from then at the earliest.
  */
 final class IdleTimeout extends ChannelInboundHandlerAdapter {
-    private final long timeoutNanos;
+    private long timeoutNanos;
     private final Exchanges exchanges;
     private long lastReadNanos;
     private ScheduledFuture<?> check;
@@ -32,6 +33,18 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
     public void channelReadComplete(ChannelHandlerContext ctx) {
         lastReadNanos = System.nanoTime();
         ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        long graceNanos = TimeUnit.MILLISECONDS.toNanos(Drain.IDLE_GRACE_MILLIS);
+        if (event == Drain.STARTED && timeoutNanos > graceNanos) {
+            timeoutNanos = graceNanos;
+            lastReadNanos = Math.max(lastReadNanos, System.nanoTime());
+            if (check != null) check.cancel(false);
+            arm(ctx, timeoutNanos);
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override
