@@ -201,6 +201,14 @@ declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [h
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
                 [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088 [lb-g1]=http://127.0.0.1:18089)
 declare -A started=() target_pid=()
+# start_lb NAME PORT MANAGEMENT_PORT OPTION...: this load balancer in front of the three backends, its log in $work/NAME.log
+start_lb() {
+    local name=$1 port=$2 management=$3
+    shift 3
+    $LB_JAVA $LB_JVM_OPTS -jar "${LB_JAR:-lb/target/lb.jar}" --runtime static --port "$port" --bind 127.0.0.1 --management-port "$management" \
+        --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 "$@" >"$work/$name.log" 2>&1 &
+    pids+=($!)
+}
 start_target() {
     [[ -n ${started[$1]:-} ]] && return 0
     started[$1]=1
@@ -208,21 +216,15 @@ start_target() {
         nginx) nginx -p "$work" -c "$work/nginx.conf" & pids+=($!) ;;
         haproxy) haproxy -db -f "$work/haproxy.cfg" & pids+=($!) ;;
         caddy) caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 & pids+=($!) ;;
-        lb) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18082 --bind 127.0.0.1 --management-port 18092 \
-                --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb.access.log" 2>"$work/lb.log" & pids+=($!) ;;
-        lb-nolog) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18085 --bind 127.0.0.1 --management-port 18095 \
-                --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-nolog.log" 2>&1 & pids+=($!) ;;
+        lb) start_lb lb 18082 18092 --access-log "$work/lb.access.log" ;;
+        lb-nolog) start_lb lb-nolog 18085 18095 --access-log off ;;
         # as lb-nolog but on the JVM's default collector (G1) rather than the parallel one it is deployed with
-        lb-g1) $LB_JAVA ${LB_JVM_OPTS/-XX:+UseParallelGC/} -jar lb/target/lb.jar --runtime static --port 18089 --bind 127.0.0.1 --management-port 18099 \
-                --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-g1.log" 2>&1 & pids+=($!) ;;
+        lb-g1) LB_JVM_OPTS=${LB_JVM_OPTS/-XX:+UseParallelGC/} start_lb lb-g1 18089 18099 --access-log off ;;
         # no management server, so no metrics either: beside lb-nolog, what the metrics cost
-        lb-bare) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18088 --bind 127.0.0.1 --management-port -1 \
-                --access-log off --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-bare.log" 2>&1 & pids+=($!) ;;
-        lb-bounded) $LB_JAVA $LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18086 --bind 127.0.0.1 --management-port 18096 \
-                --access-log off --bounded-load 1.25 --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-bounded.log" 2>&1 & pids+=($!) ;;
+        lb-bare) start_lb lb-bare 18088 -1 --access-log off ;;
+        lb-bounded) start_lb lb-bounded 18086 18096 --access-log off --bounded-load 1.25 ;;
         # an earlier build of this load balancer, for a before/after comparison in one run: LB_BEFORE_JAR=path TARGETS="... lb-before lb"
-        lb-before) $LB_JAVA $LB_JVM_OPTS -jar "${LB_BEFORE_JAR:?lb-before needs LB_BEFORE_JAR}" --runtime static --port 18087 --bind 127.0.0.1 \
-                --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-before.log" 2>&1 & pids+=($!) ;;
+        lb-before) LB_JAR=${LB_BEFORE_JAR:?lb-before needs LB_BEFORE_JAR} start_lb lb-before 18087 18097 ;;
     esac
     target_pid[$1]=${pids[-1]}
     await_http "${url[$1]}/home"
@@ -289,8 +291,8 @@ if [[ $LARGE == 1 ]]; then
     for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/18090) 2>/dev/null && break; sleep 0.1; done
     lb_large_pid=
     if [[ " $LARGE_TARGETS " == *" lb "* ]]; then
-        $LB_JAVA $LARGE_LB_JVM_OPTS -jar lb/target/lb.jar --runtime static --port 18084 --bind 127.0.0.1 --management-port -1 \
-            --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 >"$work/lb-large.log" 2>&1 & lb_large_pid=$!; pids+=($lb_large_pid)
+        LB_JVM_OPTS=$LARGE_LB_JVM_OPTS start_lb lb-large 18084 -1
+        lb_large_pid=${pids[-1]}
         await_http http://127.0.0.1:18084/home
     fi
     declare -A large_url=([nginx]=${url[nginx]} [haproxy]=${url[haproxy]} [caddy]=${url[caddy]} [lb]=http://127.0.0.1:18084)
