@@ -287,6 +287,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         void attempt() {
             if (attempts == 0) {
                 ring = routes.ring();
+                pool.ringIs(ring, routes.admin());
                 id = requestId(head.headers().get(REQUEST_ID));
                 head.headers().set(REQUEST_ID, Long.toString(id));
             } else {

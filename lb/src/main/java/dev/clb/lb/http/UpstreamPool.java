@@ -1,5 +1,7 @@
 package dev.clb.lb.http;
 
+import dev.clb.hashmap.Node;
+import dev.clb.hashmap.Ring;
 import dev.clb.lb.backend.Backend;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -26,6 +28,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -129,6 +132,7 @@ final class UpstreamPool {
     private final int connectTimeoutMillis;
     private final Bootstrap bootstrap;
     private final Map<Backend, Upstream> upstreams = new HashMap<>();
+    private Ring<Backend> ringSeen;
 
     UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, int connectTimeoutMillis) {
         this.loop = loop;
@@ -211,6 +215,29 @@ final class UpstreamPool {
         return upstream != null && upstream.hungUntilNanos != 0 && upstream.hungUntilNanos - System.nanoTime() > 0;
     }
 
+    /**
+     * Forgets the replicas that are not in {@code ring}, once per new ring, closing their idle connections; a call in
+     * flight to one closes its connection when it ends. Every replacement is a new backend, so a crash loop would
+     * otherwise grow the pool for good, each entry with its latency window. {@code admin} is in no ring and stays.
+     */
+    void ringIs(Ring<Backend> ring, Backend admin) {
+        if (ring == ringSeen) return;
+        ringSeen = ring;
+        Set<Backend> live = new HashSet<>();
+        for (Node<Backend> node : ring.nodes()) live.add(node.value());
+        live.add(admin);
+        upstreams.values().removeIf(upstream -> {
+            if (live.contains(upstream.backend)) return false;
+            discardIdle(upstream);
+            return true;
+        });
+    }
+
+    /** The replicas this pool holds connections and latencies for. */
+    Set<Backend> backends() {
+        return Set.copyOf(upstreams.keySet());
+    }
+
     private Upstream upstream(Backend backend) {
         Upstream upstream = upstreams.get(backend);
         if (upstream == null) {
@@ -225,9 +252,9 @@ final class UpstreamPool {
         while ((channel = upstream.idle.poll()) != null) channel.close();
     }
 
-    private static void giveBack(Upstream upstream, Channel channel) {
+    private void giveBack(Upstream upstream, Channel channel) {
         ArrayDeque<Channel> channels = upstream.idle;
-        if (channels.size() < MAX_IDLE_PER_BACKEND) {
+        if (upstreams.get(upstream.backend) == upstream && channels.size() < MAX_IDLE_PER_BACKEND) {
             channel.config().setAutoRead(true);
             channels.addLast(channel);
         } else {

@@ -1,0 +1,222 @@
+package dev.clb.lb.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.RingConfig;
+import dev.clb.lb.backend.Backend;
+import io.netty.channel.EventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The pool of one event loop against real HTTP servers on loopback. */
+class UpstreamPoolTest {
+    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoop loop = group.next();
+    private final UpstreamPool pool = new UpstreamPool(loop, NioSocketChannel.class, 2_000);
+    private final List<Closeable> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger connectionsClosed = new AtomicInteger();
+
+    @AfterEach
+    void stop() {
+        for (Closeable socket : sockets) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void aReplicaThatLeftTheRingIsForgottenWithItsIdleConnectionsOnTheNextRing() throws Exception {
+        Backend admin = Backend.admin(1);
+        List<Backend> backends = List.of(backend("server-1"), backend("server-2"), backend("server-3"));
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
+        for (Backend b : backends) map.add(b.hostname(), b);
+        Ring<Backend> all = map.ring();
+        onLoop(() -> { pool.ringIs(all, admin); return null; });
+        for (Backend b : backends) assertThat(get(b)).isEqualTo(200);
+        assertThat(onLoop(pool::backends)).containsExactlyInAnyOrderElementsOf(backends);
+
+        map.remove("server-2");
+        Ring<Backend> without2 = map.ring();
+        onLoop(() -> { pool.ringIs(without2, admin); return null; });
+
+        assertThat(onLoop(pool::backends)).containsExactlyInAnyOrder(backends.get(0), backends.get(2));
+        Awaitility.await("server-2's idle connection closed").atMost(java.time.Duration.ofSeconds(5)).until(() -> connectionsClosed.get() == 1);
+        assertThat(get(backends.get(0))).isEqualTo(200); // the others keep their connections and answer
+        onLoop(() -> { pool.ringIs(without2, admin); return null; }); // the same ring again changes nothing
+        assertThat(onLoop(pool::backends)).containsExactlyInAnyOrder(backends.get(0), backends.get(2));
+    }
+
+    @Test
+    void aCallInFlightToAReplicaThatLeftTheRingClosesItsConnectionWhenItEnds() throws Exception {
+        Backend admin = Backend.admin(1);
+        List<Backend> backends = List.of(backend("server-1"), backend("server-2"));
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
+        for (Backend b : backends) map.add(b.hostname(), b);
+        onLoop(() -> { pool.ringIs(map.ring(), admin); return null; });
+        map.remove("server-2");
+        Ring<Backend> without2 = map.ring();
+
+        CompletableFuture<Integer> answer = get(backends.get(1), () -> pool.ringIs(without2, admin)); // the ring changes once it is sent
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+        Awaitility.await("the connection closed, not kept idle for a replica the pool forgot")
+                .atMost(java.time.Duration.ofSeconds(5)).until(() -> connectionsClosed.get() == 1);
+        assertThat(onLoop(pool::backends)).doesNotContain(backends.get(1));
+    }
+
+    /**
+     * A keep-alive HTTP server on loopback, on raw sockets so that it can tell when a connection is closed: answers
+     * 200 to every request head, counts the connections whose other end closed.
+     */
+    private Backend backend(String name) throws Exception {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        sockets.add(server);
+        Thread acceptor = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket connection = server.accept();
+                    sockets.add(connection);
+                    Thread serving = new Thread(() -> serve(connection), name + " connection");
+                    serving.setDaemon(true);
+                    serving.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }, name + " acceptor");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return new Backend(name, "127.0.0.1", server.getLocalPort());
+    }
+
+    private void serve(Socket connection) {
+        try (connection) {
+            InputStream in = new BufferedInputStream(connection.getInputStream());
+            while (true) {
+                String head = RawHttpHead.read(in);
+                if (head == null) break;
+                connection.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+            }
+            connectionsClosed.incrementAndGet();
+        } catch (IOException e) {
+            connectionsClosed.incrementAndGet();
+        }
+    }
+
+    /** The request head up to its blank line, or null at the end of the stream. */
+    private static final class RawHttpHead {
+        static String read(InputStream in) throws IOException {
+            StringBuilder head = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1) {
+                head.append((char) c);
+                if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) return head.toString();
+            }
+            return null;
+        }
+    }
+
+    private <T> T onLoop(Callable<T> task) throws Exception {
+        return loop.submit(task).get(5, TimeUnit.SECONDS);
+    }
+
+    /** One GET through the pool; its status. */
+    private int get(Backend backend) throws Exception {
+        return get(backend, () -> { }).get(5, TimeUnit.SECONDS);
+    }
+
+    /** One GET through the pool, {@code afterSend} run on the loop right after it was handed to the pool; its status. */
+    private CompletableFuture<Integer> get(Backend backend, Runnable afterSend) {
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        loop.execute(() -> {
+            pool.send(backend, 5_000, listener(status));
+            afterSend.run();
+        });
+        return status;
+    }
+
+    private static UpstreamPool.Listener listener(CompletableFuture<Integer> status) {
+        return new UpstreamPool.Listener() {
+            int code;
+
+            @Override
+            public HttpRequest head(AsciiString host) {
+                HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
+                head.headers().set("host", host);
+                return head;
+            }
+
+            @Override
+            public boolean replayable() {
+                return true;
+            }
+
+            @Override
+            public long deadlineMillis(Backend to, LatencyWindow recent) {
+                return 0;
+            }
+
+            @Override
+            public void attached(UpstreamPool.Call call) {
+                call.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                call.flush();
+            }
+
+            @Override
+            public void onHead(HttpResponse response) {
+                code = response.status().code();
+            }
+
+            @Override
+            public void onContent(HttpContent content) {
+                boolean last = content instanceof LastHttpContent;
+                content.release();
+                if (last) status.complete(code);
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                status.completeExceptionally(cause);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void writable() {
+            }
+        };
+    }
+}
