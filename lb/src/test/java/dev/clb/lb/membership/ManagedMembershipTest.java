@@ -465,6 +465,17 @@ class ManagedMembershipTest {
     }
 
     @Test
+    void aRemovedReplicasInFlightCounterIsForgotten() throws Exception {
+        manager(0).start(3);
+        for (String name : List.of("server-1", "server-2")) {
+            inFlight.begin(name);
+            inFlight.end(name);
+        }
+        manager.remove(1, List.of("server-1"));
+        assertThat(inFlight.tracked()).as("no counter left for a replica that is gone").containsExactly("server-2");
+    }
+
+    @Test
     void theExitOfAMonitoredReplicaIsReportedWithItsBackendAndOthersAreIgnored() throws Exception {
         manager(1).start(2);
         List<Backend> exited = new CopyOnWriteArrayList<>();
