@@ -476,6 +476,27 @@ class ManagedMembershipTest {
     }
 
     @Test
+    void aRemoveInterruptedWhileItDrainsStopsTheReplicaAtOnceAndKeepsTheInterrupt() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofSeconds(5), Duration.ofSeconds(30)).start(2);
+        inFlight.begin("server-1");
+        CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+        Thread admin = new Thread(() -> {
+            try {
+                manager.remove(1, List.of("server-1"));
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
+            } catch (Throwable e) {
+                interruptedAfter.completeExceptionally(e);
+            }
+        }, "admin");
+        admin.start();
+        await("server-1 out of the map, draining", () -> !manager.hostnames().contains("server-1"));
+        admin.interrupt();
+        assertThat(interruptedAfter.get(5, TimeUnit.SECONDS)).as("the thread's interrupt status after remove").isTrue();
+        assertThat(runtime.stopped).as("stopped without waiting for the 30 s drain").containsExactly("server-1");
+        assertThat(manager.hostnames()).containsExactly("server-2");
+    }
+
+    @Test
     void theExitOfAMonitoredReplicaIsReportedWithItsBackendAndOthersAreIgnored() throws Exception {
         manager(1).start(2);
         List<Backend> exited = new CopyOnWriteArrayList<>();
