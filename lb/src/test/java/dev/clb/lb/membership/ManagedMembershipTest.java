@@ -497,6 +497,25 @@ class ManagedMembershipTest {
     }
 
     @Test
+    void aSuccessfulReplacementResetsTheBackOffSoTheNextFailureIsRetriedSoon() throws Exception {
+        manager(0).start(3);
+        runtime.refuseReplacements = true;
+        manager.failed(backend("server-1"), "test");
+        // three refused starts, after 0, 250 and 750 ms: the next would come 1 s later, then 2 s, 4 s, 8 s
+        await("three refused replacements", () -> runtime.refused.get() == 3);
+        runtime.refuseReplacements = false;
+        await("the vacancy filled", () -> respawns.size() == 1);
+        runtime.refuseReplacements = true;
+        long failedAt = System.nanoTime();
+        manager.failed(backend("server-2"), "test");
+        await("one more refused replacement", () -> runtime.refused.get() == 4);
+        runtime.refuseReplacements = false;
+        await("the second vacancy filled", () -> respawns.size() == 2);
+        assertThat((System.nanoTime() - failedAt) / 1_000_000).as("ms until the retry after the failure that followed a success")
+                .isLessThan(1_200); // 250 ms after a success; 2 s had the three earlier failures still counted
+    }
+
+    @Test
     void theExitOfAMonitoredReplicaIsReportedWithItsBackendAndOthersAreIgnored() throws Exception {
         manager(1).start(2);
         List<Backend> exited = new CopyOnWriteArrayList<>();
