@@ -107,13 +107,10 @@ public final class ManagedMembership implements Membership {
         return standbys.hostnames();
     }
 
-    /** The replicas in the map and the standbys. */
+    /** The standbys. */
     @Override
-    public Collection<Backend> monitored() {
-        List<Backend> all = new ArrayList<>();
-        map.ring().nodes().forEach(n -> all.add(n.value()));
-        all.addAll(standbys.standbys());
-        return all;
+    public Collection<Backend> alsoMonitored() {
+        return standbys.standbys();
     }
 
     @Override
