@@ -38,8 +38,8 @@ public final class InFlight {
     }
 
     /**
-     * The hostnames a counter is kept for: each replica that had an attempt since it joined, until it is forgotten.
-     * Replicas that left must not stay here, or a crash loop would keep one counter per replica it ever started.
+     * The hostnames a counter is kept for: each replica that had an attempt and was not forgotten since. Shows that
+     * a replica that left is forgotten, so that replicas coming and going do not leave one counter each.
      */
     public Set<String> tracked() {
         return Set.copyOf(perReplica.keySet());
