@@ -1,5 +1,6 @@
 package dev.clb.lb.core;
 
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,6 +35,14 @@ public final class InFlight {
     /** Forgets a replica that is gone and has nothing in flight any more. */
     public void forget(String hostname) {
         perReplica.computeIfPresent(hostname, (name, count) -> count.get() == 0 ? null : count);
+    }
+
+    /**
+     * The hostnames a counter is kept for: each replica that had an attempt and was not forgotten since. Shows that
+     * a replica that left is forgotten, so that replicas coming and going do not leave one counter each.
+     */
+    public Set<String> tracked() {
+        return Set.copyOf(perReplica.keySet());
     }
 
     private AtomicInteger counter(String hostname) {

@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,13 +107,10 @@ public final class ManagedMembership implements Membership {
         return standbys.hostnames();
     }
 
-    /** The replicas in the map and the standbys. */
+    /** The standbys. */
     @Override
-    public Collection<Backend> monitored() {
-        List<Backend> all = new ArrayList<>();
-        map.ring().nodes().forEach(n -> all.add(n.value()));
-        all.addAll(standbys.standbys());
-        return all;
+    public Collection<Backend> alsoMonitored() {
+        return standbys.standbys();
     }
 
     @Override
@@ -138,13 +136,8 @@ public final class ManagedMembership implements Membership {
             }
             int adopted = map.ring().size();
             if (adopted < replicas) {
-                List<String> names = new ArrayList<>();
-                Set<String> taken = namesInUse();
-                for (int i = 1; names.size() < replicas - adopted; i++) {
-                    String name = adopted == 0 ? "server-" + i : Hostnames.random(taken);
-                    taken.add(name);
-                    names.add(name);
-                }
+                List<String> names = adopted == 0 ? IntStream.rangeClosed(1, replicas).mapToObj(i -> "server-" + i).toList()
+                        : randomNames(replicas - adopted, namesInUse());
                 install(spawner.spawnAll(names, placesFor(names)));
                 log.info("started {} replicas {} in {} ms; now {}", names.size(), names, millisSince(t0), hostnames());
             }
@@ -164,13 +157,8 @@ public final class ManagedMembership implements Membership {
                 if (taken.contains(name)) throw AdminException.badRequest("Hostname '" + name + "' is already in use");
             }
             List<String> names = new ArrayList<>(requested);
-            Set<String> allTaken = new HashSet<>(taken);
-            allTaken.addAll(requested);
-            while (names.size() < n) {
-                String name = Hostnames.random(allTaken);
-                allTaken.add(name);
-                names.add(name);
-            }
+            taken.addAll(requested);
+            names.addAll(randomNames(n - requested.size(), taken));
             long t0 = System.nanoTime();
             install(spawner.spawnAll(names, placesFor(names)));
             log.info("added {} replicas {} in {} ms; now {}", n, names, millisSince(t0), hostnames());
@@ -265,7 +253,7 @@ public final class ManagedMembership implements Membership {
                 } catch (RingFullException e) {
                     throw new IllegalStateException("the standby takes the failed replica's own slots, which are free", e);
                 }
-                runtime.placed(name, new Place(node.ringId(), System.currentTimeMillis(), map.ring().placement(name)));
+                runtime.placed(name, Seat.of(map.ring(), name).place(System.currentTimeMillis()));
                 events.respawned(failed.hostname(), name, node.ringId());
                 log.warn("replica {} failed ({}); replaced by {} on ring id {} in {} ms (warm standby); now {}", failed.hostname(), reason,
                         name, node.ringId(), millisSince(detectedAt), hostnames());
@@ -294,12 +282,12 @@ public final class ManagedMembership implements Membership {
             while (!closed && (vacancy = vacancies.peek()) != null) {
                 long t0 = System.nanoTime();
                 Seat seat = vacancy.seat();
-                Place place = new Place(seat.ringId(), System.currentTimeMillis(), seat.placement());
+                Place place = seat.place(System.currentTimeMillis());
                 Optional<Backend> standby = standbys.takeLive();
                 Backend replacement = standby.isPresent() ? standby.get() : spawner.spawnOne(Hostnames.random(namesInUse()), Optional.of(place));
                 try {
                     Node<Backend> added = seat.takeIn(map, replacement);
-                    Place taken = new Place(added.ringId(), place.joined(), map.ring().placement(added.name()));
+                    Place taken = Seat.of(map.ring(), added.name()).place(place.joined());
                     if (standby.isPresent() || !taken.equals(place)) runtime.placed(added.name(), taken);
                     events.respawned(vacancy.failed(), replacement.hostname(), added.ringId());
                 } catch (RingFullException e) {
@@ -331,6 +319,17 @@ public final class ManagedMembership implements Membership {
         }
     }
 
+    /** {@code count} random hostnames, none in {@code taken}, to which they are added. */
+    private static List<String> randomNames(int count, Set<String> taken) {
+        List<String> names = new ArrayList<>();
+        while (names.size() < count) {
+            String name = Hostnames.random(taken);
+            taken.add(name);
+            names.add(name);
+        }
+        return names;
+    }
+
     private Set<String> namesInUse() {
         Set<String> taken = new HashSet<>(hostnames());
         taken.addAll(standbyHostnames());
@@ -353,7 +352,7 @@ public final class ManagedMembership implements Membership {
         }
         long joined = System.currentTimeMillis();
         Map<String, Place> places = new HashMap<>();
-        for (String name : names) places.put(name, new Place(next.node(name).ringId(), joined, next.placement(name)));
+        for (String name : names) places.put(name, Seat.of(next, name).place(joined));
         return places;
     }
 

@@ -5,6 +5,7 @@ import dev.clb.hashmap.Ring;
 import dev.clb.lb.backend.Backend;
 import dev.clb.lb.core.AdminException;
 import dev.clb.lb.health.HeartbeatMonitor;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
@@ -38,8 +39,16 @@ public sealed interface Membership extends HeartbeatMonitor.Listener, AutoClosea
 
     List<String> standbyHostnames();
 
-    /** What the heartbeat monitor watches. */
-    Collection<Backend> monitored();
+    /** What the heartbeat monitor watches: the replicas in the map, then {@link #alsoMonitored()}. */
+    default Collection<Backend> monitored() {
+        List<Backend> all = new ArrayList<>();
+        ring().nodes().forEach(n -> all.add(n.value()));
+        all.addAll(alsoMonitored());
+        return all;
+    }
+
+    /** What the heartbeat monitor watches besides the map: the standbys, or the static backends that are down. */
+    Collection<Backend> alsoMonitored();
 
     /** The runtime's short name, as {@code --runtime} takes it. */
     String runtimeName();

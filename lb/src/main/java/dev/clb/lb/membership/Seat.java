@@ -6,6 +6,7 @@ import dev.clb.hashmap.Placement;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.util.Optional;
 
 /** Where a replica sat in the map before it left (its ring id and slots), so that another, or itself, can sit there again. */
@@ -14,6 +15,11 @@ record Seat(int ringId, Optional<Placement> placement) {
     /** The seat of {@code hostname} on {@code ring}, which must hold it. */
     static Seat of(Ring<Backend> ring, String hostname) {
         return new Seat(ring.node(hostname).ringId(), ring.placement(hostname));
+    }
+
+    /** The place of a replica that sits here, having joined the map at {@code joined}: what the runtime records with it. */
+    Place place(long joined) {
+        return new Place(ringId, joined, placement);
     }
 
     /**

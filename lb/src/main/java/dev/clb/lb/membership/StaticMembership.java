@@ -108,13 +108,10 @@ public final class StaticMembership implements Membership {
         return List.of();
     }
 
-    /** The backends in the map, and those down, so that they are seen coming back. */
+    /** The backends that are down, so that they are seen coming back. */
     @Override
-    public Collection<Backend> monitored() {
-        List<Backend> all = new ArrayList<>();
-        map.ring().nodes().forEach(n -> all.add(n.value()));
-        backends.stream().filter(b -> down.containsKey(b.hostname())).forEach(all::add);
-        return all;
+    public Collection<Backend> alsoMonitored() {
+        return backends.stream().filter(b -> down.containsKey(b.hostname())).toList();
     }
 
     @Override

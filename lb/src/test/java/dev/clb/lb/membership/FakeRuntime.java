@@ -25,6 +25,8 @@ final class FakeRuntime implements ReplicaRuntime {
     final Set<String> refuseToStart = ConcurrentHashMap.newKeySet();
     /** While set, every start of a replacement (a random name with a place in the map) is refused; standbys still start. */
     volatile boolean refuseReplacements;
+    /** Starts refused so far, by {@link #refuseToStart} or {@link #refuseReplacements}. */
+    final AtomicInteger refused = new AtomicInteger();
     /** The places recorded with running replicas, as an engine keeps them in labels. */
     private final Map<String, Place> places = new ConcurrentHashMap<>();
     volatile boolean closed;
@@ -44,6 +46,7 @@ final class FakeRuntime implements ReplicaRuntime {
     @Override
     public Backend start(String hostname, Optional<Place> place) throws SpawnException {
         if (refuseToStart.contains(hostname) || refuseReplacements && hostname.startsWith("replica-") && place.isPresent()) {
+            refused.incrementAndGet();
             throw new SpawnException("cannot start '" + hostname + "'", new IllegalStateException());
         }
         started.add(hostname);

@@ -465,6 +465,57 @@ class ManagedMembershipTest {
     }
 
     @Test
+    void aRemovedReplicasInFlightCounterIsForgotten() throws Exception {
+        manager(0).start(3);
+        for (String name : List.of("server-1", "server-2")) {
+            inFlight.begin(name);
+            inFlight.end(name);
+        }
+        manager.remove(1, List.of("server-1"));
+        assertThat(inFlight.tracked()).as("no counter left for a replica that is gone").containsExactly("server-2");
+    }
+
+    @Test
+    void aRemoveInterruptedWhileItDrainsStopsTheReplicaAtOnceAndKeepsTheInterrupt() throws Exception {
+        manager(0, RingConfig.defaults(), Duration.ofSeconds(5), Duration.ofSeconds(30)).start(2);
+        inFlight.begin("server-1");
+        CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+        Thread admin = new Thread(() -> {
+            try {
+                manager.remove(1, List.of("server-1"));
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
+            } catch (Throwable e) {
+                interruptedAfter.completeExceptionally(e);
+            }
+        }, "admin");
+        admin.start();
+        await("server-1 out of the map, draining", () -> !manager.hostnames().contains("server-1"));
+        admin.interrupt();
+        assertThat(interruptedAfter.get(5, TimeUnit.SECONDS)).as("the thread's interrupt status after remove").isTrue();
+        assertThat(runtime.stopped).as("stopped without waiting for the 30 s drain").containsExactly("server-1");
+        assertThat(manager.hostnames()).containsExactly("server-2");
+    }
+
+    @Test
+    void aSuccessfulReplacementResetsTheBackOffSoTheNextFailureIsRetriedSoon() throws Exception {
+        manager(0).start(3);
+        runtime.refuseReplacements = true;
+        manager.failed(backend("server-1"), "test");
+        // three refused starts, after 0, 250 and 750 ms: the next would come 1 s later, then 2 s, 4 s, 8 s
+        await("three refused replacements", () -> runtime.refused.get() == 3);
+        runtime.refuseReplacements = false;
+        await("the vacancy filled", () -> respawns.size() == 1);
+        runtime.refuseReplacements = true;
+        long failedAt = System.nanoTime();
+        manager.failed(backend("server-2"), "test");
+        await("one more refused replacement", () -> runtime.refused.get() == 4);
+        runtime.refuseReplacements = false;
+        await("the second vacancy filled", () -> respawns.size() == 2);
+        assertThat((System.nanoTime() - failedAt) / 1_000_000).as("ms until the retry after the failure that followed a success")
+                .isLessThan(1_200); // 250 ms after a success; 2 s had the three earlier failures still counted
+    }
+
+    @Test
     void theExitOfAMonitoredReplicaIsReportedWithItsBackendAndOthersAreIgnored() throws Exception {
         manager(1).start(2);
         List<Backend> exited = new CopyOnWriteArrayList<>();
