@@ -90,9 +90,12 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.start();
         Optional<ReplicaRuntime> runtime = runtime(options);
         Metrics metrics = new Metrics(Duration.ofMillis(options.metricsRetentionMs));
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy,
-                next -> metrics.ringChanged(next.nodes().stream().map(Node::name).toList()));
         InFlight inFlight = new InFlight();
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy, next -> {
+            List<String> hostnames = next.nodes().stream().map(Node::name).toList();
+            metrics.ringChanged(hostnames);
+            inFlight.retainOnly(hostnames);
+        });
         HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
         // the one place that tells owned replicas from fronted servers: everything else sees a Membership
         Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, inFlight, metrics.membership(),

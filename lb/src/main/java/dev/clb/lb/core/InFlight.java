@@ -1,5 +1,6 @@
 package dev.clb.lb.core;
 
+import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,18 @@ public final class InFlight {
     /** Forgets a replica that is gone and has nothing in flight any more. */
     public void forget(String hostname) {
         perReplica.computeIfPresent(hostname, (name, count) -> count.get() == 0 ? null : count);
+    }
+
+    /**
+     * Forgets every replica that is not in {@code ring} and has nothing in flight; called with each new ring, so that a
+     * failed replica leaves no counter behind (every replacement has a new hostname: a crash loop would otherwise keep
+     * one each). One still busy then is forgotten with a later ring.
+     */
+    public void retainOnly(Collection<String> ring) {
+        Set<String> keep = Set.copyOf(ring);
+        for (String hostname : perReplica.keySet()) {
+            if (!keep.contains(hostname)) forget(hostname);
+        }
     }
 
     /**

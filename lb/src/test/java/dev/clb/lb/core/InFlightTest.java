@@ -2,6 +2,7 @@ package dev.clb.lb.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class InFlightTest {
@@ -34,5 +35,19 @@ class InFlightTest {
         inFlight.forget("busy");
         assertThat(inFlight.tracked()).isEmpty();
         assertThat(inFlight.total()).isZero();
+    }
+
+    @Test
+    void aNewRingForgetsTheReplicasOutOfItWithNothingInFlightAndTheBusyOnesWithALaterRing() {
+        inFlight.begin("stays");
+        inFlight.begin("failed");
+        inFlight.end("failed");
+        inFlight.begin("failed-busy");
+        inFlight.retainOnly(List.of("stays", "replacement"));
+        assertThat(inFlight.tracked()).containsExactlyInAnyOrder("stays", "failed-busy");
+        inFlight.end("failed-busy");
+        inFlight.retainOnly(List.of("stays", "replacement"));
+        assertThat(inFlight.tracked()).containsExactly("stays");
+        assertThat(inFlight.of("stays")).isEqualTo(1);
     }
 }
