@@ -27,14 +27,15 @@ run: build
 	java -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
 
 # Benchmarks write to bench/results/: the proxy against nginx, HAProxy and Caddy (64 connections, then 1000), a replica
-# frozen under load, the hash map (JMH), the analyzer's client.
+# frozen under load, the hash map and the request metrics (JMH), the analyzer's client.
 bench: build
 	bench/proxy-bench.sh
 	mkdir -p bench/results/c1000
 	CONNECTIONS=1000 LARGE=0 ROUNDS=2 TARGETS="nginx haproxy lb-nolog" OUT=bench/results/c1000 bench/proxy-bench.sh
 	bench/hung-replica-bench.sh
 	$(MVN) -Pbench -pl benchmarks -am -DskipTests package
-	java -jar benchmarks/target/benchmarks.jar -f 1 -wi 3 -i 5 -rf text -rff bench/results/ring-jmh.txt | tail -15
+	java -jar benchmarks/target/benchmarks.jar 'Ring|Strategy' -f 1 -wi 3 -i 5 -rf text -rff bench/results/ring-jmh.txt | tail -15
+	java -jar benchmarks/target/benchmarks.jar RequestMetrics -f 1 -wi 3 -i 5 -rf text -rff bench/results/request-metrics-jmh.txt | tail -4
 	@# the analyzer's own client: one 10000-request A-1 run through a fresh local stack
 	out=$$(mktemp -d) && $(ANALYZER) a1 --out $$out | tee bench/results/analyzer-client.txt; rm -rf $$out
 

@@ -279,6 +279,38 @@ done
                   printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
                       cpu[t] ~ /[0-9]/ ? sprintf("%.1f", median(cpu[t])) : "-",
                       ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"
+    # the ratios that decide: taken within each round (targets minutes apart, not a whole run apart), then their median
+    python3 - "$OUT/proxy.csv" <<'PY'
+import csv, statistics, sys
+rounds = {}
+for row in csv.DictReader(open(sys.argv[1])):
+    rounds.setdefault(row["round"], {})[row["target"]] = row
+def ratio(a, b, column, worse=False):
+    values = []
+    for r in rounds.values():
+        if a not in r or all(t not in r for t in b) or not r[a][column]: continue
+        others = [float(r[t][column]) for t in b if t in r and r[t][column]]
+        values.append(float(r[a][column]) / (max(others) if worse else min(others)))
+    return values
+pairs = [("lb", ["nginx", "haproxy"], "requests_per_s", False, "lb requests/s / the slower of nginx and HAProxy"),
+         ("lb-nolog", ["nginx", "haproxy"], "requests_per_s", False, "lb-nolog requests/s / the slower of nginx and HAProxy"),
+         ("lb", ["nginx", "haproxy"], "p99_ms", True, "lb p99 / the worse p99 of nginx and HAProxy"),
+         ("lb-nolog", ["lb-bare"], "requests_per_s", False, "metrics: lb-nolog / lb-bare, requests/s"),
+         ("lb-nolog", ["lb-bare"], "cpu_us_per_request", False, "metrics: lb-nolog / lb-bare, CPU per request"),
+         ("lb", ["lb-nolog"], "requests_per_s", False, "access log: lb / lb-nolog, requests/s"),
+         ("lb", ["lb-nolog"], "cpu_us_per_request", False, "access log: lb / lb-nolog, CPU per request"),
+         ("lb", ["lb-before"], "requests_per_s", False, "this build / lb-before, requests/s"),
+         ("lb", ["lb-before"], "cpu_us_per_request", False, "this build / lb-before, CPU per request")]
+lines = []
+for a, b, column, worse, what in pairs:
+    values = ratio(a, b, column, worse)
+    if values:
+        lines.append(f"| {what} | {statistics.median(values):.3f} | {min(values):.2f}–{max(values):.2f} | " + " ".join(f"{v:.2f}" for v in values) + " |")
+if lines:
+    print("\nRatios within each round (median over the rounds, their range, each round):\n")
+    print("| ratio | median | range | per round |\n|---|---:|---:|---|")
+    print("\n".join(lines))
+PY
 } > "$OUT/proxy.md"
 
 if [[ $LARGE == 1 ]]; then
