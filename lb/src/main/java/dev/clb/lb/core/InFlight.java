@@ -12,10 +12,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class InFlight {
     private final ConcurrentHashMap<String, AtomicInteger> perReplica = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    /** The value of a counter {@link #forget} is taking out of the map. */
+    private static final int FORGOTTEN = Integer.MIN_VALUE;
 
     /** An attempt to {@code hostname} starts; every call is matched by one {@link #end}. */
     public void begin(String hostname) {
-        counter(hostname).incrementAndGet();
+        while (true) {
+            AtomicInteger count = counter(hostname);
+            int n = count.get();
+            if (n == FORGOTTEN) { // being forgotten at this moment: count on the counter that replaces it
+                perReplica.remove(hostname, count);
+            } else if (count.compareAndSet(n, n + 1)) {
+                break;
+            }
+        }
         total.incrementAndGet();
     }
 
@@ -26,16 +36,22 @@ public final class InFlight {
 
     public int of(String hostname) {
         AtomicInteger count = perReplica.get(hostname);
-        return count == null ? 0 : count.get();
+        int n = count == null ? 0 : count.get();
+        return n == FORGOTTEN ? 0 : n;
     }
 
     public int total() {
         return total.get();
     }
 
-    /** Forgets a replica that is gone and has nothing in flight any more. */
+    /**
+     * Forgets a replica that is gone and has nothing in flight any more. The counter is marked {@link #FORGOTTEN} in the
+     * same step as it is checked for 0, so a {@link #begin} racing with this either counts before (and the replica is
+     * kept) or sees the mark and counts on a new counter: never on one that is no longer in the map, whose {@link #end}
+     * would then take a fresh counter below zero.
+     */
     public void forget(String hostname) {
-        perReplica.computeIfPresent(hostname, (name, count) -> count.get() == 0 ? null : count);
+        perReplica.computeIfPresent(hostname, (name, count) -> count.compareAndSet(0, FORGOTTEN) ? null : count);
     }
 
     /**
