@@ -133,6 +133,8 @@ final class UpstreamPool {
     private final Bootstrap bootstrap;
     private final Map<Backend, Upstream> upstreams = new HashMap<>();
     private Ring<Backend> ringSeen;
+    /** The backends of {@link #ringSeen} and the admin server; null until the first ring. */
+    private Set<Backend> live;
 
     UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, int connectTimeoutMillis) {
         this.loop = loop;
@@ -223,11 +225,12 @@ final class UpstreamPool {
     void ringIs(Ring<Backend> ring, Backend admin) {
         if (ring == ringSeen) return;
         ringSeen = ring;
-        Set<Backend> live = new HashSet<>();
-        for (Node<Backend> node : ring.nodes()) live.add(node.value());
-        live.add(admin);
+        Set<Backend> inRing = new HashSet<>();
+        for (Node<Backend> node : ring.nodes()) inRing.add(node.value());
+        inRing.add(admin);
+        live = inRing;
         upstreams.values().removeIf(upstream -> {
-            if (live.contains(upstream.backend)) return false;
+            if (inRing.contains(upstream.backend)) return false;
             discardIdle(upstream);
             return true;
         });
@@ -252,9 +255,16 @@ final class UpstreamPool {
         while ((channel = upstream.idle.poll()) != null) channel.close();
     }
 
+    /**
+     * Keeps a connection whose call ended for the next request to its replica, unless the pool has forgotten that
+     * replica meanwhile, or it is out of the last ring (a retry picks from the ring its request started with, which can
+     * be older): then the connection closes and the entry goes.
+     */
     private void giveBack(Upstream upstream, Channel channel) {
         ArrayDeque<Channel> channels = upstream.idle;
-        if (upstreams.get(upstream.backend) == upstream && channels.size() < MAX_IDLE_PER_BACKEND) {
+        boolean gone = live != null && !live.contains(upstream.backend);
+        if (gone) upstreams.remove(upstream.backend, upstream);
+        if (!gone && upstreams.get(upstream.backend) == upstream && channels.size() < MAX_IDLE_PER_BACKEND) {
             channel.config().setAutoRead(true);
             channels.addLast(channel);
         } else {

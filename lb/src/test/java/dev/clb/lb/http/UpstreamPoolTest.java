@@ -95,6 +95,21 @@ class UpstreamPoolTest {
         assertThat(onLoop(pool::backends)).doesNotContain(backends.get(1));
     }
 
+    @Test
+    void aRetryToAReplicaOutOfTheLastRingDoesNotKeepItsConnection() throws Exception {
+        Backend admin = Backend.admin(1);
+        List<Backend> backends = List.of(backend("server-1"), backend("server-2"));
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
+        for (Backend b : backends) map.add(b.hostname(), b);
+        map.remove("server-2");
+        onLoop(() -> { pool.ringIs(map.ring(), admin); return null; });
+
+        assertThat(get(backends.get(1))).isEqualTo(200); // picked from the ring its request started with, older than the pool's
+        Awaitility.await("its connection closed once the call ended").atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> connectionsClosed.get() == 1);
+        assertThat(onLoop(pool::backends)).doesNotContain(backends.get(1));
+    }
+
     /**
      * A keep-alive HTTP server on loopback, on raw sockets so that it can tell when a connection is closed: answers
      * 200 to every request head, counts the connections whose other end closed.
