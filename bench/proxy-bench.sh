@@ -2,7 +2,7 @@
 # Proxy benchmark, one run: three fast nginx backends on 127.0.0.2-4:5000, then wrk with identical settings
 # against each target in turn, several rounds interleaved: the backend directly, nginx (hash $request_uri
 # consistent), HAProxy (balance uri whole, hash-type consistent), Caddy (lb_policy header X-Request-ID) and this
-# load balancer (--runtime static): `lb` as deployed by default (access log to a file, management server with
+# load balancer (--runtime static): `lb` as deployed by default (access log on stdout, into a file, management server with
 # metrics), `lb-nolog` without the access log (like nginx and HAProxy here), `lb-bare` without the access log and
 # without the management server, hence without metrics (what the metrics cost, beside lb-nolog), `lb-g1` as
 # lb-nolog on the JVM's default collector (G1) instead of the parallel one (-XX:+UseParallelGC) the load balancer
@@ -201,11 +201,12 @@ declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [h
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
                 [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088 [lb-g1]=http://127.0.0.1:18089)
 declare -A started=() target_pid=()
-# start_lb NAME PORT MANAGEMENT_PORT OPTION...: this load balancer in front of the three backends, its log in $work/NAME.log
+# start_lb NAME PORT MANAGEMENT_PORT OPTION...: this load balancer (lb/target/lb.jar, or $lb_jar) in front of the three
+# backends, its output (the access log on stdout, as deployed, and its own log) in $work/NAME.log
 start_lb() {
     local name=$1 port=$2 management=$3
     shift 3
-    $LB_JAVA $LB_JVM_OPTS -jar "${LB_JAR:-lb/target/lb.jar}" --runtime static --port "$port" --bind 127.0.0.1 --management-port "$management" \
+    $LB_JAVA $LB_JVM_OPTS -jar "${lb_jar:-lb/target/lb.jar}" --runtime static --port "$port" --bind 127.0.0.1 --management-port "$management" \
         --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
 }
@@ -216,7 +217,7 @@ start_target() {
         nginx) nginx -p "$work" -c "$work/nginx.conf" & pids+=($!) ;;
         haproxy) haproxy -db -f "$work/haproxy.cfg" & pids+=($!) ;;
         caddy) caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 & pids+=($!) ;;
-        lb) start_lb lb 18082 18092 --access-log "$work/lb.access.log" ;;
+        lb) start_lb lb 18082 18092 ;;
         lb-nolog) start_lb lb-nolog 18085 18095 --access-log off ;;
         # as lb-nolog but on the JVM's default collector (G1) rather than the parallel one it is deployed with
         lb-g1) LB_JVM_OPTS=${LB_JVM_OPTS/-XX:+UseParallelGC/} start_lb lb-g1 18089 18099 --access-log off ;;
@@ -224,7 +225,7 @@ start_target() {
         lb-bare) start_lb lb-bare 18088 -1 --access-log off ;;
         lb-bounded) start_lb lb-bounded 18086 18096 --access-log off --bounded-load 1.25 ;;
         # an earlier build of this load balancer, for a before/after comparison in one run: LB_BEFORE_JAR=path TARGETS="... lb-before lb"
-        lb-before) LB_JAR=${LB_BEFORE_JAR:?lb-before needs LB_BEFORE_JAR} start_lb lb-before 18087 18097 ;;
+        lb-before) lb_jar=${LB_BEFORE_JAR:?lb-before needs LB_BEFORE_JAR} start_lb lb-before 18087 18097 ;;
     esac
     target_pid[$1]=${pids[-1]}
     await_http "${url[$1]}/home"
@@ -288,9 +289,10 @@ for row in csv.DictReader(open(sys.argv[1])):
 def ratio(a, b, column, worse=False):
     values = []
     for r in rounds.values():
-        if a not in r or all(t not in r for t in b) or not r[a][column]: continue
+        if a not in r or not r[a][column]: continue
         others = [float(r[t][column]) for t in b if t in r and r[t][column]]
-        values.append(float(r[a][column]) / (max(others) if worse else min(others)))
+        other = (max(others) if worse else min(others)) if others else 0
+        if other > 0: values.append(float(r[a][column]) / other)  # a round without the figure (no requests) is left out
     return values
 pairs = [("lb", ["nginx", "haproxy"], "requests_per_s", False, "lb requests/s / the slower of nginx and HAProxy"),
          ("lb-nolog", ["nginx", "haproxy"], "requests_per_s", False, "lb-nolog requests/s / the slower of nginx and HAProxy"),

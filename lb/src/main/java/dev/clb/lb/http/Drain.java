@@ -21,11 +21,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * closes (lingering) once that answer is written whole; a request the client sends after it was told is dropped
  * unread (it never reaches the proxy, so nothing was done with it), while the rest of the body of the request being
  * answered still goes on;</li>
- * <li>a connection with nothing in flight is closed only after no byte has come in on it for {@link #IDLE_GRACE_MILLIS}
- * since the drain began, its last read or its last answer (its {@link IdleTimeout}, shortened to that): a client that was between two requests at SIGTERM, and
- * sends its next one on the connection it has, gets it answered (with {@code Connection: close}) instead of a reset
- * or an end of stream under a request it had already sent. Closing idle connections at once, as nginx does, loses
- * exactly those.</li>
+ * <li>a connection with nothing in flight is closed once no byte has come in on it for {@link #IDLE_GRACE_MILLIS}
+ * (or the idle timeout, if shorter) since the drain began, its last read or its last answer: its {@link IdleTimeout},
+ * shortened to that. A client that was between two requests at SIGTERM, and sends its next one on the connection it
+ * has, gets it answered (with {@code Connection: close}) instead of a reset or an end of stream under a request it
+ * had already sent. Closing idle connections at once, as nginx does, loses exactly those.</li>
  * </ul>
  * {@link #open} counts the client connections not closed yet; the load balancer waits for none to be left, at most
  * {@code --drain-timeout}. An upgraded connection (a tunnel) keeps its place in the count until either side closes it.
