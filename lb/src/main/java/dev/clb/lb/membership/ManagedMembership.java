@@ -306,6 +306,7 @@ public final class ManagedMembership implements Membership {
         } finally {
             changes.unlock();
         }
+        standbys.refill(); // a standby taken here, also on a later retry, is started again
     }
 
     private String reserveName() {

@@ -542,4 +542,17 @@ class ManagedMembershipTest {
         predecessor.close();
         assertThat(manager.ring().nodes()).extracting(n -> n.name() + "=" + n.ringId()).containsExactly("server-2=2", replacement + "=1");
     }
+
+    /** The vacancy's later retry takes the standby that became ready meanwhile; the pool must start another. */
+    @Test
+    void aStandbyTakenByAVacancyRetryIsReplacedByAnother() throws Exception {
+        manager(1).start(2);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        probe.answer(manager.standbyHostnames().get(0), Outcome.REFUSED);
+        runtime.refuseReplacements = true;
+        manager.failed(backend("server-1"), "test");
+        await("the vacancy filled by the next standby", () -> respawns.size() == 1);
+        await("another standby in its place", () -> manager.standbyHostnames().size() == 1);
+        assertThat(manager.standbyHostnames()).doesNotContainAnyElementsOf(manager.hostnames());
+    }
 }
