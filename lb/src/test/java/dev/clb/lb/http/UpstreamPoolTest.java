@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
+import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -43,6 +44,7 @@ class UpstreamPoolTest {
     private final UpstreamPool pool = new UpstreamPool(loop, NioSocketChannel.class, 2_000);
     private final List<Closeable> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionsClosed = new AtomicInteger();
+    private final Backend admin = Backend.admin(1);
 
     @AfterEach
     void stop() {
@@ -58,33 +60,28 @@ class UpstreamPoolTest {
 
     @Test
     void aReplicaThatLeftTheRingIsForgottenWithItsIdleConnectionsOnTheNextRing() throws Exception {
-        Backend admin = Backend.admin(1);
         List<Backend> backends = List.of(backend("server-1"), backend("server-2"), backend("server-3"));
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
-        for (Backend b : backends) map.add(b.hostname(), b);
-        Ring<Backend> all = map.ring();
-        onLoop(() -> { pool.ringIs(all, admin); return null; });
+        ConsistentHashMap<Backend> map = mapOf(backends);
+        poolSees(map.ring());
         for (Backend b : backends) assertThat(get(b)).isEqualTo(200);
         assertThat(onLoop(pool::backends)).containsExactlyInAnyOrderElementsOf(backends);
 
         map.remove("server-2");
         Ring<Backend> without2 = map.ring();
-        onLoop(() -> { pool.ringIs(without2, admin); return null; });
+        poolSees(without2);
 
         assertThat(onLoop(pool::backends)).containsExactlyInAnyOrder(backends.get(0), backends.get(2));
         Awaitility.await("server-2's idle connection closed").atMost(java.time.Duration.ofSeconds(5)).until(() -> connectionsClosed.get() == 1);
         assertThat(get(backends.get(0))).isEqualTo(200); // the others keep their connections and answer
-        onLoop(() -> { pool.ringIs(without2, admin); return null; }); // the same ring again changes nothing
+        poolSees(without2); // the same ring again changes nothing
         assertThat(onLoop(pool::backends)).containsExactlyInAnyOrder(backends.get(0), backends.get(2));
     }
 
     @Test
     void aCallInFlightToAReplicaThatLeftTheRingClosesItsConnectionWhenItEnds() throws Exception {
-        Backend admin = Backend.admin(1);
         List<Backend> backends = List.of(backend("server-1"), backend("server-2"));
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
-        for (Backend b : backends) map.add(b.hostname(), b);
-        onLoop(() -> { pool.ringIs(map.ring(), admin); return null; });
+        ConsistentHashMap<Backend> map = mapOf(backends);
+        poolSees(map.ring());
         map.remove("server-2");
         Ring<Backend> without2 = map.ring();
 
@@ -97,12 +94,10 @@ class UpstreamPoolTest {
 
     @Test
     void aRetryToAReplicaOutOfTheLastRingDoesNotKeepItsConnection() throws Exception {
-        Backend admin = Backend.admin(1);
         List<Backend> backends = List.of(backend("server-1"), backend("server-2"));
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
-        for (Backend b : backends) map.add(b.hostname(), b);
+        ConsistentHashMap<Backend> map = mapOf(backends);
         map.remove("server-2");
-        onLoop(() -> { pool.ringIs(map.ring(), admin); return null; });
+        poolSees(map.ring());
 
         assertThat(get(backends.get(1))).isEqualTo(200); // picked from the ring its request started with, older than the pool's
         Awaitility.await("its connection closed once the call ended").atMost(java.time.Duration.ofSeconds(5))
@@ -160,6 +155,20 @@ class UpstreamPoolTest {
             }
             return null;
         }
+    }
+
+    private static ConsistentHashMap<Backend> mapOf(List<Backend> backends) throws RingFullException {
+        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
+        for (Backend b : backends) map.add(b.hostname(), b);
+        return map;
+    }
+
+    /** The pool's loop starts a request under {@code ring}, as the proxy does. */
+    private void poolSees(Ring<Backend> ring) throws Exception {
+        onLoop(() -> {
+            pool.ringIs(ring, admin);
+            return null;
+        });
     }
 
     private <T> T onLoop(Callable<T> task) throws Exception {
