@@ -527,12 +527,7 @@ class ManagedMembershipTest {
 
     @Test
     void aStandbyReadyOnlyAfterTheFailureFillsTheVacancyWhereASuccessorFindsIt() throws Exception {
-        manager(1).start(2);
-        await("a standby", () -> manager.standbyHostnames().size() == 1);
-        probe.answer(manager.standbyHostnames().get(0), Outcome.REFUSED);
-        runtime.refuseReplacements = true;
-        manager.failed(backend("server-1"), "test");
-        await("the vacancy filled by the next standby", () -> respawns.size() == 1);
+        failServer1WhileItsStandbyIsDeadAndReplacementsAreRefused();
         String replacement = manager.hostnames().get(1);
         assertThat(respawns).containsExactly("server-1 -> " + replacement + " @ 1");
         ManagedMembership predecessor = manager;
@@ -546,13 +541,18 @@ class ManagedMembershipTest {
     /** The vacancy's later retry takes the standby that became ready meanwhile; the pool must start another. */
     @Test
     void aStandbyTakenByAVacancyRetryIsReplacedByAnother() throws Exception {
+        failServer1WhileItsStandbyIsDeadAndReplacementsAreRefused();
+        await("another standby in its place", () -> manager.standbyHostnames().size() == 1);
+        assertThat(manager.standbyHostnames()).doesNotContainAnyElementsOf(manager.hostnames());
+    }
+
+    /** Two replicas and a standby that no longer answers; server-1 fails: the vacancy waits for the next standby. */
+    private void failServer1WhileItsStandbyIsDeadAndReplacementsAreRefused() throws Exception {
         manager(1).start(2);
         await("a standby", () -> manager.standbyHostnames().size() == 1);
         probe.answer(manager.standbyHostnames().get(0), Outcome.REFUSED);
         runtime.refuseReplacements = true;
         manager.failed(backend("server-1"), "test");
         await("the vacancy filled by the next standby", () -> respawns.size() == 1);
-        await("another standby in its place", () -> manager.standbyHostnames().size() == 1);
-        assertThat(manager.standbyHostnames()).doesNotContainAnyElementsOf(manager.hostnames());
     }
 }
