@@ -262,9 +262,8 @@ final class UpstreamPool {
      */
     private void giveBack(Upstream upstream, Channel channel) {
         ArrayDeque<Channel> channels = upstream.idle;
-        boolean gone = live != null && !live.contains(upstream.backend);
-        if (gone) upstreams.remove(upstream.backend, upstream);
-        if (!gone && upstreams.get(upstream.backend) == upstream && channels.size() < MAX_IDLE_PER_BACKEND) {
+        if (live != null && !live.contains(upstream.backend)) upstreams.remove(upstream.backend, upstream);
+        if (upstreams.get(upstream.backend) == upstream && channels.size() < MAX_IDLE_PER_BACKEND) {
             channel.config().setAutoRead(true);
             channels.addLast(channel);
         } else {

@@ -267,8 +267,11 @@ public final class ManagedMembership implements Membership {
         } finally {
             changes.unlock();
         }
-        if (vacant) fillVacancies();
-        standbys.refill();
+        if (vacant) {
+            fillVacancies(); // refills the standbys once the replacement is in
+        } else {
+            standbys.refill();
+        }
     }
 
     /**
