@@ -2,9 +2,10 @@ package dev.clb.lb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** One hot key at concurrency 60 over three replicas that hold each request 20 ms, with and without bounded loads. */
 class HotKeyTest {
-    static final int CONCURRENCY = 60, REQUESTS = 900;
+    static final int CONCURRENCY = 60, WARM_UP = 5 * CONCURRENCY, REQUESTS = 900;
     static final Duration TIME_LIMIT = Duration.ofSeconds(60);
 
     record Outcome(Map<String, LongAdder> perReplica, List<String> errors, int sent, long millis) {
@@ -30,13 +31,20 @@ class HotKeyTest {
         }
     }
 
-    /** {@link #REQUESTS} requests (fewer if {@link #TIME_LIMIT} passes), all with the same X-Request-ID, {@link #CONCURRENCY} at a time. */
+    /**
+     * {@link #REQUESTS} counted requests (fewer if {@link #TIME_LIMIT} passes), all with the same X-Request-ID, from
+     * {@link #CONCURRENCY} keep-alive connections, each sending its next request when the last is answered. The first
+     * {@link #WARM_UP} are not counted, and uncounted ones keep the concurrency up until the last counted one is answered.
+     * The clients are raw sockets: the share a bounded replica takes grows as fewer requests are in flight at the load
+     * balancer (the cap is ceil(1.25 × (in flight + 1) / 3)), so a client that spends its time elsewhere, or a start and an
+     * end with few in flight, would measure the machine rather than the bound.
+     */
     static Outcome hammer(TestStack stack) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.base + "/test/delay?ms=20")).header("X-Request-ID", "424242")
-                .timeout(Duration.ofSeconds(30)).build();
+        byte[] request = ("GET /test/delay?ms=20 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-ID: 424242\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
         Map<String, LongAdder> perReplica = new ConcurrentHashMap<>();
         ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
         AtomicInteger tickets = new AtomicInteger();
+        AtomicInteger countedAnswered = new AtomicInteger();
         long deadline = System.nanoTime() + TIME_LIMIT.toNanos();
         long start = System.nanoTime();
         ExecutorService clients = Executors.newFixedThreadPool(CONCURRENCY);
@@ -44,26 +52,34 @@ class HotKeyTest {
             List<Future<?>> running = new ArrayList<>();
             for (int c = 0; c < CONCURRENCY; c++) {
                 running.add(clients.submit(() -> {
-                    while (tickets.getAndIncrement() < REQUESTS && System.nanoTime() < deadline) {
-                        try {
-                            HttpResponse<String> response = TestStack.http.send(request, HttpResponse.BodyHandlers.ofString());
-                            String replica = TestStack.servedBy(response.body());
-                            if (response.statusCode() == 200 && replica != null) {
-                                perReplica.computeIfAbsent(replica, r -> new LongAdder()).increment();
-                            } else {
-                                errors.add(response.statusCode() + " " + response.body());
+                    try (Socket socket = new Socket("127.0.0.1", stack.lb.port())) {
+                        socket.setSoTimeout(30_000);
+                        InputStream in = new BufferedInputStream(socket.getInputStream());
+                        while (countedAnswered.get() < REQUESTS && System.nanoTime() < deadline) {
+                            int ticket = tickets.getAndIncrement();
+                            boolean counted = ticket >= WARM_UP && ticket < WARM_UP + REQUESTS;
+                            socket.getOutputStream().write(request);
+                            RawAnswer answer = RawAnswer.readOnly(in);
+                            String replica = answer == null ? null : TestStack.servedBy(answer.body());
+                            if (replica == null || answer.status() != 200) {
+                                errors.add(answer == null ? "closed without an answer" : answer.status() + " " + answer.body());
+                                if (counted) countedAnswered.incrementAndGet();
+                                return null;
                             }
-                        } catch (Exception e) {
-                            errors.add(e.toString());
+                            if (counted) {
+                                perReplica.computeIfAbsent(replica, r -> new LongAdder()).increment();
+                                countedAnswered.incrementAndGet();
+                            }
                         }
                     }
+                    return null;
                 }));
             }
             for (Future<?> f : running) f.get(TIME_LIMIT.toSeconds() + 30, TimeUnit.SECONDS);
         } finally {
             clients.shutdownNow();
         }
-        return new Outcome(perReplica, List.copyOf(errors), Math.min(tickets.get(), REQUESTS), (System.nanoTime() - start) / 1_000_000);
+        return new Outcome(perReplica, List.copyOf(errors), countedAnswered.get(), (System.nanoTime() - start) / 1_000_000);
     }
 
     static TestStack stack(String... more) throws Exception {
