@@ -91,6 +91,24 @@ class ProxyPathTest {
         }
     }
 
+    @Test
+    void anAnswerAfterWhichTheReplicaClosesReachesTheClientAtOnce() throws Exception {
+        try (RecordingBackend backend = new RecordingBackend(30_000, false);
+             TestStack stack = TestStack.start("--runtime", "static", "--backends", backend.address());
+             Socket client = new Socket("127.0.0.1", stack.lb.port())) {
+            // the answer and the replica's FIN can come in one read: the answer must not wait for a read-complete event
+            // that a closing connection does not always get (io_uring's did not, and the client waited for good)
+            client.setSoTimeout(2_000);
+            for (int i = 0; i < 200; i++) {
+                String path = i % 2 == 0 ? "/close" : "/home";
+                client.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: lb\r\nX-Request-ID: " + (100_000 + i) + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(readResponse(client.getInputStream())).as("answer %d (%s)", i, path)
+                        .startsWith("HTTP/1.1 200 OK").endsWith("{\"id\": \"" + (100_000 + i) + "\"}");
+            }
+        }
+    }
+
     /** One HTTP/1.1 answer with a Content-Length body, read off the socket: head and body as text. */
     private static String readResponse(InputStream in) throws IOException {
         String head = RawHttp.readHead(in);

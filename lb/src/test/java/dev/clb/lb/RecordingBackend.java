@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * client sees when a server closes an idle connection just as a request is sent on it. Set {@link #drop} to make it
  * take requests and close without answering, as a server that crashes mid-request does. Set {@link #hung} to make it
  * behave as a frozen process (SIGSTOP): it reads what comes and answers nothing, heartbeats included, and accepts no
- * more connections, so that once its accept queue ({@code backlog}) is full a connect to it hangs.
+ * more connections, so that once its accept queue ({@code backlog}) is full a connect to it hangs. A path starting
+ * with {@code /close} is answered with {@code Connection: close}, and the connection closed right after the answer.
  */
 final class RecordingBackend implements AutoCloseable {
     record Received(String method, String path, Map<String, String> headers, byte[] body) {
@@ -130,10 +131,13 @@ final class RecordingBackend implements AutoCloseable {
                 byte[] answer = requestLine[1].startsWith("/echo") ? body
                         : ("{\"id\": \"" + headers.get("x-request-id") + "\"}").getBytes(StandardCharsets.UTF_8);
                 String status = requestLine[1].startsWith("/missing") ? "404 Not Found" : requestLine[1].startsWith("/fail") ? "503 Service Unavailable" : "200 OK";
+                boolean closing = requestLine[1].startsWith("/close");
                 out.write(("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nX-Backend: recording\r\n"
-                        + "Keep-Alive: timeout=1\r\nContent-Length: " + answer.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                        + (closing ? "Connection: close" : "Keep-Alive: timeout=1") + "\r\nContent-Length: " + answer.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.write(answer);
                 out.flush();
+                if (closing) return;
             }
         } catch (IOException e) {
             // the peer went away

@@ -509,25 +509,38 @@ final class UpstreamPool {
                 return;
             }
             HttpContent content = (HttpContent) msg;
+            boolean spent = false;
             if (content instanceof LastHttpContent && !upgraded) {
                 Upstream from = upstream;
                 finish();
                 if (keepAlive && requestEnded) {
                     giveBack(from, ctx.channel());
                 } else {
-                    ctx.close(); // an answer that came before the whole request went out: the connection is spent
+                    spent = true; // a replica closing after this answer, or one that came before the whole request went out
                 }
             }
             current.onContent(content);
+            if (spent) {
+                flushPending();
+                ctx.close();
+            }
         }
 
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
+        /**
+         * Sends on what this connection's reads gave the client. Normally once per read batch; a connection that closes
+         * may end its batch without a read-complete event (io_uring's does), so closing flushes first.
+         */
+        private void flushPending() {
             Listener current = toFlush;
             if (current != null) {
                 toFlush = null;
                 current.flush();
             }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            flushPending();
         }
 
         @Override
@@ -537,6 +550,7 @@ final class UpstreamPool {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            flushPending();
             stopTimer();
             fail(new IOException("the replica closed the connection before it answered"));
         }
