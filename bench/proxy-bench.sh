@@ -6,7 +6,8 @@
 # metrics), `lb-nolog` without the access log (like nginx and HAProxy here), `lb-bare` without the access log and
 # without the management server, hence without metrics (what the metrics cost, beside lb-nolog), `lb-g1` as
 # lb-nolog on the JVM's default collector (G1) instead of the parallel one (-XX:+UseParallelGC) the load balancer
-# runs with everywhere (Dockerfile, make run, here), `lb-bounded` as lb-nolog with --bounded-load 1.25. Every
+# runs with everywhere (Dockerfile, make run, here), `lb-bounded` as lb-nolog with --bounded-load 1.25, `lb-epoll` as
+# lb-nolog on epoll (the others take --transport auto: io_uring where the kernel allows it; the log says which). Every
 # proxy adds X-Forwarded-For, -Proto and -Host, as this one does by default, so that all do the same work.
 # Besides requests/s and latency: the CPU time (user + system) each proxy took per request, which holds better
 # than requests/s on a shared machine. Then (LARGE=1, the default) large bodies through each proxy: a 200 MiB
@@ -22,7 +23,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 LB_JAVA=${LB_JAVA:-java}
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m -XX:+UseParallelGC}
-TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog lb-bare lb-g1 lb-bounded}
+TARGETS=${TARGETS:-direct nginx haproxy caddy lb lb-nolog lb-epoll lb-bare lb-g1 lb-bounded}
 LARGE=${LARGE:-1}
 LARGE_TARGETS=${LARGE_TARGETS:-nginx haproxy caddy lb}
 LARGE_LB_JVM_OPTS=${LARGE_LB_JVM_OPTS:--Xmx128m -XX:+UseParallelGC}
@@ -54,7 +55,7 @@ trap cleanup EXIT
 
 for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
         127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18089 127.0.0.1:18090 \
-        127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096 127.0.0.1:18099; do
+        127.0.0.1:18091 127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096 127.0.0.1:18099 127.0.0.1:18101; do
     if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
 done
 
@@ -199,7 +200,7 @@ nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
 await_http http://127.0.0.2:5000/heartbeat
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
-                [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088 [lb-g1]=http://127.0.0.1:18089)
+                [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088 [lb-g1]=http://127.0.0.1:18089 [lb-epoll]=http://127.0.0.1:18091)
 declare -A started=() target_pid=()
 # start_lb NAME PORT MANAGEMENT_PORT OPTION...: this load balancer (lb/target/lb.jar, or $lb_jar) in front of the three
 # backends, its output (the access log on stdout, as deployed, and its own log) in $work/NAME.log
@@ -224,6 +225,8 @@ start_target() {
         # no management server, so no metrics either: beside lb-nolog, what the metrics cost
         lb-bare) start_lb lb-bare 18088 -1 --access-log off ;;
         lb-bounded) start_lb lb-bounded 18086 18096 --access-log off --bounded-load 1.25 ;;
+        # as lb-nolog but on epoll, which --transport auto falls back to where io_uring is refused
+        lb-epoll) start_lb lb-epoll 18091 18101 --access-log off --transport epoll ;;
         # an earlier build of this load balancer, for a before/after comparison in one run: LB_BEFORE_JAR=path TARGETS="... lb-before lb"
         lb-before) lb_jar=${LB_BEFORE_JAR:?lb-before needs LB_BEFORE_JAR} start_lb lb-before 18087 18097 ;;
     esac
@@ -275,7 +278,7 @@ done
         function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
                                  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
         END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-bare lb-g1 lb-bounded", ts, " ")
+              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-epoll lb-bare lb-g1 lb-bounded", ts, " ")
               for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
                   printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
                       cpu[t] ~ /[0-9]/ ? sprintf("%.1f", median(cpu[t])) : "-",
@@ -297,6 +300,9 @@ def ratio(a, b, column, worse=False):
 pairs = [("lb", ["nginx", "haproxy"], "requests_per_s", False, "lb requests/s / the slower of nginx and HAProxy"),
          ("lb-nolog", ["nginx", "haproxy"], "requests_per_s", False, "lb-nolog requests/s / the slower of nginx and HAProxy"),
          ("lb", ["nginx", "haproxy"], "p99_ms", True, "lb p99 / the worse p99 of nginx and HAProxy"),
+         ("lb-nolog", ["nginx", "haproxy"], "p99_ms", True, "lb-nolog p99 / the worse p99 of nginx and HAProxy"),
+         ("lb-nolog", ["lb-epoll"], "requests_per_s", False, "transport: lb-nolog (auto) / lb-epoll, requests/s"),
+         ("lb-nolog", ["lb-epoll"], "cpu_us_per_request", False, "transport: lb-nolog (auto) / lb-epoll, CPU per request"),
          ("lb-nolog", ["lb-bare"], "requests_per_s", False, "metrics: lb-nolog / lb-bare, requests/s"),
          ("lb-nolog", ["lb-bare"], "cpu_us_per_request", False, "metrics: lb-nolog / lb-bare, CPU per request"),
          ("lb", ["lb-nolog"], "requests_per_s", False, "access log: lb / lb-nolog, requests/s"),

@@ -14,6 +14,7 @@ import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.http.AdminToken;
 import dev.clb.lb.http.ClientLimits;
 import dev.clb.lb.http.ForwardedHeaders;
+import dev.clb.lb.http.Transport;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
 import dev.clb.lb.management.ManagementServer;
@@ -75,6 +76,7 @@ public final class LoadBalancer implements AutoCloseable {
         if (options.attemptDeadlineFloorMs < 0) throw new IllegalArgumentException("--attempt-deadline-floor must not be negative");
         if (options.tunnelIdleTimeoutMs <= 0) throw new IllegalArgumentException("--tunnel-idle-timeout must be positive");
         ForwardedHeaders.named(options.forwarded);
+        Transport transport = Transport.named(options.transport);
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         if (options.metricsRetentionMs < 0) throw new IllegalArgumentException("--metrics-retention must not be negative");
@@ -112,9 +114,9 @@ public final class LoadBalancer implements AutoCloseable {
             List<ProxyEvents> observers = new ArrayList<>();
             if (options.managementPort >= 0) observers.add(metrics.requests());
             lb.accessLog.ifPresent(observers::add);
-            log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby",
+            log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby, {} I/O",
                     replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
-                    options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.isPresent() ? options.standby : 0);
+                    options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.isPresent() ? options.standby : 0, transport);
             replicas.start(options.replicas);
             replicas.onExit(monitor::exited);
             monitor.start();
@@ -124,7 +126,7 @@ public final class LoadBalancer implements AutoCloseable {
                         List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, options.proxyTimeoutMs,
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, transport, options.proxyTimeoutMs,
                             clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded),
                                     options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs)),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));

@@ -144,6 +144,11 @@ public final class LoadBalancerOptions {
     @Option(names = "--io-threads", defaultValue = "${env:LB_IO_THREADS:-0}", description = "Event loops serving the proxy; 0 means one per core (env LB_IO_THREADS, default ${DEFAULT-VALUE}).")
     public int ioThreads;
 
+    @Option(names = "--transport", defaultValue = "${env:LB_TRANSPORT:-auto}",
+            description = "How the event loops do their I/O: io_uring, epoll, nio, or auto, the first of them that works here "
+                    + "(env LB_TRANSPORT, default ${DEFAULT-VALUE}).")
+    public String transport;
+
     @Option(names = "--replica-jar", defaultValue = "${env:LB_REPLICA_JAR:-replica/target/replica.jar}", description = "Replica jar for the local runtime (env LB_REPLICA_JAR, default ${DEFAULT-VALUE}).")
     public Path replicaJar;
 

@@ -21,7 +21,7 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     /** Where and how the public port listens. */
-    public record Listen(String bind, int port, int ioThreads, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy) {
+    public record Listen(String bind, int port, int ioThreads, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy) {
     }
 
     /**
@@ -43,7 +43,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         admin.start("127.0.0.1", 0);
         try {
             Backend adminBackend = Backend.admin(admin.port());
-            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.clients(),
+            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.transport(), listen.clients(),
                     new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {

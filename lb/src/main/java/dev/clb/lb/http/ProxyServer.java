@@ -8,15 +8,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
@@ -27,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * The public port: a few event loops (one per core by default), each serving its client connections and
  * owning an {@link UpstreamPool} of replica connections for them, and a thread of its own that accepts
  * connections and hands each to a loop: on a loop busy with traffic, a burst of connections (1000 at once)
- * waited in the accept queue with their requests, and some of them past the clients' 2 s timeouts. Epoll where
- * it is available, NIO elsewhere.
+ * waited in the accept queue with their requests, and some of them past the clients' 2 s timeouts. The loops
+ * talk to the kernel through the {@link Transport} chosen.
  */
 final class ProxyServer implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -43,18 +35,15 @@ final class ProxyServer implements AutoCloseable {
     private final Channel listener;
     private final Drain drain = new Drain();
 
-    ProxyServer(String bind, int port, int threads, ClientLimits clients, ProxyRoutes routes) throws InterruptedException {
-        boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> serverType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        Class<? extends Channel> clientType = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    ProxyServer(String bind, int port, int threads, Transport transport, ClientLimits clients, ProxyRoutes routes) throws InterruptedException {
+        IoHandlerFactory io = transport.ioHandlers();
         acceptor = new MultiThreadIoEventLoopGroup(1, io);
         loops = new MultiThreadIoEventLoopGroup(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), io);
         Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
-        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, clientType, CONNECT_TIMEOUT_MILLIS));
+        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, transport.socketChannel, CONNECT_TIMEOUT_MILLIS));
         ClientEdge edge = new ClientEdge(clients, drain);
         try {
-            listener = new ServerBootstrap().group(acceptor, loops).channel(serverType)
+            listener = new ServerBootstrap().group(acceptor, loops).channel(transport.serverChannel)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
