@@ -71,7 +71,7 @@ DURATION=15 run_wrk >/dev/null
 echo "round,fault,replica,requests,p99_ms,max_ms,errors,replaced_in_ms" > "$OUT/hung-replica.csv"
 for round in $(seq 1 "$ROUNDS"); do
     echo "$round,none,,$(summary "$(run_wrk)")," | tee -a "$OUT/hung-replica.csv"
-    victim=$(serving | cut -d' ' -f"$round")
+    victim=$(serving | awk -v round="$round" 'NF { print $((round - 1) % NF + 1) }')  # each replica in turn, round after round
     pid=$(replica_pid "$victim") || { echo "no process for $victim" >&2; exit 1; }
     run_wrk > "$work/wrk.txt" &
     wrk_pid=$!

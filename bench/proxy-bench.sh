@@ -11,8 +11,9 @@
 # proxy adds X-Forwarded-For, -Proto and -Host, as this one does by default, so that all do the same work.
 # Besides requests/s and latency: the CPU time (user + system) each proxy took per request, which holds better
 # than requests/s on a shared machine. Then (LARGE=1, the default) large bodies through each proxy: a 200 MiB
-# download and a 100 MiB upload (MiB/s, sha256 checked at the far end), with this load balancer restarted at
-# -Xmx128m and its resident memory (VmRSS) sampled during the transfers.
+# download and a 100 MiB upload (MiB/s, sha256 checked at the far end; LARGE_TRIES times each way after one uncounted
+# transfer each way, medians), with this load balancer restarted at -Xmx128m and its resident memory (VmRSS) sampled
+# during the transfers.
 # Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ LARGE_TARGETS=${LARGE_TARGETS:-nginx haproxy caddy lb}
 LARGE_LB_JVM_OPTS=${LARGE_LB_JVM_OPTS:--Xmx128m -XX:+UseParallelGC}
 DOWNLOAD_MIB=${DOWNLOAD_MIB:-200}
 UPLOAD_MIB=${UPLOAD_MIB:-100}
+LARGE_TRIES=${LARGE_TRIES:-3}
 OUT=${OUT:-bench/results}
 
 need=()
@@ -339,14 +341,21 @@ if [[ $LARGE == 1 ]]; then
     rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
     # samples VmRSS of pid $1 every 100 ms into file $2 until file $3 appears
     watch_rss() { while [[ ! -e $3 ]]; do rss_kib "$1" >> "$2" || true; sleep 0.1; done; }
-    echo "target,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib" > "$OUT/large-bodies.csv"
+    echo "target,try,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib" > "$OUT/large-bodies.csv"
     for target in $LARGE_TARGETS; do
         [[ $target == lb ]] || start_target "$target"
         base=${large_url[$target]}
+        # one transfer each way first, not counted, as the wrk part warms every target up: the load balancer here is a
+        # JVM started just before, and its first 200 MiB ran while the JIT compiled its path
+        before=""
+        [[ $target == lb && -n $lb_large_pid ]] && before=$(rss_kib "$lb_large_pid")  # growth counts from here, warm-up included
+        curl -sS -o /dev/null "$base/big" || true
+        curl -sS -o /dev/null -H 'Expect:' -T "$work/up.bin" "$base/upload" || true
+        for try in $(seq 1 "$LARGE_TRIES"); do
         for direction in download upload; do
-            rss_file=$work/rss-$target-$direction; stop_file=$rss_file.stop; before=""
-            if [[ $target == lb && -n $lb_large_pid ]]; then
-                before=$(rss_kib "$lb_large_pid"); watch_rss "$lb_large_pid" "$rss_file" "$stop_file" & watcher=$!
+            rss_file=$work/rss-$target-$try-$direction; stop_file=$rss_file.stop
+            if [[ -n $before ]]; then
+                watch_rss "$lb_large_pid" "$rss_file" "$stop_file" & watcher=$!
             fi
             if [[ $direction == download ]]; then
                 mib=$DOWNLOAD_MIB
@@ -358,25 +367,46 @@ if [[ $LARGE == 1 ]]; then
                 seconds=${answer##* }; got=${answer% *}
                 ok=$([[ $got == "$((UPLOAD_MIB * 1024 * 1024)) $up_sha" ]] && echo yes || echo NO)
             fi
-            peak="" growth=""
+            [[ $seconds =~ ^[0-9.]+$ ]] || { seconds=0; ok=NO; }  # curl failed: its message is no time
+            peak="" growth="" before_mib=""
             if [[ -n $before ]]; then
                 touch "$stop_file"; wait "$watcher" 2>/dev/null || true
                 peak=$(sort -n "$rss_file" | tail -1)
-                growth=$(( (peak - before) / 1024 )); peak=$((peak / 1024)); before=$((before / 1024))
+                growth=$(( (peak - before) / 1024 )); peak=$((peak / 1024)); before_mib=$((before / 1024))
             fi
             rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }')
-            echo "$target,$direction,$mib,$seconds,$rate,$ok,$before,$peak,$growth" | tee -a "$OUT/large-bodies.csv"
+            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth" | tee -a "$OUT/large-bodies.csv"
+        done
         done
     done
     {
         echo
-        echo "Large bodies, one transfer each (curl, loopback; sha256 checked at the far end; the load balancer at $LARGE_LB_JVM_OPTS,"
-        echo "its VmRSS sampled every 100 ms): ${DOWNLOAD_MIB} MiB download from the nginx backends, ${UPLOAD_MIB} MiB upload to a"
-        echo "digesting sink behind them."
+        echo "Large bodies (curl, loopback; sha256 checked at the far end; the load balancer at $LARGE_LB_JVM_OPTS, its VmRSS"
+        echo "sampled every 100 ms): a ${DOWNLOAD_MIB} MiB download from the nginx backends and a ${UPLOAD_MIB} MiB upload to a digesting"
+        echo "sink behind them, $LARGE_TRIES times each way after one uncounted transfer each way; the median MiB/s (each try in"
+        echo "large-bodies.csv), sha256 right in every try; the load balancer's RSS before the uncounted transfers, its peak during"
+        echo "the counted ones and that peak's growth over the RSS before."
         echo
-        echo "| target | direction | MiB/s | sha256 | lb RSS before MiB | lb RSS peak MiB | growth MiB |"
-        echo "|---|---|---:|---|---:|---:|---:|"
-        awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $5, $6, $7, $8, $9 }' "$OUT/large-bodies.csv"
+        echo "| target | direction | MiB/s | per try | sha256 | lb RSS before MiB | lb RSS peak MiB | growth MiB |"
+        echo "|---|---|---:|---|---|---:|---:|---:|"
+        python3 - "$OUT/large-bodies.csv" <<'PY'
+import csv, statistics, sys
+rows = {}
+for row in csv.DictReader(open(sys.argv[1])):
+    rows.setdefault((row["target"], row["direction"]), []).append(row)
+medians = {}
+for (target, direction), tries in rows.items():
+    rates = [float(r["mib_per_s"]) for r in tries]
+    medians[target, direction] = statistics.median(rates)
+    ok = "yes" if all(r["sha256_ok"] == "yes" for r in tries) else "NO"
+    peaks = [int(r["lb_rss_peak_mib"]) for r in tries if r["lb_rss_peak_mib"]]
+    growths = [int(r["lb_rss_growth_mib"]) for r in tries if r["lb_rss_growth_mib"]]
+    print(f"| {target} | {direction} | {medians[target, direction]:.0f} | {' '.join(f'{v:.0f}' for v in rates)} | {ok} | "
+          f"{tries[0]['lb_rss_before_mib']} | {max(peaks) if peaks else ''} | {max(growths) if growths else ''} |")
+for direction in ("download", "upload"):
+    if ("lb", direction) in medians and ("nginx", direction) in medians:
+        print(f"\nlb / nginx, {direction}: {medians['lb', direction] / medians['nginx', direction]:.2f} (medians)")
+PY
     } >> "$OUT/proxy.md"
 fi
 cat "$OUT/proxy.md"

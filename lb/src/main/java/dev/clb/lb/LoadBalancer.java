@@ -116,7 +116,7 @@ public final class LoadBalancer implements AutoCloseable {
             lb.accessLog.ifPresent(observers::add);
             log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby, {} I/O",
                     replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
-                    options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.isPresent() ? options.standby : 0, transport);
+                    options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.isPresent() ? options.standby : 0, transport.describe());
             replicas.start(options.replicas);
             replicas.onExit(monitor::exited);
             monitor.start();

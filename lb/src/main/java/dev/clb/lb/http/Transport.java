@@ -21,8 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * How the event loops talk to the kernel. io_uring submits and completes socket reads and writes in batches, where
- * epoll wakes up for readiness and then makes one system call per read or write: on this proxy's path it took about
- * two thirds of epoll's CPU per request. Where io_uring is refused (an old kernel, a container's seccomp profile, a
+ * epoll wakes up for readiness and then makes one system call per read or write: on this proxy's path it took a little
+ * over half of epoll's CPU per request (make bench, lb-nolog against lb-epoll). Where io_uring is refused (an old kernel, a container's seccomp profile, a
  * sysctl), {@code auto} takes epoll, and NIO where neither native transport loads.
  */
 public enum Transport {
@@ -62,6 +62,12 @@ public enum Transport {
     /** Why this transport cannot run here; empty if it can. */
     public Optional<String> whyUnavailable() {
         return Optional.ofNullable(unavailabilityCause.get()).map(cause -> cause.getMessage() == null ? cause.toString() : cause.getMessage());
+    }
+
+    /** The name, and why io_uring is not used where it does not work here. */
+    public String describe() {
+        if (this == IO_URING) return toString();
+        return IO_URING.whyUnavailable().map(why -> this + " (io_uring does not work here: " + why + ")").orElse(toString());
     }
 
     IoHandlerFactory ioHandlers() {

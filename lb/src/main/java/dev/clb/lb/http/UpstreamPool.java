@@ -143,6 +143,7 @@ final class UpstreamPool {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, ProxyServer.READS)
                 // a replica that answers early and closes (a refused upload) must not cost its answer: a failed write
                 // only shuts our output down, and the answer is still read
                 .option(ChannelOption.AUTO_CLOSE, false)
