@@ -22,8 +22,9 @@ import java.util.stream.Stream;
 /**
  * How the event loops talk to the kernel. io_uring submits and completes socket reads and writes in batches, where
  * epoll wakes up for readiness and then makes one system call per read or write: on this proxy's path it took a little
- * over half of epoll's CPU per request (make bench, lb-nolog against lb-epoll). Where io_uring is refused (an old kernel, a container's seccomp profile, a
- * sysctl), {@code auto} takes epoll, and NIO where neither native transport loads.
+ * over half of epoll's CPU per request (make bench, lb-nolog against lb-epoll). Where io_uring is refused (an old
+ * kernel, a container's seccomp profile, a sysctl), {@code auto} takes epoll, and NIO where neither native transport
+ * loads.
  */
 public enum Transport {
     IO_URING("io_uring", IoUring::unavailabilityCause, IoUringIoHandler::newFactory, IoUringServerSocketChannel.class, IoUringSocketChannel.class),
