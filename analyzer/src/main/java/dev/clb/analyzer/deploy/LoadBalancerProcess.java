@@ -66,6 +66,19 @@ public final class LoadBalancerProcess implements AutoCloseable {
                                             Duration readyWithin) throws IOException, InterruptedException {
         requireFile(lbJar, "load balancer jar", "--lb-jar / ANALYZER_LB_JAR");
         requireFile(replicaJar, "replica jar", "--replica-jar / ANALYZER_REPLICA_JAR");
+        // the ports are picked free here but bound by the load balancer only after it started its replicas, and a replica
+        // (or another load balancer of the run) can take one meanwhile: then the start is tried again on other ports
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnFreePorts(lbJar, replicaJar, setup, replicas, http, readyWithin);
+            } catch (IOException e) {
+                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Port already in use")) throw e;
+            }
+        }
+    }
+
+    private static LoadBalancerProcess startOnFreePorts(Path lbJar, Path replicaJar, Setup setup, int replicas, OkHttpClient http,
+                                                        Duration readyWithin) throws IOException, InterruptedException {
         int port = freePort();
         int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of(javaExecutable(), JVM_OPTIONS, "-jar", lbJar.toString(), "--runtime", "local",
