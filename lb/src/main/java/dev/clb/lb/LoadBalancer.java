@@ -1,5 +1,16 @@
 package dev.clb.lb;
 
+import dev.clb.lb.management.ManagementRoutes;
+import dev.clb.lb.tls.CertificateFiles;
+import dev.clb.lb.tls.CertificateRefused;
+import dev.clb.lb.tls.HandshakeMetrics;
+import dev.clb.lb.tls.TlsCertificates;
+import dev.clb.lb.tls.TlsProvider;
+import dev.clb.lb.tls.TlsRoutes;
+import dev.clb.lb.tls.TlsSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
@@ -53,6 +64,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final Metrics metrics;
     private final Duration drainTimeout;
     private Optional<AccessLog> accessLog = Optional.empty();
+    private Optional<TlsCertificates> certificates = Optional.empty();
     private LoadBalancerServer server;
     private ManagementServer management;
 
@@ -80,7 +92,8 @@ public final class LoadBalancer implements AutoCloseable {
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         if (options.metricsRetentionMs < 0) throw new IllegalArgumentException("--metrics-retention must not be negative");
-        ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections);
+        ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections, options.h2MaxStreams);
+        Optional<TlsSettings> tls = tlsSettings(options);
         if (options.replicas > strategy.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
         }
@@ -109,6 +122,7 @@ public final class LoadBalancer implements AutoCloseable {
         metrics.watch(replicas, lb.inFlight);
         AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
+            if (tls.isPresent()) lb.certificates = Optional.of(TlsCertificates.start(tls.get(), Clock.systemUTC(), metrics.registry()));
             lb.accessLog = AccessLog.open(options.accessLog, metrics.registry());
             // request metrics only where they can be read: the management port is their one way out
             List<ProxyEvents> observers = new ArrayList<>();
@@ -122,15 +136,20 @@ public final class LoadBalancer implements AutoCloseable {
             monitor.start();
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (options.managementPort >= 0) {
-                lb.management = ManagementServer.start(options.managementBind, options.managementPort,
-                        List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
+                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
+                lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates, () -> lb.server.tlsPort().orElse(-1), Clock.systemUTC())));
+                lb.management = ManagementServer.start(options.managementBind, options.managementPort, routes);
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, transport, options.proxyTimeoutMs,
                             clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded),
-                                    options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs)),
+                                    options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs),
+                            lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(options.tlsPort, certificates, new HandshakeMetrics(metrics.registry())))),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
+            lb.certificates.ifPresent(certificates -> log.info("TLS on {}:{} (HTTP/2 and HTTP/1.1 by ALPN), provider {}, certificates for {}", options.bind,
+                    lb.server.tlsPort().orElseThrow(), certificates.provider().describe(),
+                    certificates.current().certificates().stream().map(c -> c.names().toString()).toList()));
             if (!adminToken.required() && !isLoopback(options.bind)) {
                 log.warn("/add and /rm are open to anyone who reaches {}:{}: set --admin-token (env LB_ADMIN_TOKEN) "
                         + "or bind to a loopback address", options.bind, lb.server.port());
@@ -139,10 +158,34 @@ public final class LoadBalancer implements AutoCloseable {
         } catch (AdminException e) {
             lb.close();
             throw new IllegalStateException(e.getMessage(), e);
+        } catch (CertificateRefused e) {
+            lb.close();
+            throw new IllegalArgumentException(e.getMessage(), e);
         } catch (Exception | Error e) {
             lb.close();
             throw e;
         }
+    }
+
+    /** The TLS port's settings when certificates are given; a certificate without its key (or the reverse) is refused. */
+    static Optional<TlsSettings> tlsSettings(LoadBalancerOptions options) {
+        List<Path> certs = nonBlank(options.tlsCerts);
+        List<Path> keys = nonBlank(options.tlsKeys);
+        if (certs.size() != keys.size()) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go in pairs: " + certs.size() + " certificates, " + keys.size() + " keys");
+        }
+        if (certs.isEmpty()) return Optional.empty();
+        if (options.tlsPort < 0 || options.tlsPort > 65_535) throw new IllegalArgumentException("--tls-port must be 0..65535");
+        if (options.tlsPort == options.port && options.port != 0) throw new IllegalArgumentException("--tls-port must differ from --port");
+        List<CertificateFiles> pairs = new ArrayList<>();
+        for (int i = 0; i < certs.size(); i++) pairs.add(new CertificateFiles(certs.get(i), keys.get(i)));
+        return Optional.of(new TlsSettings(pairs, TlsProvider.named(options.tlsProvider), Optional.ofNullable(options.tlsTicketKeys)
+                .filter(path -> !path.toString().isBlank())));
+    }
+
+    /** An empty LB_TLS_CERT (as compose passes an unset one) is no file. */
+    private static List<Path> nonBlank(List<Path> paths) {
+        return paths == null ? List.of() : paths.stream().filter(path -> !path.toString().isBlank()).toList();
     }
 
     private static String fits(RingStrategy strategy) {
@@ -193,6 +236,16 @@ public final class LoadBalancer implements AutoCloseable {
         return server.port();
     }
 
+    /** The TLS port; empty without certificates. */
+    public java.util.OptionalInt tlsPort() {
+        return server.tlsPort();
+    }
+
+    /** Reads the certificate files again now (SIGHUP); they are also watched. */
+    public void reloadCertificates() {
+        certificates.ifPresent(TlsCertificates::reload);
+    }
+
     /** The management server's port; empty when it is turned off. */
     public java.util.OptionalInt managementPort() {
         return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.port());
@@ -223,6 +276,7 @@ public final class LoadBalancer implements AutoCloseable {
         if (server != null) server.close();
         replicas.close();
         accessLog.ifPresent(AccessLog::close);
+        certificates.ifPresent(TlsCertificates::close);
         metrics.close();
         try {
             heartbeatClient.stop();

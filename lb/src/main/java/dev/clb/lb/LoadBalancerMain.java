@@ -1,5 +1,7 @@
 package dev.clb.lb;
 
+import sun.misc.Signal;
+
 import io.netty.util.ResourceLeakDetector;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -27,6 +29,8 @@ public final class LoadBalancerMain implements Callable<Integer> {
             System.err.println("lb: cannot start: " + cause.getMessage());
             return 1;
         }
+        // SIGHUP: read the certificate files again now (they are watched as well), as nginx and HAProxy reload on it
+        Signal.handle(new Signal("HUP"), signal -> lb.reloadCertificates());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             lb.close();

@@ -57,6 +57,33 @@ public final class LoadBalancerOptions {
                     + "0 turns it off (env LB_BOUNDED_LOAD, default off).")
     public double boundedLoad;
 
+    @Option(names = "--tls-port", defaultValue = "${env:LB_TLS_PORT:-5443}",
+            description = "TLS port, open when --tls-cert and --tls-key are given: HTTPS with HTTP/2 and HTTP/1.1 by ALPN (env LB_TLS_PORT, default ${DEFAULT-VALUE}).")
+    public int tlsPort;
+
+    @Option(names = "--tls-cert", split = ",", defaultValue = "${env:LB_TLS_CERT}",
+            description = "PEM certificate chain, leaf first; repeat (or comma-separate) for several certificates, each with its --tls-key in the same order. "
+                    + "The client's SNI name picks the certificate that names it (wildcards too), else the first. The files are watched "
+                    + "and reloaded when they change, and on SIGHUP (env LB_TLS_CERT).")
+    public List<Path> tlsCerts = new ArrayList<>();
+
+    @Option(names = "--tls-key", split = ",", defaultValue = "${env:LB_TLS_KEY}",
+            description = "PEM private key (PKCS#8, PKCS#1 or EC) of the --tls-cert at the same position (env LB_TLS_KEY).")
+    public List<Path> tlsKeys = new ArrayList<>();
+
+    @Option(names = "--tls-provider", defaultValue = "${env:LB_TLS_PROVIDER:-auto}",
+            description = "Who does the TLS: openssl (BoringSSL, bundled), jdk, or auto, openssl where it loads (env LB_TLS_PROVIDER, default ${DEFAULT-VALUE}).")
+    public String tlsProvider;
+
+    @Option(names = "--tls-ticket-keys", defaultValue = "${env:LB_TLS_TICKET_KEYS}",
+            description = "File of 48-byte session ticket keys (the first encrypts, all decrypt), shared by instances so that each resumes the "
+                    + "others' sessions; openssl provider only; without it BoringSSL makes and rotates its own (env LB_TLS_TICKET_KEYS).")
+    public Path tlsTicketKeys;
+
+    @Option(names = "--h2-max-streams", defaultValue = "${env:LB_H2_MAX_STREAMS:-128}",
+            description = "Concurrent streams one HTTP/2 client connection may open; more are refused (env LB_H2_MAX_STREAMS, default ${DEFAULT-VALUE}).")
+    public int h2MaxStreams;
+
     @Option(names = "--heartbeat-interval", defaultValue = "${env:LB_HEARTBEAT_INTERVAL_MS:-100}", description = "Milliseconds between heartbeats (env LB_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
     public long heartbeatIntervalMs;
 

@@ -35,10 +35,13 @@ final class ClientEdge {
                 .setMaxChunkSize(UpstreamPool.MAX_CHUNK_BYTES));
     }
 
-    /** Adds the codec and the handlers around it; the proxy goes after them. */
-    void addTo(ChannelPipeline pipeline) {
+    /**
+     * Adds the codec and the handlers around it; the proxy goes after them. {@code protocolSwitch} goes before the
+     * codec: the handler that may turn the connection into an HTTP/2 one instead ({@link PriorKnowledge}, {@link AlpnSwitch}).
+     */
+    void addTo(ChannelPipeline pipeline, ChannelHandler protocolSwitch) {
         Exchanges exchanges = new Exchanges();
-        pipeline.addLast(new LingeringClose(), codec(), new ConnectionLimit(openConnections, limits.maxConnections()),
+        pipeline.addLast(new LingeringClose(), protocolSwitch, codec(), new ConnectionLimit(openConnections, limits.maxConnections()),
                 drain.connection(exchanges), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);

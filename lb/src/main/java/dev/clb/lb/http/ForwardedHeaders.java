@@ -15,7 +15,6 @@ public enum ForwardedHeaders {
     static final AsciiString FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString HOST = AsciiString.cached("x-forwarded-host");
-    private static final AsciiString HTTP = AsciiString.cached("http");
 
     public static ForwardedHeaders named(String name) {
         try {
@@ -25,20 +24,20 @@ public enum ForwardedHeaders {
         }
     }
 
-    /** Sets the headers on a request from {@code peer} whose Host header was {@code host} (null: none). */
-    void apply(HttpHeaders headers, String peer, String host) {
+    /** Sets the headers on a request from {@code peer} whose Host header was {@code host} (null: none), that came in over {@code scheme}. */
+    void apply(HttpHeaders headers, String peer, String host, AsciiString scheme) {
         switch (this) {
             case OFF -> {
             }
             case APPEND -> {
                 String list = headers.get(FOR);
                 headers.set(FOR, list == null || list.isBlank() ? peer : list + ", " + peer);
-                if (!headers.contains(PROTO)) headers.set(PROTO, HTTP);
+                if (!headers.contains(PROTO)) headers.set(PROTO, scheme);
                 if (host != null && !headers.contains(HOST)) headers.set(HOST, host);
             }
             case REPLACE -> {
                 headers.set(FOR, peer);
-                headers.set(PROTO, HTTP);
+                headers.set(PROTO, scheme);
                 if (host != null) headers.set(HOST, host); else headers.remove(HOST);
             }
         }

@@ -6,6 +6,10 @@ import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.membership.Membership;
 import io.javalin.Javalin;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The load balancer's HTTP front. The public port belongs to the {@link ProxyServer}; Javalin serves the admin
@@ -20,8 +24,13 @@ public final class LoadBalancerServer implements AutoCloseable {
         this.proxy = proxy;
     }
 
-    /** Where and how the public port listens. */
-    public record Listen(String bind, int port, int ioThreads, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy) {
+    /** Where and how the public port listens, and the TLS port beside it if there is one. */
+    public record Listen(String bind, int port, int ioThreads, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy,
+                         Optional<TlsListen> tls) {
+    }
+
+    /** The TLS port: its certificate for each SNI name (looked up per handshake, so a swapped set serves at once), and who hears of handshakes. */
+    public record TlsListen(int port, Mapping<String, SslContext> certificates, TlsEvents events) {
     }
 
     /**
@@ -43,7 +52,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         admin.start("127.0.0.1", 0);
         try {
             Backend adminBackend = Backend.admin(admin.port());
-            ProxyServer proxy = new ProxyServer(listen.bind(), listen.port(), listen.ioThreads(), listen.transport(), listen.clients(),
+            ProxyServer proxy = new ProxyServer(listen,
                     new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
@@ -67,6 +76,11 @@ public final class LoadBalancerServer implements AutoCloseable {
 
     public int port() {
         return proxy.port();
+    }
+
+    /** The TLS port, when there is one. */
+    public OptionalInt tlsPort() {
+        return proxy.tlsPort();
     }
 
     @Override

@@ -62,6 +62,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyRoutes routes;
     private final UpstreamPool pool;
+    private final ClientSide side;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
     private Exchange current;
@@ -70,9 +71,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
     private String peer;
 
-    ProxyHandler(ProxyRoutes routes, UpstreamPool pool) {
+    ProxyHandler(ProxyRoutes routes, UpstreamPool pool, ClientSide side) {
         this.routes = routes;
         this.pool = pool;
+        this.side = side;
     }
 
     @Override
@@ -262,7 +264,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             }
-            routes.settings().forwarded().apply(headers, peer(), headers.get(HttpHeaderNames.HOST));
+            routes.settings().forwarded().apply(headers, peer(), headers.get(HttpHeaderNames.HOST), side.scheme());
             head.setProtocolVersion(HttpVersion.HTTP_1_1);
         }
 
@@ -548,7 +550,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (done) return;
             done = true;
             routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
-                    open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
+                    side.protocol(clientVersion), open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
             if (!keepAlive) close();
             boolean wholeBodyRead = body.complete();
             body.release();

@@ -1,8 +1,10 @@
 package dev.clb.lb.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -10,21 +12,31 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * The public port: a few event loops (one per core by default), each serving its client connections and
+ * The public ports: a few event loops (one per core by default), each serving its client connections and
  * owning an {@link UpstreamPool} of replica connections for them, and a thread of its own that accepts
  * connections and hands each to a loop: on a loop busy with traffic, a burst of connections (1000 at once)
  * waited in the accept queue with their requests, and some of them past the clients' 2 s timeouts. The loops
- * talk to the kernel through the {@link Transport} chosen.
+ * talk to the kernel through the {@link Transport} chosen. The plain port speaks HTTP/1 and h2c with prior knowledge;
+ * the TLS port, when there is one, the same behind TLS, with ALPN choosing h2 or http/1.1. Both share the loops, the
+ * pools, the connection limit and the drain.
  */
 final class ProxyServer implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+    /** The largest ClientHello read to find the SNI name, as Netty's default. */
+    private static final int MAX_CLIENT_HELLO_BYTES = 16 * 1024;
     /**
      * Bytes queued for a peer before the other side stops being read, and when it is read again: per exchange memory is
      * about the high mark plus one read; wider than Netty's 32/64 KiB so that a large body toggles reading less often.
@@ -40,30 +52,30 @@ final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup loops;
     private final Channel listener;
+    private final Optional<Channel> tlsListener;
     private final Drain drain = new Drain();
 
-    ProxyServer(String bind, int port, int threads, Transport transport, ClientLimits clients, ProxyRoutes routes) throws InterruptedException {
-        IoHandlerFactory io = transport.ioHandlers();
+    ProxyServer(LoadBalancerServer.Listen listen, ProxyRoutes routes) throws InterruptedException {
+        IoHandlerFactory io = listen.transport().ioHandlers();
         acceptor = new MultiThreadIoEventLoopGroup(1, io);
-        loops = new MultiThreadIoEventLoopGroup(threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), io);
+        loops = new MultiThreadIoEventLoopGroup(listen.ioThreads() > 0 ? listen.ioThreads() : Runtime.getRuntime().availableProcessors(), io);
         Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
-        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, transport.socketChannel, CONNECT_TIMEOUT_MILLIS));
+        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, listen.transport().socketChannel, CONNECT_TIMEOUT_MILLIS));
+        ClientLimits clients = listen.clients();
         ClientEdge edge = new ClientEdge(clients, drain);
+        Http2Edge http2 = new Http2Edge(clients.maxStreams(), clients.idleTimeoutMillis(), routes, pools);
         try {
-            listener = new ServerBootstrap().group(acceptor, loops).channel(transport.serverChannel)
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
-                    .childHandler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            edge.addTo(ch.pipeline());
-                            ch.pipeline().addLast(
-                                    new ProxyHandler(routes, pools.get(ch.eventLoop())));
-                        }
-                    })
-                    .bind(bind, port).sync().channel();
+            listener = bind(listen, listen.port(), ch -> {
+                edge.addTo(ch.pipeline(), new PriorKnowledge(http2));
+                return new ProxyHandler(routes, pools.get(ch.eventLoop()), ClientSide.PLAIN);
+            });
+            ClientSide secure = new ClientSide(true, false);
+            tlsListener = listen.tls().isPresent() ? Optional.of(bind(listen, listen.tls().get().port(), ch -> {
+                LoadBalancerServer.TlsListen tls = listen.tls().get();
+                ch.pipeline().addLast(new Handshake(tls, clients.headerTimeoutMillis()));
+                edge.addTo(ch.pipeline(), new AlpnSwitch(http2, tls.events()));
+                return new ProxyHandler(routes, pools.get(ch.eventLoop()), secure);
+            })) : Optional.empty();
         } catch (InterruptedException | RuntimeException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             loops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -71,9 +83,47 @@ final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** Closes the port to new connections, then drains those open (see {@link Drain}). */
+    /** A listener whose connections get the handlers {@code edge} adds, then the proxy it returns. */
+    private Channel bind(LoadBalancerServer.Listen listen, int port, Function<Channel, ChannelHandler> edge) throws InterruptedException {
+        return new ServerBootstrap().group(acceptor, loops).channel(listen.transport().serverChannel)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READS)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelHandler proxy = edge.apply(ch);
+                        ch.pipeline().addLast(proxy);
+                    }
+                })
+                .bind(listen.bind(), port).sync().channel();
+    }
+
+    /**
+     * The TLS handshake: the certificate for the client's SNI name, as the set is at that moment; a ClientHello or a
+     * handshake that does not finish within the header timeout closes the connection, as a head that does not.
+     */
+    private static final class Handshake extends SniHandler {
+        private final long timeoutMillis;
+
+        Handshake(LoadBalancerServer.TlsListen tls, long timeoutMillis) {
+            super(tls.certificates(), MAX_CLIENT_HELLO_BYTES, timeoutMillis);
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        protected SslHandler newSslHandler(SslContext context, ByteBufAllocator allocator) {
+            SslHandler handler = super.newSslHandler(context, allocator);
+            handler.setHandshakeTimeoutMillis(timeoutMillis);
+            return handler;
+        }
+    }
+
+    /** Closes the ports to new connections, then drains those open (see {@link Drain}). */
     void stopAccepting() {
         listener.close().syncUninterruptibly();
+        tlsListener.ifPresent(tls -> tls.close().syncUninterruptibly());
         drain.start();
     }
 
@@ -86,9 +136,14 @@ final class ProxyServer implements AutoCloseable {
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }
 
+    OptionalInt tlsPort() {
+        return tlsListener.map(tls -> OptionalInt.of(((InetSocketAddress) tls.localAddress()).getPort())).orElse(OptionalInt.empty());
+    }
+
     @Override
     public void close() {
         listener.close().syncUninterruptibly();
+        tlsListener.ifPresent(tls -> tls.close().syncUninterruptibly());
         acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per client request: {@code time client method uri status replica attempts duration_ms}, e.g.
- * {@code 2026-11-25T15:30:01.123Z 127.0.0.1 GET /home 200 server-1 1 0.412}.
+ * One line per client request: {@code time client method uri protocol status replica attempts duration_ms}, e.g.
+ * {@code 2026-11-25T15:30:01.123Z 127.0.0.1 GET /home HTTP/1.1 200 server-1 1 0.412}.
  *
  * <p>The event loops only offer the exchange to a bounded lock-free queue; one writer thread formats and
  * writes in batches, flushing when the queue runs dry. When the queue is full the line is dropped and counted
@@ -119,7 +119,7 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
         }
         int millis = (int) Math.floorMod(e.startEpochMillis(), 1000L);
         line.append(secondText).append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10))
-                .append('Z').append(' ').append(e.client()).append(' ').append(e.method()).append(' ').append(e.uri()).append(' ').append(e.status())
+                .append('Z').append(' ').append(e.client()).append(' ').append(e.method()).append(' ').append(e.uri()).append(' ').append(e.protocol()).append(' ').append(e.status())
                 .append(' ').append(e.replica().orElse("-")).append(' ').append(e.attempts()).append(' ');
         long micros = e.durationNanos() / 1_000;
         line.append(micros / 1_000).append('.');

@@ -1,0 +1,50 @@
+package dev.clb.lb.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import java.util.Locale;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * Right after the TLS handler: when the handshake is done, hands the connection to HTTP/2 if ALPN chose h2 (the
+ * HTTP/1 handlers behind it stay otherwise, as they were from accept), tells the handshake's outcome, and leaves.
+ * Application data comes only after the handshake, so no byte reaches the HTTP/1 codec before the choice.
+ */
+final class AlpnSwitch extends ChannelInboundHandlerAdapter {
+    private final Http2Edge http2;
+    private final TlsEvents events;
+
+    AlpnSwitch(Http2Edge http2, TlsEvents events) {
+        this.http2 = http2;
+        this.events = events;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent handshake) {
+            if (handshake.isSuccess()) {
+                SslHandler tls = ctx.pipeline().get(SslHandler.class);
+                String protocol = tls.applicationProtocol() == null ? ApplicationProtocolNames.HTTP_1_1 : tls.applicationProtocol();
+                events.handshook(tls.engine().getSession().getProtocol(), protocol);
+                if (protocol.equals(ApplicationProtocolNames.HTTP_2)) http2.takeOver(ctx.pipeline(), new ClientSide(true, false));
+            } else {
+                events.handshakeFailed(reason(handshake.cause()));
+            }
+            ctx.pipeline().remove(this);
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    /** A label of few values: timeout, closed (the client went before finishing), or the kind of refusal. */
+    static String reason(Throwable cause) {
+        if (cause instanceof SslHandshakeTimeoutException) return "timeout";
+        if (cause instanceof java.nio.channels.ClosedChannelException) return "closed";
+        if (cause instanceof SSLHandshakeException) return "refused";
+        String name = cause.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        return name.contains("notssl") ? "not_tls" : "error";
+    }
+}

@@ -1,0 +1,24 @@
+package dev.clb.lb.http;
+
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+/** Which port and protocol a client request came in on: what {@code X-Forwarded-Proto} says and the access log shows. */
+record ClientSide(boolean secure, boolean http2) {
+    static final ClientSide PLAIN = new ClientSide(false, false);
+    private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
+
+    ClientSide overHttp2() {
+        return new ClientSide(secure, true);
+    }
+
+    AsciiString scheme() {
+        return secure ? HTTPS : HTTP;
+    }
+
+    /** {@code HTTP/2}, else the version of the client's request line. */
+    String protocol(HttpVersion requestLine) {
+        return http2 ? "HTTP/2" : requestLine.text();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.clb.lb.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Turns a client connection into an HTTP/2 one (after ALPN chose h2, or on the h2c preface) and serves each stream
+ * as the HTTP/1 path serves a connection with one request: every stream is a child channel whose frames become
+ * {@code HttpObject}s for a {@link ProxyHandler} of its own, routed by its own id over the event loop's HTTP/1.1 pool.
+ * A stream's child channel stops reading while its replica cannot take more, and Netty then withholds the stream's
+ * window updates: HTTP/2 flow control is the backpressure the HTTP/1 path has.
+ *
+ * <p>Hardening is Netty's, set here: at most {@code maxStreams} concurrent streams (more are refused), header lists
+ * up to {@link ClientEdge#MAX_HEADER_BYTES} (larger get 431), at most 200 resets in 30 s from the client (Rapid
+ * Reset, CVE-2023-44487) and few small CONTINUATION frames (the 2024 floods), header names, pseudo-headers and
+ * connection-specific headers validated, and a content-length that disagrees with the data failing its stream before
+ * the excess is passed on. What Netty leaves to us, CR, LF or NUL in a header value, is {@link HeaderValueCheck}'s.
+ */
+final class Http2Edge {
+    private static final int MAX_RESETS = 200;
+    private static final int RESET_WINDOW_SECONDS = 30;
+    private static final int MAX_SMALL_CONTINUATIONS = 16;
+
+    private final int maxStreams;
+    private final long idleTimeoutMillis;
+    private final ProxyRoutes routes;
+    private final Map<EventExecutor, UpstreamPool> pools;
+    private final Http2StreamFrameToHttpObjectCodec frames = new Http2StreamFrameToHttpObjectCodec(true);
+    private final Http2RequestHeads heads = new Http2RequestHeads();
+    private final RequestChecks checks = new RequestChecks(List.of(new HeaderValueCheck(), new HostHeaderCheck(), new RequestTargetCheck()));
+
+    Http2Edge(int maxStreams, long idleTimeoutMillis, ProxyRoutes routes, Map<EventExecutor, UpstreamPool> pools) {
+        if (maxStreams <= 0) throw new IllegalArgumentException("the HTTP/2 stream limit must be positive");
+        this.maxStreams = maxStreams;
+        this.idleTimeoutMillis = idleTimeoutMillis;
+        this.routes = routes;
+        this.pools = pools;
+    }
+
+    /** Replaces the HTTP/1 handlers of {@code pipeline}'s connection by the HTTP/2 codec and its streams. */
+    void takeOver(ChannelPipeline pipeline, ClientSide side) {
+        ClientEdge.leaveHttp(pipeline);
+        pipeline.remove(ProxyHandler.class);
+        ClientSide streams = side.overHttp2();
+        Http2FrameCodec codec = codec();
+        pipeline.addLast(new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS), new Connection(codec), codec,
+                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        stream.pipeline().addLast(frames, heads, checks, new ProxyHandler(routes, pools.get(stream.eventLoop()), streams));
+                    }
+                }));
+    }
+
+    private Http2FrameCodec codec() {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams).maxHeaderListSize(ClientEdge.MAX_HEADER_BYTES))
+                .validateHeaders(true)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
+                .build();
+    }
+
+    /**
+     * The connection's own end: idle (no stream open and nothing read or written for the idle timeout) or drained
+     * (the load balancer stops), it closes through the codec, which sends GOAWAY and lets the open streams finish.
+     */
+    private static final class Connection extends ChannelInboundHandlerAdapter {
+        private final Http2FrameCodec codec;
+
+        Connection(Http2FrameCodec codec) {
+            this.codec = codec;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event == Drain.STARTED) {
+                ctx.channel().close();
+            } else if (event instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
+                ctx.channel().close();
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+    }
+
+}
