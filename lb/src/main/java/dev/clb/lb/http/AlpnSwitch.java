@@ -3,6 +3,7 @@ package dev.clb.lb.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -25,7 +26,10 @@ final class AlpnSwitch extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof SslHandshakeCompletionEvent handshake) {
+        if (event instanceof SniCompletionEvent sni && !sni.isSuccess()) { // no ClientHello in time, or none at all: no handshake began
+            events.handshakeFailed(reason(sni.cause()));
+            ctx.pipeline().remove(this);
+        } else if (event instanceof SslHandshakeCompletionEvent handshake) {
             if (handshake.isSuccess()) {
                 SslHandler tls = ctx.pipeline().get(SslHandler.class);
                 String protocol = tls.applicationProtocol() == null ? ApplicationProtocolNames.HTTP_1_1 : tls.applicationProtocol();
@@ -37,6 +41,14 @@ final class AlpnSwitch extends ChannelInboundHandlerAdapter {
             ctx.pipeline().remove(this);
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    /** The client went before a handshake ended either way. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        events.handshakeFailed("closed");
+        ctx.pipeline().remove(this);
+        ctx.fireChannelInactive();
     }
 
     /** A label of few values: timeout, closed (the client went before finishing), or the kind of refusal. */

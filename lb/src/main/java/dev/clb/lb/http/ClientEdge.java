@@ -38,12 +38,14 @@ final class ClientEdge {
     /**
      * Adds the codec and the handlers around it; the proxy goes after them. {@code protocolSwitch} goes before the
      * codec: the handler that may turn the connection into an HTTP/2 one instead ({@link PriorKnowledge}, {@link AlpnSwitch}).
+     * {@code behindTls}: the connection can carry HTTP only once its TLS handshake is done (which has its own timeout), so
+     * the header timeout starts then, and a connection over the limit is told so then.
      */
-    void addTo(ChannelPipeline pipeline, ChannelHandler protocolSwitch) {
+    void addTo(ChannelPipeline pipeline, ChannelHandler protocolSwitch, boolean behindTls) {
         Exchanges exchanges = new Exchanges();
-        pipeline.addLast(new LingeringClose(), protocolSwitch, codec(), new ConnectionLimit(openConnections, limits.maxConnections()),
+        pipeline.addLast(new LingeringClose(), protocolSwitch, codec(), new ConnectionLimit(openConnections, limits.maxConnections(), behindTls),
                 drain.connection(exchanges), exchanges,
-                new HeaderTimeout(limits.headerTimeoutMillis(), exchanges), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
+                new HeaderTimeout(limits.headerTimeoutMillis(), exchanges, behindTls), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);
     }
 

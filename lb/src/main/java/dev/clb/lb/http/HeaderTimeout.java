@@ -6,6 +6,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * always passes on. Bytes that came in the same read as the end of the previous request cannot be told apart from
  * that end: for them the clock starts with the next read (a silent client is the idle timeout's business).
  *
+ * <p>Behind TLS the clock starts when the handshake is done (until then the handshake's own timeout, as long, holds):
+ * a 408 written before it would reach the client unencrypted.
+ *
  * <p>On expiry with nothing in flight: 408 and close. With an earlier request still in flight, nothing is written
  * into its answer: a head that completes meanwhile is rejected with 408 in its turn, and if none does, the 408 is
  * written once every answer in flight has gone out.
@@ -26,15 +30,17 @@ final class HeaderTimeout extends ChannelInboundHandlerAdapter {
 
     private final long timeoutMillis;
     private final Exchanges exchanges;
+    private final boolean behindTls;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.NOT_WATCHING;
     private boolean requestEndedInThisRead;
     private boolean expired;
     private ScheduledFuture<?> deadline;
 
-    HeaderTimeout(long timeoutMillis, Exchanges exchanges) {
+    HeaderTimeout(long timeoutMillis, Exchanges exchanges, boolean behindTls) {
         this.timeoutMillis = timeoutMillis;
         this.exchanges = exchanges;
+        this.behindTls = behindTls;
     }
 
     @Override
@@ -44,8 +50,14 @@ final class HeaderTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        headStarts();
+        if (!behindTls) headStarts();
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (behindTls && event instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess() && ctx.channel().isActive()) headStarts();
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

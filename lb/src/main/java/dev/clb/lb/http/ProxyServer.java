@@ -66,14 +66,14 @@ final class ProxyServer implements AutoCloseable {
         Http2Edge http2 = new Http2Edge(clients.maxStreams(), clients.idleTimeoutMillis(), routes, pools);
         try {
             listener = bind(listen, listen.port(), ch -> {
-                edge.addTo(ch.pipeline(), new PriorKnowledge(http2));
+                edge.addTo(ch.pipeline(), new PriorKnowledge(http2), false);
                 return new ProxyHandler(routes, pools.get(ch.eventLoop()), ClientSide.PLAIN);
             });
             ClientSide secure = new ClientSide(true, false);
             tlsListener = listen.tls().isPresent() ? Optional.of(bind(listen, listen.tls().get().port(), ch -> {
                 LoadBalancerServer.TlsListen tls = listen.tls().get();
                 ch.pipeline().addLast(new Handshake(tls, clients.headerTimeoutMillis()));
-                edge.addTo(ch.pipeline(), new AlpnSwitch(http2, tls.events()));
+                edge.addTo(ch.pipeline(), new AlpnSwitch(http2, tls.events()), true);
                 return new ProxyHandler(routes, pools.get(ch.eventLoop()), secure);
             })) : Optional.empty();
         } catch (InterruptedException | RuntimeException e) {

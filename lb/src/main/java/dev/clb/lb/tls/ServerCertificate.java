@@ -86,7 +86,7 @@ public record ServerCertificate(CertificateFiles files, List<String> names, X509
         try (Reader reader = Files.newBufferedReader(files.key(), StandardCharsets.US_ASCII); PEMParser pem = new PEMParser(reader)) {
             for (Object item = pem.readObject(); item != null; item = pem.readObject()) {
                 if (item instanceof PrivateKeyInfo info) return converter.getPrivateKey(info);
-                if (item instanceof PEMKeyPair pair) return converter.getKeyPair(pair).getPrivate();
+                if (item instanceof PEMKeyPair pair) return converter.getPrivateKey(pair.getPrivateKeyInfo()); // SEC1 keys may omit the public half
             }
         } catch (IOException | RuntimeException e) {
             throw new CertificateRefused("cannot read the private key " + files.key() + ": " + e.getMessage(), e);
