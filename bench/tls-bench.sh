@@ -15,7 +15,8 @@
 # suite (CLIENT_CIPHERSUITE), so that all targets run the same one (left alone, BoringSSL and the JDK pick AES-128,
 # OpenSSL AES-256). Then IDLE_CONNECTIONS idle TLS connections (handshake done, nothing sent) held against each
 # target: its resident memory (VmRSS, summed over the process and its children: nginx's workers) before and after.
-# `uptime` before each round; a round counts as quiet below a 1-minute load average of 0.5.
+# `uptime` before each round; a round counts as quiet below a 1-minute load average of 0.5. The warm-up and the round
+# before raise that average themselves, so each round first waits up to QUIET_WAIT seconds for it to fall below 0.5.
 # Writes bench/results/tls.md and tls.csv (OUT). Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,7 @@ TARGETS=${TARGETS:-nginx haproxy lb lb-jdk}
 LOADS=${LOADS:-h1 h1-close h2}
 CLIENT_CIPHERSUITE=${CLIENT_CIPHERSUITE:-TLS_AES_128_GCM_SHA256}
 JAR_WAIT=${JAR_WAIT:-600}
+QUIET_WAIT=${QUIET_WAIT:-180}
 OUT=${OUT:-bench/results}
 
 need=()
@@ -325,6 +327,13 @@ rss_kib() {
 }
 CLOCK_TICKS=$(getconf CLK_TCK)
 source bench/wrk-output.sh
+# waits up to QUIET_WAIT seconds for the 1-minute load average to fall below 0.5 (this script's own runs raise it), then
+# prints `uptime` and how long it waited
+wait_quiet() {
+    local start=$SECONDS
+    while ((SECONDS - start < QUIET_WAIT)) && ! awk '{ exit !($1 < 0.5) }' /proc/loadavg; do sleep 5; done
+    echo "$(uptime | sed 's/^ *//') (waited $((SECONDS - start)) s)"
+}
 
 # run_load LOAD TARGET SECONDS: prints "requests_per_s,p50_ms,p99_ms,requests,errors"
 run_load() {
@@ -363,11 +372,11 @@ for target in $TARGETS; do
             /^Server Temp Key/ { k = $4; sub(/,$/, "", k) } /^Verification:/ { v = $2 } END { print p ", " k ", ALPN " a ", verify " v }')
 done
 
-echo "round,load,target,requests_per_s,p50_ms,p99_ms,requests,errors,cpu_us_per_request,load1,rss_before_mib,rss_after_mib,rss_growth_mib,idle_opened,idle_held" \
+echo "round,load,target,requests_per_s,p50_ms,p99_ms,requests,errors,cpu_us_per_request,load1,rss_before_mib,rss_after_mib,rss_growth_mib,idle_opened,idle_held,heap_live_before_mib,heap_live_after_mib" \
     > "$OUT/tls.csv"
 : > "$work/uptime"
 for round in $(seq 1 "$ROUNDS"); do
-    up=$(uptime)
+    up=$(wait_quiet)
     load1=$(sed 's/.*load average: *//; s/,.*//' <<<"$up")
     echo "$round $up" >> "$work/uptime"
     echo "round $round: $up"
@@ -379,19 +388,30 @@ for round in $(seq 1 "$ROUNDS"); do
             ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
             requests=$(cut -d, -f4 <<<"$figures")
             cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" 'BEGIN { if (n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
-            echo "$round,$load,$target,$figures,$cpu,$load1,,,,," | tee -a "$OUT/tls.csv"
+            echo "$round,$load,$target,$figures,$cpu,$load1,,,,,,," | tee -a "$OUT/tls.csv"
         done
     done
 done
 
-# idle connections, one target after the other, each after all its loads (a warm process, the JVM's heap as the loads left it)
-up=$(uptime)
+# idle connections, one target after the other, each after all its loads (a warm process, the JVM's heap as the loads left it).
+# For the JVM, VmRSS counts mostly native memory (BoringSSL, direct buffers): the loads already made most of its heap resident,
+# so what the connections hold on the heap shows in its live size after a full GC (jcmd, where there is one)
+JCMD=$(command -v "$(dirname "$(command -v "$LB_JAVA")")/jcmd" || command -v jcmd || true)
+heap_live_kib() {  # $1 pid of a JVM: its heap in use right after a full GC, KiB; nothing without jcmd
+    [[ -n $JCMD ]] || return 0
+    "$JCMD" "$1" GC.run >/dev/null 2>&1 || return 0
+    "$JCMD" "$1" GC.heap_info 2>/dev/null | awk '/total [0-9]+K, used [0-9]+K/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); t += v } }
+        END { if (t) print t }'
+}
+up=$(wait_quiet)
 idle_load1=$(sed 's/.*load average: *//; s/,.*//' <<<"$up")
 echo "idle $up" >> "$work/uptime"
 echo "idle connections: $IDLE_CONNECTIONS per target; $up"
 for target in $TARGETS; do
     pid=${target_pid[$target]}
     rm -f "$work/idle.ready" "$work/idle.stop" "$work/idle.result"
+    heap_before= heap_after=
+    [[ $target == lb* ]] && heap_before=$(heap_live_kib "$pid")
     before=$(rss_kib "$pid")
     python3 "$work/idle.py" "${tls_port[$target]}" "$IDLE_CONNECTIONS" "$work/cert.pem" "$work/idle.ready" "$work/idle.stop" "$work/idle.result" &
     idle_pid=$!
@@ -399,14 +419,16 @@ for target in $TARGETS; do
     [[ -e $work/idle.ready ]] || { echo "the idle connections to $target did not open" >&2; exit 1; }
     sleep "$IDLE_SETTLE"
     after=$(rss_kib "$pid")
+    [[ $target == lb* ]] && heap_after=$(heap_live_kib "$pid")
     touch "$work/idle.stop"
     wait "$idle_pid" || true
     idle_pid=
     read -r opened failed took errors < "$work/idle.ready"
     held=$(cat "$work/idle.result" 2>/dev/null || echo "")
     echo "$target: $opened opened in ${took}s ($failed failed: $errors), $held still open when measured"
-    awk -v b="$before" -v a="$after" -v t="$target" -v l="$idle_load1" -v o="$opened" -v h="$held" \
-        'BEGIN { printf "idle,idle,%s,,,,,,,%s,%.1f,%.1f,%.1f,%s,%s\n", t, l, b / 1024, a / 1024, (a - b) / 1024, o, h }' | tee -a "$OUT/tls.csv"
+    awk -v b="$before" -v a="$after" -v t="$target" -v l="$idle_load1" -v o="$opened" -v h="$held" -v hb="$heap_before" -v ha="$heap_after" \
+        'BEGIN { printf "idle,idle,%s,,,,,,,%s,%.1f,%.1f,%.1f,%s,%s,%s,%s\n", t, l, b / 1024, a / 1024, (a - b) / 1024, o, h,
+                 hb == "" ? "" : sprintf("%.1f", hb / 1024), ha == "" ? "" : sprintf("%.1f", ha / 1024) }' | tee -a "$OUT/tls.csv"
     sleep 2  # the closed connections freed before the next target
 done
 
@@ -437,7 +459,7 @@ done
     echo
     for target in $TARGETS; do echo "- $target: ${negotiated[$target]}"; done
     echo
-    echo "Load average (uptime) before each round:"
+    echo "Load average (uptime) before each round, after waiting up to ${QUIET_WAIT} s for the 1-minute figure to fall below 0.5:"
     echo
     sed 's/^\([^ ]*\) *\(.*\)/- \1: \2/' "$work/uptime"
     echo
@@ -516,12 +538,18 @@ if idle:
     print(f"\n## {idle_count} idle TLS connections\n")
     print("Each target in turn after its loads: python3 asyncio opens the connections (TLS 1.3 handshake, ALPN http/1.1, up to 200 at once),"
           " sends nothing; VmRSS of the process and its children (nginx: master and workers) before and "
-          "after; \"held\": connections still open when the RSS was read.\n")
-    print("| target | RSS before MiB | RSS after MiB | growth MiB | KiB per connection | opened | held |\n|---|---:|---:|---:|---:|---:|---:|")
+          "after; \"held\": connections still open when the RSS was read. For the JVM the loads before had already made most of"
+          " its heap resident, so its RSS growth is mostly native memory (BoringSSL, direct buffers); what the connections hold"
+          " on the heap is its live size after a full GC (jcmd GC.run, then GC.heap_info), before and with the connections open.\n")
+    print("| target | RSS before MiB | RSS after MiB | growth MiB | KiB per connection | opened | held | live heap before → with MiB | heap KiB per connection |\n"
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in idle:
         growth, opened = float(r["rss_growth_mib"]), int(r["idle_opened"] or 0)
         per = f"{growth * 1024 / opened:.1f}" if opened else "-"
-        print(f"| {r['target']} | {r['rss_before_mib']} | {r['rss_after_mib']} | {growth:.1f} | {per} | {opened} | {r['idle_held']} |")
+        heap = f"{r['heap_live_before_mib']} → {r['heap_live_after_mib']}" if r["heap_live_after_mib"] else "-"
+        heap_per = (f"{(float(r['heap_live_after_mib']) - float(r['heap_live_before_mib'])) * 1024 / opened:.1f}"
+                    if r["heap_live_after_mib"] and r["heap_live_before_mib"] and opened else "-")
+        print(f"| {r['target']} | {r['rss_before_mib']} | {r['rss_after_mib']} | {growth:.1f} | {per} | {opened} | {r['idle_held']} | {heap} | {heap_per} |")
 PY
 } > "$OUT/tls.md"
 cat "$OUT/tls.md"

@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Hardening is Netty's, set here: at most {@code maxStreams} concurrent streams (more are refused), header lists
  * up to {@link ClientEdge#MAX_HEADER_BYTES} (larger get 431), at most 200 resets in 30 s from the client (Rapid
- * Reset, CVE-2023-44487) and few small CONTINUATION frames (the 2024 floods), header names, pseudo-headers and
- * connection-specific headers validated, and a content-length that disagrees with the data failing its stream before
- * the excess is passed on. What Netty leaves to us, CR, LF or NUL in a header value, is {@link HeaderValueCheck}'s.
+ * Reset, CVE-2023-44487) and few small CONTINUATION frames (the 2024 floods), header names and values (no CR, LF or
+ * NUL, which forwarded on HTTP/1.1 would split a header or a request in two), pseudo-headers and connection-specific
+ * headers validated, and a content-length that disagrees with the data failing its stream before the excess is passed
+ * on. Http2HardeningTest holds each of these on the wire.
  */
 final class Http2Edge {
     private static final int MAX_RESETS = 200;
@@ -41,7 +42,7 @@ final class Http2Edge {
     private final Map<EventExecutor, UpstreamPool> pools;
     private final Http2StreamFrameToHttpObjectCodec frames = new Http2StreamFrameToHttpObjectCodec(true);
     private final Http2RequestHeads heads = new Http2RequestHeads();
-    private final RequestChecks checks = new RequestChecks(List.of(new HeaderValueCheck(), new HostHeaderCheck(), new RequestTargetCheck()));
+    private final RequestChecks checks = new RequestChecks(List.of(new HostHeaderCheck(), new RequestTargetCheck()));
 
     Http2Edge(int maxStreams, long idleTimeoutMillis, ProxyRoutes routes, Map<EventExecutor, UpstreamPool> pools) {
         if (maxStreams <= 0) throw new IllegalArgumentException("the HTTP/2 stream limit must be positive");
@@ -57,19 +58,20 @@ final class Http2Edge {
         pipeline.remove(ProxyHandler.class);
         ClientSide streams = side.overHttp2();
         Http2FrameCodec codec = codec();
-        pipeline.addLast(new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS), new Connection(codec), codec,
+        pipeline.addLast(new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS), codec,
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         stream.pipeline().addLast(frames, heads, checks, new ProxyHandler(routes, pools.get(stream.eventLoop()), streams));
                     }
-                }));
+                }), new Connection(codec));
     }
 
     private Http2FrameCodec codec() {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams).maxHeaderListSize(ClientEdge.MAX_HEADER_BYTES))
                 .validateHeaders(true)
+                .validateRequiredPseudoHeaders(true)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
                 .build();
@@ -77,7 +79,9 @@ final class Http2Edge {
 
     /**
      * The connection's own end: idle (no stream open and nothing read or written for the idle timeout) or drained
-     * (the load balancer stops), it closes through the codec, which sends GOAWAY and lets the open streams finish.
+     * (the load balancer stops), it closes through the codec, which sends GOAWAY and lets the open streams finish. A
+     * connection error (a flood, a protocol violation) comes here once the codec has sent its GOAWAY and is closing:
+     * nothing is left to do.
      */
     private static final class Connection extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
@@ -94,6 +98,10 @@ final class Http2Edge {
                 ctx.channel().close();
             }
             ctx.fireUserEventTriggered(event);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         }
     }
 
