@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.clb.lb.tls.CertificateFiles;
 import dev.clb.lb.tls.TestCertificates;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,7 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +27,6 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,20 +102,6 @@ class TlsTest {
         return context;
     }
 
-    /** Trusts the certificate in {@code chain} only, hostname checks and all, as a real client does. */
-    private static SSLContext trusting(Path chain) throws Exception {
-        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-        store.load(null, null);
-        try (InputStream in = Files.newInputStream(chain)) {
-            store.setCertificateEntry("lb", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
-    }
-
     private record Handshake(long serial, String protocol, String version, SSLSocket socket) {
     }
 
@@ -152,8 +135,8 @@ class TlsTest {
     @Test
     void http2AndHttps11AreRoutedAndAnsweredAsPlainHttpIs() throws Exception {
         try (Stack s = start()) {
-            HttpClient h2 = HttpClient.newBuilder().sslContext(trusting(s.first().chain())).version(HttpClient.Version.HTTP_2).build();
-            HttpClient h11 = HttpClient.newBuilder().sslContext(trusting(s.first().chain())).version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient h2 = HttpClient.newBuilder().sslContext(TestCertificates.trusting(s.first().chain())).version(HttpClient.Version.HTTP_2).build();
+            HttpClient h11 = HttpClient.newBuilder().sslContext(TestCertificates.trusting(s.first().chain())).version(HttpClient.Version.HTTP_1_1).build();
             for (int i = 0; i < 30; i++) {
                 String id = Integer.toString(300_000 + 7919 * i);
                 HttpResponse<String> overH2 = h2.send(HttpRequest.newBuilder(URI.create(s.https("/home"))).header("X-Request-ID", id).build(),
@@ -284,12 +267,12 @@ class TlsTest {
             Handshake h = handshake(s.tlsPort(), "x.b.test", "h2", "http/1.1");
             assertThat(h.serial()).isEqualTo(2);
             assertThat(h.protocol()).isEqualTo("h2");
-            HttpClient h2 = HttpClient.newBuilder().sslContext(trusting(s.first().chain())).version(HttpClient.Version.HTTP_2).build();
+            HttpClient h2 = HttpClient.newBuilder().sslContext(TestCertificates.trusting(s.first().chain())).version(HttpClient.Version.HTTP_2).build();
             HttpResponse<String> answer = h2.send(HttpRequest.newBuilder(URI.create(s.https("/home"))).header("X-Request-ID", "1").build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(answer.version()).isEqualTo(HttpClient.Version.HTTP_2);
             assertThat(answer.body()).isEqualTo("{\"id\": \"1\"}");
-            assertThatThrownBy(() -> HttpClient.newBuilder().sslContext(trusting(s.second().chain())).build()
+            assertThatThrownBy(() -> HttpClient.newBuilder().sslContext(TestCertificates.trusting(s.second().chain())).build()
                     .send(HttpRequest.newBuilder(URI.create(s.https("/home"))).build(), HttpResponse.BodyHandlers.ofString()))
                     .as("localhost gets the first certificate, which the second's trust does not cover").isInstanceOf(SSLHandshakeException.class);
         }

@@ -1,6 +1,11 @@
 package dev.clb.lb.tls;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +51,20 @@ public final class TestCertificates {
             writeAtomically(key, pkcs8 ? pem(new JcaPKCS8Generator(keys.getPrivate(), null).generate()) : pem(traditional(keys)));
             return new CertificateFiles(chain, key);
         }
+    }
+
+    /** A client context that trusts the certificate in {@code chain} only, hostname checks and all, as a real client does. */
+    public static SSLContext trusting(Path chain) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        try (InputStream in = Files.newInputStream(chain)) {
+            store.setCertificateEntry("lb", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     /** The key as openssl's traditional forms have it: SEC1 with its curve and public point, or PKCS#1. */
