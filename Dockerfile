@@ -12,5 +12,5 @@ ENTRYPOINT ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx96m", "-
 FROM ${BASE_IMAGE} AS lb
 COPY lb/target/lb.jar /app/lb.jar
 ENV LB_RUNTIME=docker LB_REPLICA_IMAGE=lb-replica:latest LB_NETWORK=net1 LB_PORT=5000
-EXPOSE 5000 9901
+EXPOSE 5000 5443 9901
 ENTRYPOINT ["java", "-Xmx256m", "-XX:+UseParallelGC", "-jar", "/app/lb.jar"]

@@ -72,8 +72,12 @@ images: replica/target/replica.jar lb/target/lb.jar
 	    || echo "no eclipse-temurin:17-jre on this engine (no registry?): building on lb-base-jre:17, the JRE image scripts/docker-ready.sh made"; \
 	BASE_IMAGE=$$base $(COMPOSE) build
 
+# TLS_CERT and TLS_KEY (PEM files) add the TLS port, 127.0.0.1:5443, with the files as compose secrets
+COMPOSE_TLS = $(if $(TLS_CERT),-f docker-compose.tls.yml)
+STACK_TLS = $(if $(TLS_CERT),-c docker-stack.tls.yml)
+
 up: images
-	@files="-f docker-compose.yml"; \
+	@files="-f docker-compose.yml $(COMPOSE_TLS)"; \
 	if ! docker run --rm --privileged --entrypoint true lb-replica:latest >/dev/null 2>&1; then \
 	    echo "this engine cannot start privileged containers: running the load balancer unprivileged (it needs only the socket)"; \
 	    files="$$files -f docker-compose.unprivileged.yml"; \
@@ -103,7 +107,7 @@ swarm-up: images
 	    || { echo "this engine is no swarm manager: run 'docker swarm init' or scripts/swarm-local.sh up"; exit 2; }
 	@for host in $(SWARM_NODES); do echo "loading the images on $$host"; \
 	    docker save lb-replica:latest lb-lb:latest | docker -H $$host load -q >/dev/null || exit 1; done
-	docker stack deploy --resolve-image never -c docker-stack.yml clb
+	docker stack deploy --resolve-image never -c docker-stack.yml $(STACK_TLS) clb
 	@for _ in $$(seq 1 240); do curl -sf -o /dev/null http://127.0.0.1:$${LB_HOST_PORT:-5000}/rep && break; sleep 0.5; done
 	@curl -s http://127.0.0.1:$${LB_HOST_PORT:-5000}/rep; echo
 

@@ -74,6 +74,9 @@ final class Http2Edge {
                 .validateRequiredPseudoHeaders(true)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
+                // a closing connection (drain, idle) waits for its open streams for as long as they take: the load
+                // balancer's --drain-timeout bounds a shutdown, and Netty's own default cut them off within milliseconds
+                .gracefulShutdownTimeoutMillis(-1)
                 .build();
     }
 
