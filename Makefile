@@ -27,12 +27,13 @@ run: build
 	java -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
 
 # Benchmarks write to bench/results/: the proxy against nginx, HAProxy and Caddy (64 connections, then 1000), a replica
-# frozen under load, the hash map and the request metrics (JMH), the analyzer's client.
+# frozen under load, TLS and HTTP/2 against nginx and HAProxy, the hash map and the request metrics (JMH), the analyzer's client.
 bench: build
 	bench/proxy-bench.sh
 	mkdir -p bench/results/c1000
 	CONNECTIONS=1000 LARGE=0 ROUNDS=2 TARGETS="nginx haproxy lb-nolog" OUT=bench/results/c1000 bench/proxy-bench.sh
 	bench/hung-replica-bench.sh
+	bench/tls-bench.sh
 	$(MVN) -Pbench -pl benchmarks -am -DskipTests package
 	java -jar benchmarks/target/benchmarks.jar 'Ring|Strategy' -f 1 -wi 3 -i 5 -rf text -rff bench/results/ring-jmh.txt | tail -15
 	java -jar benchmarks/target/benchmarks.jar RequestMetrics -f 1 -wi 3 -i 5 -rf text -rff bench/results/request-metrics-jmh.txt | tail -4

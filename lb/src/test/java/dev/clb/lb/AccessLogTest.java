@@ -19,10 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code --access-log}: one line per client request with the right fields; {@code off} writes nothing. */
 class AccessLogTest {
     private static final Pattern LINE = Pattern.compile(
-            "^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) (\\S+) (\\S+) (\\S+) (\\d{3}) (\\S+) (\\d+) (\\d+\\.\\d{3})$");
+            "^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z) (\\S+) (\\S+) (\\S+) (HTTP/\\S+) (\\d{3}) (\\S+) (\\d+) (\\d+\\.\\d{3})$");
 
     @Test
-    void oneLinePerRequestWithTimeClientMethodPathStatusReplicaAttemptsAndDuration(@TempDir Path dir) throws Exception {
+    void oneLinePerRequestWithTimeClientMethodPathProtocolStatusReplicaAttemptsAndDuration(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("access.log");
         Instant from = Instant.now().minusMillis(1);
         List<String> expected = new ArrayList<>();
@@ -30,12 +30,12 @@ class AccessLogTest {
             for (int i = 0; i < 5; i++) {
                 String id = Integer.toString(200_000 + i * 3571);
                 var response = stack.get("/home?n=" + i, id);
-                expected.add("127.0.0.1 GET /home?n=" + i + " 200 " + TestStack.servedBy(response.body()) + " 1");
+                expected.add("127.0.0.1 GET /home?n=" + i + " HTTP/1.1 200 " + TestStack.servedBy(response.body()) + " 1");
             }
             stack.get("/no-such-path");
-            expected.add("127.0.0.1 GET /no-such-path 400 - 1");
+            expected.add("127.0.0.1 GET /no-such-path HTTP/1.1 400 - 1");
             stack.send("DELETE", "/rm", "{\"n\": 7}");
-            expected.add("127.0.0.1 DELETE /rm 400 admin 0");
+            expected.add("127.0.0.1 DELETE /rm HTTP/1.1 400 admin 0");
         }
         Instant to = Instant.now().plusMillis(1);
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -45,8 +45,8 @@ class AccessLogTest {
             Matcher m = LINE.matcher(line);
             assertThat(m.matches()).as("line format: " + line).isTrue();
             assertThat(Instant.parse(m.group(1))).isBetween(from, to);
-            assertThat(Double.parseDouble(m.group(8))).as("duration ms").isPositive().isLessThan(60_000);
-            fields.add(String.join(" ", m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), m.group(7)));
+            assertThat(Double.parseDouble(m.group(9))).as("duration ms").isPositive().isLessThan(60_000);
+            fields.add(String.join(" ", m.group(2), m.group(3), m.group(4), m.group(5), m.group(6), m.group(7), m.group(8)));
         }
         assertThat(fields).containsExactlyElementsOf(expected);
     }

@@ -64,7 +64,7 @@ class GracefulShutdownTest {
             Awaitility.await("no replica left").atMost(Duration.ofSeconds(10)).until(() -> replicas.stream().noneMatch(ProcessHandle::isAlive));
             System.out.printf("DRAIN refused new connections %d ms after SIGTERM, all %d answered (200) after %d ms, exited after %d ms%n",
                     refusedAfter, REQUESTS, answeredAfter, millisSince(sigterm));
-            assertThat(lb.stdout().stream().filter(l -> l.contains(" GET /test/delay?ms=3000 200 ")))
+            assertThat(lb.stdout().stream().filter(l -> l.contains(" GET /test/delay?ms=3000 HTTP/1.1 200 ")))
                     .as("the access log, written out before exit: " + lb.stdout()).hasSize(REQUESTS);
             assertThat(String.join("\n", lb.stderr())).contains("draining").contains("drained in");
         }

@@ -92,13 +92,20 @@ final class RawH2 implements AutoCloseable {
         headerBlock(stream, block.toByteArray(), endStream);
     }
 
-    /** A HEADERS frame, and CONTINUATION frames for what does not fit the default 16 KiB frame. */
+    /**
+     * A HEADERS frame, and CONTINUATION frames for what does not fit the default 16 KiB frame. A server that refuses the
+     * block may end the connection before it is all sent: what it said is then read as usual.
+     */
     private void headerBlock(int stream, byte[] block, boolean endStream) throws IOException {
         int max = 16 * 1024;
-        for (int at = 0; at == 0 || at < block.length; at += max) {
-            int end = Math.min(block.length, at + max);
-            int flags = (end == block.length ? END_HEADERS : 0) | (at == 0 && endStream ? END_STREAM : 0);
-            frame(at == 0 ? HEADERS : CONTINUATION, flags, stream, java.util.Arrays.copyOfRange(block, at, end));
+        try {
+            for (int at = 0; at == 0 || at < block.length; at += max) {
+                int end = Math.min(block.length, at + max);
+                int flags = (end == block.length ? END_HEADERS : 0) | (at == 0 && endStream ? END_STREAM : 0);
+                frame(at == 0 ? HEADERS : CONTINUATION, flags, stream, java.util.Arrays.copyOfRange(block, at, end));
+            }
+        } catch (SocketException ended) {
+            // read on
         }
     }
 

@@ -176,6 +176,10 @@ class TlsTest {
                 assertThat(missing.statusCode()).isEqualTo(400);
                 assertThat(missing.body()).isEqualTo("{\"message\": \"<Error> '/missing' endpoint does not exist in server replicas\", \"status\": \"failure\"}");
             }
+            PrometheusScrape metrics = PrometheusScrape.of(s.stack().lb.managementPort().getAsInt());
+            assertThat(metrics.text()).contains("lb_client_requests_total{protocol=\"HTTP/2\",scheme=\"https\"} 34.0")
+                    .contains("lb_client_requests_total{protocol=\"HTTP/1.1\",scheme=\"https\"} 3.0")
+                    .contains("lb_client_requests_total{protocol=\"HTTP/1.1\",scheme=\"http\"} 33.0");
             HttpResponse<String> bad = h2.send(HttpRequest.newBuilder(URI.create(s.https("/add"))).POST(HttpRequest.BodyPublishers.ofString("{\"n\": 0}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(bad.statusCode()).isEqualTo(400);

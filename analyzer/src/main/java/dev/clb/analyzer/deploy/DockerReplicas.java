@@ -1,65 +1,76 @@
 package dev.clb.analyzer.deploy;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The replica containers of one load balancer, found the way it marks them: the label {@code dev.clb.owner=OWNER} and
  * the replica's hostname as container hostname and network alias. The container's name may carry a stack's prefix
- * ({@code murmur-server-1}), so it is never guessed.
+ * ({@code murmur-server-1}), so it is never guessed. It asks the engine's API (as the load balancer does), not the
+ * docker CLI, whose inspect templates differ between engine versions: {@code {{join .Aliases " "}}} failed on the
+ * Debian 20.10 engine that CI installs, and A-3 skipped its kill.
  */
 final class DockerReplicas {
     static final String OWNER_LABEL = "dev.clb.owner";
-    /** One line per container: its id, its hostname, then its aliases on every network. */
-    private static final String INSPECT_FORMAT = "{{.Id}} {{.Config.Hostname}}{{range .NetworkSettings.Networks}} {{join .Aliases \" \"}}{{end}}";
+
+    /** A running container: its id and the names it answers to (its hostname and its aliases on every network). */
+    record Container(String id, List<String> names) {
+    }
 
     private final String owner;
+    private final String dockerHost;
 
-    DockerReplicas(String owner) {
+    /** {@code dockerHost}: the engine, as {@code DOCKER_HOST} names it. */
+    DockerReplicas(String owner, String dockerHost) {
         this.owner = owner;
+        this.dockerHost = dockerHost;
     }
 
-    /** {@code docker kill} of the running container of {@code owner} whose hostname or alias is {@code hostname}. */
-    void kill(String hostname) throws IOException, InterruptedException {
-        List<String> ids = docker("ps", "-q", "--no-trunc", "--filter", "label=" + OWNER_LABEL + "=" + owner).lines().filter(l -> !l.isBlank()).toList();
-        if (ids.isEmpty()) throw new IOException("no running container carries the label " + OWNER_LABEL + "=" + owner + " (is --owner right?)");
-        List<String> inspect = new ArrayList<>(List.of("inspect", "--format", INSPECT_FORMAT));
-        inspect.addAll(ids);
-        String id = containerFor(hostname, docker(inspect.toArray(String[]::new)).lines().toList()).orElseThrow(() -> new IOException(
-                "none of the " + ids.size() + " containers labelled " + OWNER_LABEL + "=" + owner + " has the hostname or alias " + hostname));
-        docker("kill", id);
+    /** Kills the running container of {@code owner} whose hostname or alias is {@code hostname}. */
+    void kill(String hostname) throws IOException {
+        try (DockerClient docker = client()) {
+            List<Container> running = new ArrayList<>();
+            for (com.github.dockerjava.api.model.Container c : docker.listContainersCmd().withLabelFilter(Map.of(OWNER_LABEL, owner)).exec()) {
+                running.add(names(docker.inspectContainerCmd(c.getId()).exec()));
+            }
+            if (running.isEmpty()) throw new IOException("no running container carries the label " + OWNER_LABEL + "=" + owner + " (is --owner right?)");
+            String id = containerFor(hostname, running).orElseThrow(() -> new IOException("none of the " + running.size() + " containers labelled "
+                    + OWNER_LABEL + "=" + owner + " has the hostname or alias " + hostname));
+            docker.killContainerCmd(id).exec();
+        } catch (RuntimeException e) {
+            throw new IOException("the Docker engine at " + dockerHost + " refused: " + e.getMessage(), e);
+        }
     }
 
-    /** The id on the first line whose hostname or one of whose aliases is {@code hostname}. */
-    static Optional<String> containerFor(String hostname, List<String> inspectLines) {
-        for (String line : inspectLines) {
-            List<String> fields = Arrays.asList(line.trim().split("\\s+"));
-            if (fields.size() >= 2 && fields.subList(1, fields.size()).contains(hostname)) return Optional.of(fields.get(0));
+    private static Container names(InspectContainerResponse inspect) {
+        List<String> names = new ArrayList<>();
+        if (inspect.getConfig() != null && inspect.getConfig().getHostName() != null) names.add(inspect.getConfig().getHostName());
+        if (inspect.getNetworkSettings() != null && inspect.getNetworkSettings().getNetworks() != null) {
+            for (ContainerNetwork network : inspect.getNetworkSettings().getNetworks().values()) {
+                if (network.getAliases() != null) names.addAll(network.getAliases());
+            }
         }
-        return Optional.empty();
+        return new Container(inspect.getId(), names);
     }
 
-    private static String docker(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("docker"));
-        command.addAll(List.of(args));
-        String shown = String.join(" ", command);
-        Process docker;
-        try {
-            docker = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IOException("cannot run '" + shown + "' (is the docker CLI installed?): " + e.getMessage(), e);
-        }
-        String output = new String(docker.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!docker.waitFor(30, TimeUnit.SECONDS)) {
-            docker.destroyForcibly();
-            throw new IOException("'" + shown + "' did not finish within 30 s");
-        }
-        if (docker.exitValue() != 0) throw new IOException("'" + shown + "' failed: " + output);
-        return output;
+    /** The first container whose hostname or one of whose aliases is {@code hostname}. */
+    static Optional<String> containerFor(String hostname, List<Container> containers) {
+        return containers.stream().filter(c -> c.names().contains(hostname)).map(Container::id).findFirst();
+    }
+
+    private DockerClient client() {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig()).connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(30)).build());
     }
 }

@@ -17,6 +17,10 @@ record ClientSide(boolean secure, boolean http2) {
         return secure ? HTTPS : HTTP;
     }
 
+    String schemeName() {
+        return secure ? "https" : "http";
+    }
+
     /** {@code HTTP/2}, else the version of the client's request line. */
     String protocol(HttpVersion requestLine) {
         return http2 ? "HTTP/2" : requestLine.text();

@@ -45,7 +45,6 @@ final class Http2Edge {
     private final RequestChecks checks = new RequestChecks(List.of(new HostHeaderCheck(), new RequestTargetCheck()));
 
     Http2Edge(int maxStreams, long idleTimeoutMillis, ProxyRoutes routes, Map<EventExecutor, UpstreamPool> pools) {
-        if (maxStreams <= 0) throw new IllegalArgumentException("the HTTP/2 stream limit must be positive");
         this.maxStreams = maxStreams;
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.routes = routes;
@@ -75,7 +74,7 @@ final class Http2Edge {
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
                 // a closing connection (drain, idle) waits for its open streams for as long as they take: the load
-                // balancer's --drain-timeout bounds a shutdown, and Netty's own default cut them off within milliseconds
+                // balancer's --drain-timeout bounds a shutdown; with Netty's default a stream in flight was cut off
                 .gracefulShutdownTimeoutMillis(-1)
                 .build();
     }
@@ -107,5 +106,4 @@ final class Http2Edge {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         }
     }
-
 }

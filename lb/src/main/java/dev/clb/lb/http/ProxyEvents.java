@@ -9,8 +9,11 @@ import java.util.Optional;
  */
 public interface ProxyEvents {
 
-    /** One client request, answered by a replica or by the load balancer itself; {@code protocol} is HTTP/1.1, HTTP/1.0 or HTTP/2. */
-    record Exchange(long startEpochMillis, String client, String method, String uri, String protocol, int status,
+    /**
+     * One client request, answered by a replica or by the load balancer itself; {@code protocol} is HTTP/1.1, HTTP/1.0
+     * or HTTP/2, {@code scheme} https on the TLS port and http on the plain one.
+     */
+    record Exchange(long startEpochMillis, String client, String method, String uri, String protocol, String scheme, int status,
                     Optional<String> replica, int attempts, long durationNanos) {
     }
 

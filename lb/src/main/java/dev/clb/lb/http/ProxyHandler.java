@@ -550,7 +550,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (done) return;
             done = true;
             routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
-                    side.protocol(clientVersion), open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
+                    side.protocol(clientVersion), side.schemeName(), open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
             if (!keepAlive) close();
             boolean wholeBodyRead = body.complete();
             body.release();

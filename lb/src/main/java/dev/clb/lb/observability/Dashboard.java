@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +41,7 @@ public final class Dashboard implements ManagementRoutes {
 
     /** Everything the page shows, as of {@code epochMillis}. */
     record State(long epochMillis, String runtime, int slots, List<ReplicaState> replicas, List<String> standbys, Traffic unrouted,
-                 List<MembershipMetrics.Event> events) {
+                 Map<String, Long> protocols, List<MembershipMetrics.Event> events) {
     }
 
     /** One replica: where it sits on the ring and its traffic so far. */
@@ -60,7 +61,7 @@ public final class Dashboard implements ManagementRoutes {
         List<ReplicaState> states = ring.replicas().stream().map(r -> new ReplicaState(r.hostname(), r.ringId(), r.virtualServerSlots(),
                 r.servedSlots(), r.share(), Traffic.of(metrics.requests().duration(r.hostname())), inFlight.of(r.hostname()))).toList();
         return new State(System.currentTimeMillis(), replicas.runtimeName(), ring.slots(), states, replicas.standbyHostnames(),
-                Traffic.of(metrics.requests().duration(RequestMetrics.NO_REPLICA)), metrics.membership().recent());
+                Traffic.of(metrics.requests().duration(RequestMetrics.NO_REPLICA)), metrics.requests().protocols(), metrics.membership().recent());
     }
 
     @Override

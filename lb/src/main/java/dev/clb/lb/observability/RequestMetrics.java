@@ -46,6 +46,8 @@ public final class RequestMetrics implements ProxyEvents {
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, ReplicaMeters> byReplica = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    /** By protocol and scheme: a handful of series, kept for good. */
+    private final ConcurrentHashMap<String, Counter> byProtocol = new ConcurrentHashMap<>();
     /** Sweeps only (never an event loop): replicas out of the ring, since when (nanos) with nothing in flight. */
     private final Map<String, Long> outSince = new HashMap<>();
     private volatile Set<String> ring = Set.of();
@@ -124,6 +126,23 @@ public final class RequestMetrics implements ProxyEvents {
         ReplicaMeters meters = meters(exchange.replica().orElse(NO_REPLICA));
         meters.status(exchange.status()).increment();
         meters.duration.record(exchange.durationNanos(), TimeUnit.NANOSECONDS);
+        protocol(exchange.protocol(), exchange.scheme()).increment();
+    }
+
+    private Counter protocol(String protocol, String scheme) {
+        Counter counter = byProtocol.get(protocol + scheme);
+        return counter != null ? counter : byProtocol.computeIfAbsent(protocol + scheme, key -> Counter.builder("lb.client.requests")
+                .description("Client requests answered, by protocol (HTTP/1.1, HTTP/1.0, HTTP/2) and scheme (https on the TLS port)")
+                .tag("protocol", protocol).tag("scheme", scheme).register(registry));
+    }
+
+    /** Requests answered so far by protocol and scheme, e.g. {@code HTTP/2 https}, for the dashboard's mix. */
+    public Map<String, Long> protocols() {
+        Map<String, Long> mix = new java.util.TreeMap<>();
+        for (Counter counter : byProtocol.values()) {
+            mix.put(counter.getId().getTag("protocol") + " " + counter.getId().getTag("scheme"), (long) counter.count());
+        }
+        return mix;
     }
 
     @Override
