@@ -72,6 +72,7 @@ class DashboardBrowserTest {
             assertThat(page.locator("#ring g.replica[data-hostname='" + replacement + "']").getAttribute("data-ring-id"))
                     .as("the replacement takes the victim's ring id").isEqualTo("1");
             assertThat(page.locator("#events").innerText()).contains(victim).contains(replacement).contains("failure").contains("respawn");
+            assertThat(page.locator("#protocols").innerText()).as("the protocol mix: all of this traffic is plain HTTP/1.1").isEqualTo("HTTP/1.1 http 100 %");
 
             page.waitForTimeout(6000); // a few refreshes, so that rates, sparklines and latencies show
             Path shot = Path.of("target", "dashboard.png");
