@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * not load is refused with a log line and a count, and the old one goes on serving.
  */
 public final class TlsCertificates implements Mapping<String, SslContext>, AutoCloseable {
-    static final Duration POLL = Duration.ofMillis(250);
+    static final Duration POLL = Duration.ofMillis(150);
     private static final Logger log = LoggerFactory.getLogger(TlsCertificates.class);
 
     private final TlsSettings settings;
