@@ -1,16 +1,5 @@
 package dev.clb.lb;
 
-import dev.clb.lb.management.ManagementRoutes;
-import dev.clb.lb.tls.CertificateFiles;
-import dev.clb.lb.tls.CertificateRefused;
-import dev.clb.lb.tls.HandshakeMetrics;
-import dev.clb.lb.tls.TlsCertificates;
-import dev.clb.lb.tls.TlsProvider;
-import dev.clb.lb.tls.TlsRoutes;
-import dev.clb.lb.tls.TlsSettings;
-import java.nio.file.Path;
-import java.time.Clock;
-
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
@@ -25,9 +14,10 @@ import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.http.AdminToken;
 import dev.clb.lb.http.ClientLimits;
 import dev.clb.lb.http.ForwardedHeaders;
-import dev.clb.lb.http.Transport;
 import dev.clb.lb.http.LoadBalancerServer;
 import dev.clb.lb.http.ProxyEvents;
+import dev.clb.lb.http.Transport;
+import dev.clb.lb.management.ManagementRoutes;
 import dev.clb.lb.management.ManagementServer;
 import dev.clb.lb.management.RingRoutes;
 import dev.clb.lb.membership.ManagedMembership;
@@ -38,8 +28,17 @@ import dev.clb.lb.observability.Dashboard;
 import dev.clb.lb.observability.Metrics;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime;
+import dev.clb.lb.tls.CertificateFiles;
+import dev.clb.lb.tls.CertificateRefused;
+import dev.clb.lb.tls.HandshakeMetrics;
+import dev.clb.lb.tls.TlsCertificates;
+import dev.clb.lb.tls.TlsProvider;
+import dev.clb.lb.tls.TlsRoutes;
+import dev.clb.lb.tls.TlsSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +50,7 @@ import java.util.OptionalDouble;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 
 /** A running load balancer: membership (and its runtime), heartbeat monitor and HTTP server, started and stopped together. */
 public final class LoadBalancer implements AutoCloseable {
@@ -137,7 +137,8 @@ public final class LoadBalancer implements AutoCloseable {
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (options.managementPort >= 0) {
                 List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
-                lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates, () -> lb.server.tlsPort().orElse(-1), Clock.systemUTC())));
+                lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates,
+                        () -> lb.server == null ? options.tlsPort : lb.server.tlsPort().orElse(-1), Clock.systemUTC()))); // asked before the port is open: the port asked for
                 lb.management = ManagementServer.start(options.managementBind, options.managementPort, routes);
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
@@ -177,10 +178,14 @@ public final class LoadBalancer implements AutoCloseable {
         if (certs.isEmpty()) return Optional.empty();
         if (options.tlsPort < 0 || options.tlsPort > 65_535) throw new IllegalArgumentException("--tls-port must be 0..65535");
         if (options.tlsPort == options.port && options.port != 0) throw new IllegalArgumentException("--tls-port must differ from --port");
+        TlsProvider provider = TlsProvider.named(options.tlsProvider);
+        Optional<Path> ticketKeys = Optional.ofNullable(options.tlsTicketKeys).filter(path -> !path.toString().isBlank());
+        if (ticketKeys.isPresent() && provider != TlsProvider.OPENSSL) {
+            throw new IllegalArgumentException("--tls-ticket-keys needs the openssl TLS provider (the JDK's makes and rotates its own keys)");
+        }
         List<CertificateFiles> pairs = new ArrayList<>();
         for (int i = 0; i < certs.size(); i++) pairs.add(new CertificateFiles(certs.get(i), keys.get(i)));
-        return Optional.of(new TlsSettings(pairs, TlsProvider.named(options.tlsProvider), Optional.ofNullable(options.tlsTicketKeys)
-                .filter(path -> !path.toString().isBlank())));
+        return Optional.of(new TlsSettings(pairs, provider, ticketKeys));
     }
 
     /** An empty LB_TLS_CERT (as compose passes an unset one) is no file. */

@@ -1,6 +1,5 @@
 package dev.clb.lb;
 
-import sun.misc.Signal;
 
 import io.netty.util.ResourceLeakDetector;
 import java.util.concurrent.Callable;
@@ -8,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
 
 @Command(name = "lb", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Consistent-hash load balancer that keeps N replicas alive: GET /rep, POST /add, DELETE /rm, any other path is proxied.")
@@ -29,8 +29,9 @@ public final class LoadBalancerMain implements Callable<Integer> {
             System.err.println("lb: cannot start: " + cause.getMessage());
             return 1;
         }
-        // SIGHUP: read the certificate files again now (they are watched as well), as nginx and HAProxy reload on it
-        Signal.handle(new Signal("HUP"), signal -> lb.reloadCertificates());
+        // SIGHUP: read the certificate files again now (they are watched as well), as nginx and HAProxy reload on it;
+        // without certificates it keeps the JVM's meaning (stop, draining first)
+        if (lb.tlsPort().isPresent()) Signal.handle(new Signal("HUP"), signal -> lb.reloadCertificates());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             lb.close();

@@ -117,7 +117,7 @@ public final class LoadBalancerOptions {
     public long bodyTimeoutMs;
 
     @Option(names = "--max-connections", defaultValue = "${env:LB_MAX_CONNECTIONS:-10000}",
-            description = "Client connections open at once; one more is answered 503 and closed (env LB_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
+            description = "Client connections (plain and TLS) and HTTP/2 streams in flight at once; one more connection is answered 503 and closed (TLS: closed), one more stream refused (env LB_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
     public int maxConnections;
 
     @Option(names = "--attempt-deadline-floor", defaultValue = "${env:LB_ATTEMPT_DEADLINE_FLOOR_MS:-200}",

@@ -73,6 +73,29 @@ class Http2StreamingTest {
         }
     }
 
+    @Test
+    void anUploadHeldBackByASlowReplicaLeavesTheConnectionsOtherStreamsFlowing() throws Exception {
+        CertificateFiles certificate = TestCertificates.ec(1, "localhost").writeTo(dir.resolve("c.crt"), dir.resolve("c.key"), true);
+        try (StreamingBackend backend = new StreamingBackend(); TestStack stack = start(backend, certificate)) {
+            HttpClient client = client(certificate); // one client, one HTTP/2 connection for both uploads
+            String base = "https://localhost:" + stack.lb.tlsPort().orElseThrow();
+            client.send(HttpRequest.newBuilder(URI.create(base + "/upload")).POST(HttpRequest.BodyPublishers.ofString("warm")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long bytes = MIB, heldBytes = 64 * MIB; // more than the kernel's socket buffers take while the replica does not read
+            var held = client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/upload?pauseMs=4000"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(heldBytes))).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(1_000);
+            long t0 = System.nanoTime();
+            HttpResponse<String> other = client.send(HttpRequest.newBuilder(URI.create(base + "/upload"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new PatternStream(bytes))).build(), HttpResponse.BodyHandlers.ofString());
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("HTTP/2 NEIGHBOUR UPLOAD: 1 MiB beside a held upload answered in %d ms%n", ms);
+            assertThat(other.body()).isEqualTo(bytes + " " + StreamingBackend.patternSha256(bytes));
+            assertThat(ms).as("not waiting for the held upload's replica (4 s)").isLessThan(3_000);
+            assertThat(held.get().body()).isEqualTo(heldBytes + " " + StreamingBackend.patternSha256(heldBytes));
+        }
+    }
+
     /** {@code bytes} bytes of the test pattern as a stream. */
     private static final class PatternStream extends InputStream {
         private final java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();

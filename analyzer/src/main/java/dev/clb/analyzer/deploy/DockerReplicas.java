@@ -28,12 +28,9 @@ final class DockerReplicas {
     }
 
     private final String owner;
-    private final String dockerHost;
 
-    /** {@code dockerHost}: the engine, as {@code DOCKER_HOST} names it. */
-    DockerReplicas(String owner, String dockerHost) {
+    DockerReplicas(String owner) {
         this.owner = owner;
-        this.dockerHost = dockerHost;
     }
 
     /** Kills the running container of {@code owner} whose hostname or alias is {@code hostname}. */
@@ -48,7 +45,7 @@ final class DockerReplicas {
                     + OWNER_LABEL + "=" + owner + " has the hostname or alias " + hostname));
             docker.killContainerCmd(id).exec();
         } catch (RuntimeException e) {
-            throw new IOException("the Docker engine at " + dockerHost + " refused: " + e.getMessage(), e);
+            throw new IOException("the Docker engine refused: " + e.getMessage(), e);
         }
     }
 
@@ -68,8 +65,9 @@ final class DockerReplicas {
         return containers.stream().filter(c -> c.names().contains(hostname)).map(Container::id).findFirst();
     }
 
-    private DockerClient client() {
-        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+    /** The engine {@code DOCKER_HOST} names, else the local socket. */
+    private static DockerClient client() {
+        DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
         return DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig()).connectionTimeout(Duration.ofSeconds(5)).responseTimeout(Duration.ofSeconds(30)).build());
     }

@@ -4,7 +4,6 @@ import dev.clb.analyzer.Settings;
 import dev.clb.analyzer.Setup;
 import java.io.IOException;
 import java.net.URI;
-import java.util.Optional;
 
 /**
  * A load balancer that was running before the analyzer (e.g. {@code docker compose up}): scaled through {@code /add}
@@ -46,7 +45,7 @@ final class RemoteDeployment implements Deployment {
 
     @Override
     public void kill(String hostname) throws IOException, InterruptedException {
-        new DockerReplicas(remote.owner(), Optional.ofNullable(System.getenv("DOCKER_HOST")).orElse("unix:///var/run/docker.sock")).kill(hostname);
+        new DockerReplicas(remote.owner()).kill(hostname);
     }
 
     @Override

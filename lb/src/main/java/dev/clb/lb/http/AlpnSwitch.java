@@ -3,11 +3,12 @@ package dev.clb.lb.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import java.util.Locale;
+import java.nio.channels.ClosedChannelException;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
@@ -34,7 +35,7 @@ final class AlpnSwitch extends ChannelInboundHandlerAdapter {
                 SslHandler tls = ctx.pipeline().get(SslHandler.class);
                 String protocol = tls.applicationProtocol() == null ? ApplicationProtocolNames.HTTP_1_1 : tls.applicationProtocol();
                 events.handshook(tls.engine().getSession().getProtocol(), protocol);
-                if (protocol.equals(ApplicationProtocolNames.HTTP_2)) http2.takeOver(ctx.pipeline(), new ClientSide(true, false));
+                if (protocol.equals(ApplicationProtocolNames.HTTP_2)) http2.takeOver(ctx.pipeline(), ClientSide.SECURE);
             } else {
                 events.handshakeFailed(reason(handshake.cause()));
             }
@@ -54,9 +55,8 @@ final class AlpnSwitch extends ChannelInboundHandlerAdapter {
     /** A label of few values: timeout, closed (the client went before finishing), or the kind of refusal. */
     static String reason(Throwable cause) {
         if (cause instanceof SslHandshakeTimeoutException) return "timeout";
-        if (cause instanceof java.nio.channels.ClosedChannelException) return "closed";
+        if (cause instanceof ClosedChannelException) return "closed";
         if (cause instanceof SSLHandshakeException) return "refused";
-        String name = cause.getClass().getSimpleName().toLowerCase(Locale.ROOT);
-        return name.contains("notssl") ? "not_tls" : "error";
+        return cause instanceof NotSslRecordException ? "not_tls" : "error";
     }
 }

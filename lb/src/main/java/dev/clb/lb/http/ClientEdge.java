@@ -30,20 +30,32 @@ final class ClientEdge {
         this.drain = drain;
     }
 
+    /**
+     * What HTTP/2 streams in flight count against: the same budget as connections ({@code --max-connections}), since a
+     * stream holds a replica connection as an HTTP/1 connection does.
+     */
+    AtomicInteger streamBudget() {
+        return openConnections;
+    }
+
     static HttpServerCodec codec() {
         return new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES)
                 .setMaxChunkSize(UpstreamPool.MAX_CHUNK_BYTES));
     }
 
     /**
-     * Adds the codec and the handlers around it; the proxy goes after them. {@code protocolSwitch} goes before the
-     * codec: the handler that may turn the connection into an HTTP/2 one instead ({@link PriorKnowledge}, {@link AlpnSwitch}).
-     * {@code behindTls}: the connection can carry HTTP only once its TLS handshake is done (which has its own timeout), so
-     * the header timeout starts then, and a connection over the limit is told so then.
+     * Adds the codec and the handlers around it; the proxy goes after them. {@code protocol} goes between the lingering
+     * close and the codec: the TLS handshake if any (after the lingering close, so that a close sends TLS's close_notify
+     * before the output is shut), and the handler that may turn the connection into an HTTP/2 one instead
+     * ({@link PriorKnowledge}, {@link AlpnSwitch}). {@code behindTls}: the connection can carry HTTP only once its
+     * handshake is done (which has its own timeout), so the header timeout starts then, and a connection over the
+     * limit is closed at once rather than answered after a handshake it would cost.
      */
-    void addTo(ChannelPipeline pipeline, ChannelHandler protocolSwitch, boolean behindTls) {
+    void addTo(ChannelPipeline pipeline, boolean behindTls, ChannelHandler... protocol) {
         Exchanges exchanges = new Exchanges();
-        pipeline.addLast(new LingeringClose(), protocolSwitch, codec(), new ConnectionLimit(openConnections, limits.maxConnections(), behindTls),
+        pipeline.addLast(new LingeringClose());
+        pipeline.addLast(protocol);
+        pipeline.addLast(codec(), new ConnectionLimit(openConnections, limits.maxConnections(), behindTls),
                 drain.connection(exchanges), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges, behindTls), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);

@@ -1,10 +1,11 @@
 package dev.clb.lb.http;
 
 /**
- * How long, and how many, clients of the public port may take: the whole request head (and a TLS handshake) within
- * {@code headerTimeoutMillis}, no gap in a request body longer than {@code bodyTimeoutMillis}, a connection with
- * nothing in flight and nothing arriving closed after {@code idleTimeoutMillis}, at most {@code maxConnections} open
- * (plain and TLS together), and at most {@code maxStreams} concurrent streams on one HTTP/2 connection.
+ * How long, and how many, clients of the public port may take: the whole request head (and a ClientHello, and a TLS
+ * handshake after it) within {@code headerTimeoutMillis}, no gap in a request body longer than {@code bodyTimeoutMillis},
+ * a connection with nothing in flight and nothing arriving closed after {@code idleTimeoutMillis}, at most
+ * {@code maxConnections} connections (plain and TLS) and HTTP/2 streams in flight together, and at most
+ * {@code maxStreams} concurrent streams on one HTTP/2 connection.
  */
 public record ClientLimits(long headerTimeoutMillis, long idleTimeoutMillis, long bodyTimeoutMillis, int maxConnections, int maxStreams) {
     public ClientLimits {

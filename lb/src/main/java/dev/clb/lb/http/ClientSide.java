@@ -6,6 +6,7 @@ import io.netty.util.AsciiString;
 /** Which port and protocol a client request came in on: what {@code X-Forwarded-Proto} says and the access log shows. */
 record ClientSide(boolean secure, boolean http2) {
     static final ClientSide PLAIN = new ClientSide(false, false);
+    static final ClientSide SECURE = new ClientSide(true, false);
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString HTTPS = AsciiString.cached("https");
 

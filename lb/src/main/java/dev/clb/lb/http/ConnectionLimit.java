@@ -3,7 +3,6 @@ package dev.clb.lb.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,7 +17,10 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private final boolean behindTls;
     private boolean admitted;
 
-    /** {@code behindTls}: the 503 waits for the handshake, so that the client can read it (the handshake's timeout bounds the wait). */
+    /**
+     * {@code behindTls}: a connection over the limit is closed at once; a 503 it could read would first cost a handshake,
+     * the work a flood of connections is refused to spare.
+     */
     ConnectionLimit(AtomicInteger open, int max, boolean behindTls) {
         this.open = open;
         this.max = max;
@@ -29,22 +31,17 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
-            if (!behindTls) refuse(ctx);
+            if (behindTls) {
+                ctx.close();
+            } else {
+                ClosingError.send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "The load balancer has too many connections (limit " + max + "); try again later");
+            }
             return;
         }
         admitted = true;
         ctx.fireChannelActive();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (!admitted && event instanceof SslHandshakeCompletionEvent handshake && handshake.isSuccess()) refuse(ctx);
-        ctx.fireUserEventTriggered(event);
-    }
-
-    private void refuse(ChannelHandlerContext ctx) {
-        ClosingError.send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "The load balancer has too many connections (limit " + max + "); try again later");
-    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -49,6 +49,11 @@ final class Drain {
         for (Channel channel : connections) channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(STARTED));
     }
 
+    /** Whether {@link #start} was called: a connection that becomes HTTP/2 after it drains at once. */
+    boolean started() {
+        return started;
+    }
+
     /** Client connections not closed yet. */
     int open() {
         return connections.size();

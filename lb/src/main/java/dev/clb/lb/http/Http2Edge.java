@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -16,6 +18,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns a client connection into an HTTP/2 one (after ALPN chose h2, or on the h2c preface) and serves each stream
@@ -32,21 +35,35 @@ import java.util.concurrent.TimeUnit;
  * on. Http2HardeningTest holds each of these on the wire.
  */
 final class Http2Edge {
+    /**
+     * The connection's receive window: 16 streams' worth (Netty's default is one stream's, 64 KiB), so that an upload
+     * held back by a slow replica leaves room for the connection's other streams; each stream keeps its own 64 KiB.
+     */
+    private static final int CONNECTION_WINDOW = 16 * Http2CodecUtil.DEFAULT_WINDOW_SIZE;
     private static final int MAX_RESETS = 200;
     private static final int RESET_WINDOW_SECONDS = 30;
     private static final int MAX_SMALL_CONTINUATIONS = 16;
 
     private final int maxStreams;
     private final long idleTimeoutMillis;
+    private final long bodyTimeoutMillis;
+    private final AtomicInteger streamBudget;
+    private final int maxConnections;
+    private final Drain drain;
     private final ProxyRoutes routes;
     private final Map<EventExecutor, UpstreamPool> pools;
     private final Http2StreamFrameToHttpObjectCodec frames = new Http2StreamFrameToHttpObjectCodec(true);
     private final Http2RequestHeads heads = new Http2RequestHeads();
     private final RequestChecks checks = new RequestChecks(List.of(new HostHeaderCheck(), new RequestTargetCheck()));
 
-    Http2Edge(int maxStreams, long idleTimeoutMillis, ProxyRoutes routes, Map<EventExecutor, UpstreamPool> pools) {
-        this.maxStreams = maxStreams;
-        this.idleTimeoutMillis = idleTimeoutMillis;
+    /** {@code streamBudget}: what streams in flight count against, with the client connections, up to {@code --max-connections}. */
+    Http2Edge(ClientLimits limits, AtomicInteger streamBudget, Drain drain, ProxyRoutes routes, Map<EventExecutor, UpstreamPool> pools) {
+        this.maxStreams = limits.maxStreams();
+        this.idleTimeoutMillis = limits.idleTimeoutMillis();
+        this.bodyTimeoutMillis = limits.bodyTimeoutMillis();
+        this.streamBudget = streamBudget;
+        this.maxConnections = limits.maxConnections();
+        this.drain = drain;
         this.routes = routes;
         this.pools = pools;
     }
@@ -61,9 +78,13 @@ final class Http2Edge {
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
-                        stream.pipeline().addLast(frames, heads, checks, new ProxyHandler(routes, pools.get(stream.eventLoop()), streams));
+                        // a stream's body that stalls is cut as a connection's is: 408, then the stream is reset
+                        Exchanges exchanges = new Exchanges();
+                        stream.pipeline().addLast(new StreamLimit(streamBudget, maxConnections), frames, heads, exchanges, new BodyTimeout(bodyTimeoutMillis, exchanges), checks,
+                                new ProxyHandler(routes, pools.get(stream.eventLoop()), streams));
                     }
-                }), new Connection(codec));
+                }), new Connection(codec, drain));
+        pipeline.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
     }
 
     private Http2FrameCodec codec() {
@@ -81,15 +102,22 @@ final class Http2Edge {
 
     /**
      * The connection's own end: idle (no stream open and nothing read or written for the idle timeout) or drained
-     * (the load balancer stops), it closes through the codec, which sends GOAWAY and lets the open streams finish. A
-     * connection error (a flood, a protocol violation) comes here once the codec has sent its GOAWAY and is closing:
-     * nothing is left to do.
+     * (the load balancer stops, before or after the connection became HTTP/2), it closes through the codec, which sends
+     * GOAWAY and lets the open streams finish. An HTTP/2 connection error (a flood, a protocol violation) comes here once
+     * the codec has sent its GOAWAY and is closing; any other error closes the connection.
      */
     private static final class Connection extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
+        private final Drain drain;
 
-        Connection(Http2FrameCodec codec) {
+        Connection(Http2FrameCodec codec, Drain drain) {
             this.codec = codec;
+            this.drain = drain;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            if (drain.started()) ctx.channel().close();
         }
 
         @Override
@@ -104,6 +132,7 @@ final class Http2Edge {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) ctx.close();
         }
     }
 }

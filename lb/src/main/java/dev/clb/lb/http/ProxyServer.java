@@ -63,18 +63,16 @@ final class ProxyServer implements AutoCloseable {
         for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, listen.transport().socketChannel, CONNECT_TIMEOUT_MILLIS));
         ClientLimits clients = listen.clients();
         ClientEdge edge = new ClientEdge(clients, drain);
-        Http2Edge http2 = new Http2Edge(clients.maxStreams(), clients.idleTimeoutMillis(), routes, pools);
+        Http2Edge http2 = new Http2Edge(clients, edge.streamBudget(), drain, routes, pools);
         try {
             listener = bind(listen, listen.port(), ch -> {
-                edge.addTo(ch.pipeline(), new PriorKnowledge(http2), false);
+                edge.addTo(ch.pipeline(), false, new PriorKnowledge(http2));
                 return new ProxyHandler(routes, pools.get(ch.eventLoop()), ClientSide.PLAIN);
             });
-            ClientSide secure = new ClientSide(true, false);
             tlsListener = listen.tls().isPresent() ? Optional.of(bind(listen, listen.tls().get().port(), ch -> {
                 LoadBalancerServer.TlsListen tls = listen.tls().get();
-                ch.pipeline().addLast(new Handshake(tls, clients.headerTimeoutMillis()));
-                edge.addTo(ch.pipeline(), new AlpnSwitch(http2, tls.events()), true);
-                return new ProxyHandler(routes, pools.get(ch.eventLoop()), secure);
+                edge.addTo(ch.pipeline(), true, new Handshake(tls, clients.headerTimeoutMillis()), new AlpnSwitch(http2, tls.events()));
+                return new ProxyHandler(routes, pools.get(ch.eventLoop()), ClientSide.SECURE);
             })) : Optional.empty();
         } catch (InterruptedException | RuntimeException e) {
             acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -101,8 +99,8 @@ final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * The TLS handshake: the certificate for the client's SNI name, as the set is at that moment; a ClientHello or a
-     * handshake that does not finish within the header timeout closes the connection, as a head that does not.
+     * The TLS handshake: the certificate for the client's SNI name, as the set is at that moment; a ClientHello that
+     * does not come within the header timeout, or a handshake that does not finish within it after, closes the connection.
      */
     private static final class Handshake extends SniHandler {
         private final long timeoutMillis;

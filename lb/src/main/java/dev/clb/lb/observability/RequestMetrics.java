@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -138,7 +139,7 @@ public final class RequestMetrics implements ProxyEvents {
 
     /** Requests answered so far by protocol and scheme, e.g. {@code HTTP/2 https}, for the dashboard's mix. */
     public Map<String, Long> protocols() {
-        Map<String, Long> mix = new java.util.TreeMap<>();
+        Map<String, Long> mix = new TreeMap<>();
         for (Counter counter : byProtocol.values()) {
             mix.put(counter.getId().getTag("protocol") + " " + counter.getId().getTag("scheme"), (long) counter.count());
         }

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLException;
@@ -22,7 +23,7 @@ public final class CertificateSet {
     /** TLS 1.3 and 1.2 only; 1.0 and 1.1 are deprecated (RFC 8996). */
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    record Entry(ServerCertificate certificate, SslContext context) {
+    private record Entry(ServerCertificate certificate, SslContext context) {
     }
 
     private final List<Entry> entries;
@@ -33,7 +34,7 @@ public final class CertificateSet {
 
     /** Builds a context for each certificate; {@code ticketKeys} (may be empty) are shared with other instances (openssl only). */
     static CertificateSet of(List<ServerCertificate> certificates, TlsProvider provider, List<OpenSslSessionTicketKey> ticketKeys) throws CertificateRefused {
-        List<Entry> entries = new java.util.ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
         for (ServerCertificate certificate : certificates) entries.add(new Entry(certificate, context(certificate, provider, ticketKeys)));
         return new CertificateSet(List.copyOf(entries));
     }
@@ -58,28 +59,33 @@ public final class CertificateSet {
         }
     }
 
-    List<Entry> entries() {
-        return entries;
-    }
-
     public List<ServerCertificate> certificates() {
         return entries.stream().map(Entry::certificate).toList();
     }
 
     /** The context for a handshake that asked for {@code sniName} (null: the client sent none). */
     SslContext forName(String sniName) {
+        return entryFor(sniName).context();
+    }
+
+    /** The certificate a handshake that asked for {@code sniName} gets. */
+    ServerCertificate certificateFor(String sniName) {
+        return entryFor(sniName).certificate();
+    }
+
+    private Entry entryFor(String sniName) {
         if (sniName != null) {
             String name = sniName.toLowerCase(Locale.ROOT);
             for (Entry entry : entries) {
-                if (entry.certificate().names().contains(name)) return entry.context();
+                if (entry.certificate().names().contains(name)) return entry;
             }
             for (Entry entry : entries) {
                 for (String pattern : entry.certificate().names()) {
-                    if (wildcardCovers(pattern, name)) return entry.context();
+                    if (wildcardCovers(pattern, name)) return entry;
                 }
             }
         }
-        return entries.get(0).context();
+        return entries.get(0);
     }
 
     /** {@code *.example.com} covers {@code a.example.com}, not {@code example.com} nor {@code a.b.example.com}. */

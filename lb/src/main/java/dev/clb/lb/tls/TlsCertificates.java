@@ -13,9 +13,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,10 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The certificates the TLS port serves, and their live replacement. The files are looked at every
  * {@link #POLL} (a watch service misses the symlink swaps of Kubernetes secrets and some editors' renames); once a
- * change has stood still for one look, so that a file caught half-written is not taken, the whole set is read and
- * checked on this class's own thread, never on an event loop, and installed with one reference swap: new handshakes
- * get it, open connections keep the one they have. {@link #reload} does the same at once (SIGHUP). A set that does
- * not load is refused with a log line and a count, and the old one goes on serving.
+ * change has stood still for one look, so that a file caught half-written is not taken, the set is read again on this
+ * class's own thread, never on an event loop, and installed with one reference swap: new handshakes get it, open
+ * connections keep the one they have. {@link #reload} does the same at once (SIGHUP). A pair whose files changed is
+ * checked as at start; one whose files did not is kept as it is, so that a second certificate past its expiry (said
+ * in a warning) never blocks the renewal of the first. A set that does not load is refused with a log line and a
+ * count, and the old one goes on serving.
  */
 public final class TlsCertificates implements Mapping<String, SslContext>, AutoCloseable {
     static final Duration POLL = Duration.ofMillis(150);
@@ -43,14 +48,14 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
     private final Counter reloadsApplied;
     private final Counter reloadsRefused;
     private volatile CertificateSet current;
-    private List<Object> seenStamps;
-    private List<Object> pendingStamps;
+    // the loader thread's alone: each file's stamp when the current set was read, when last looked at, and a change seen once
+    private Map<Path, Object> loadedStamps;
+    private Map<Path, Object> seenStamps;
+    private Map<Path, Object> pendingStamps;
 
-    private TlsCertificates(TlsSettings settings, Clock clock, CertificateSet first, MeterRegistry registry) {
+    private TlsCertificates(TlsSettings settings, Clock clock, MeterRegistry registry) {
         this.settings = settings;
         this.clock = clock;
-        this.current = first;
-        this.seenStamps = stamps();
         reloadsApplied = Counter.builder("lb.tls.reloads").tag("result", "applied").description("Certificate reloads, by result").register(registry);
         reloadsRefused = Counter.builder("lb.tls.reloads").tag("result", "refused").description("Certificate reloads, by result").register(registry);
         Gauge.builder("lb.tls.certificate.expiry", this, TlsCertificates::secondsToNearestExpiry)
@@ -59,14 +64,27 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
 
     /** Loads the certificates (a bad one stops the start) and begins watching their files. */
     public static TlsCertificates start(TlsSettings settings, Clock clock, MeterRegistry registry) throws CertificateRefused {
-        TlsCertificates certificates = new TlsCertificates(settings, clock, load(settings, clock), registry);
+        TlsCertificates certificates = new TlsCertificates(settings, clock, registry);
+        Map<Path, Object> stamps = certificates.stamps(); // before reading: a change while it reads is seen at the next look
+        certificates.current = certificates.load(List.of());
+        certificates.loadedStamps = stamps;
+        certificates.seenStamps = stamps;
         certificates.loader.scheduleWithFixedDelay(certificates::lookForChanges, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         return certificates;
     }
 
-    private static CertificateSet load(TlsSettings settings, Clock clock) throws CertificateRefused {
+    /** Reads the set, keeping {@code unchanged} as they are. */
+    private CertificateSet load(List<ServerCertificate> unchanged) throws CertificateRefused {
         List<ServerCertificate> loaded = new ArrayList<>();
-        for (CertificateFiles files : settings.certificates()) loaded.add(ServerCertificate.load(files, clock.instant()));
+        for (CertificateFiles files : settings.certificates()) {
+            ServerCertificate kept = unchanged.stream().filter(c -> c.files().equals(files)).findFirst().orElse(null);
+            if (kept == null) {
+                loaded.add(ServerCertificate.load(files, clock.instant()));
+            } else {
+                if (kept.notAfter().isBefore(clock.instant())) log.warn("TLS certificate {} expired on {} and is still served", files.chain(), kept.notAfter());
+                loaded.add(kept);
+            }
+        }
         List<OpenSslSessionTicketKey> ticketKeys = settings.ticketKeys().isPresent() ? TicketKeys.read(settings.ticketKeys().get()) : List.of();
         return CertificateSet.of(loaded, settings.provider(), ticketKeys);
     }
@@ -86,30 +104,40 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
 
     /** Reads the files again now, off the caller's thread (SIGHUP). */
     public void reload() {
-        loader.execute(() -> {
-            seenStamps = stamps();
-            pendingStamps = null;
-            install("SIGHUP");
-        });
-    }
-
-    private void lookForChanges() {
-        List<Object> now = stamps();
-        if (now.equals(seenStamps)) {
-            pendingStamps = null;
-        } else if (now.equals(pendingStamps)) { // changed, then still for one look: written whole
-            seenStamps = now;
-            pendingStamps = null;
-            install("a file change");
-        } else {
-            pendingStamps = now;
+        try {
+            loader.execute(() -> install("SIGHUP", stamps()));
+        } catch (RejectedExecutionException closed) {
+            // stopping: nothing to reload for
         }
     }
 
-    private void install(String why) {
+    private void lookForChanges() {
         try {
-            CertificateSet next = load(settings, clock);
+            Map<Path, Object> now = stamps();
+            if (now.equals(seenStamps)) {
+                pendingStamps = null;
+            } else if (now.equals(pendingStamps)) { // changed, then still for one look: written whole
+                install("a file change", now);
+            } else {
+                pendingStamps = now;
+            }
+        } catch (RuntimeException e) { // the watch must go on: an exception would end the schedule for good
+            log.error("looking at the TLS certificate files failed: {}", e.toString());
+        }
+    }
+
+    /** Reads the set again, keeping the pairs whose files have not changed since the current set was read. */
+    private void install(String why, Map<Path, Object> stamps) {
+        seenStamps = stamps;
+        pendingStamps = null;
+        List<ServerCertificate> unchanged = current.certificates().stream()
+                .filter(c -> Objects.equals(stamps.get(c.files().chain()), loadedStamps.get(c.files().chain()))
+                        && Objects.equals(stamps.get(c.files().key()), loadedStamps.get(c.files().key())))
+                .toList();
+        try {
+            CertificateSet next = load(unchanged);
             current = next;
+            loadedStamps = stamps;
             reloadsApplied.increment();
             for (ServerCertificate c : next.certificates()) {
                 log.info("TLS certificate reloaded on {}: {} serial {} names {} valid until {}", why, c.files().chain(), c.serial().toString(16), c.names(), c.notAfter());
@@ -120,21 +148,21 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
         }
     }
 
-    /** What tells a file changed: its modification time, size and inode (a rename or a symlink swap changes the last). */
-    private List<Object> stamps() {
+    /** What tells each file changed: its modification time, size and inode (a rename or a symlink swap changes the last). */
+    private Map<Path, Object> stamps() {
         List<Path> files = new ArrayList<>();
         for (CertificateFiles pair : settings.certificates()) {
             files.add(pair.chain());
             files.add(pair.key());
         }
         settings.ticketKeys().ifPresent(files::add);
-        List<Object> stamps = new ArrayList<>();
+        Map<Path, Object> stamps = new LinkedHashMap<>();
         for (Path file : files) {
             try {
                 BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-                stamps.add(List.of(attributes.lastModifiedTime(), attributes.size(), Objects.toString(attributes.fileKey())));
+                stamps.put(file, List.of(attributes.lastModifiedTime(), attributes.size(), Objects.toString(attributes.fileKey())));
             } catch (IOException e) {
-                stamps.add("missing");
+                stamps.put(file, "missing");
             }
         }
         return stamps;

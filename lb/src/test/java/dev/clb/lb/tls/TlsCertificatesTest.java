@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,46 @@ class TlsCertificatesTest {
             certificates.reload();
             await().atMost(Duration.ofSeconds(2)).until(() -> serial(certificates) == 3);
             assertThat(registry.get("lb.tls.certificate.expiry").gauge().value()).isBetween(29.0 * 86_400, 30.0 * 86_400);
+        }
+    }
+
+    @Test
+    void aSecondCertificatePastItsExpiryDoesNotBlockTheRenewalOfTheFirst() throws Exception {
+        CertificateFiles first = TestCertificates.ec(1, Instant.now().plus(Duration.ofDays(10)), "a.test").writeTo(dir.resolve("a.crt"), dir.resolve("a.key"), true);
+        CertificateFiles second = TestCertificates.ec(2, Instant.now().plus(Duration.ofDays(2)), "b.test").writeTo(dir.resolve("b.crt"), dir.resolve("b.key"), true);
+        MovingClock clock = new MovingClock(Instant.now());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TlsCertificates certificates = TlsCertificates.start(new TlsSettings(List.of(first, second), TlsProvider.named("auto"), Optional.empty()),
+                clock, registry)) {
+            clock.now = clock.now.plus(Duration.ofDays(3)); // the second has expired, and is still served
+            TestCertificates.ec(3, clock.now.plus(Duration.ofDays(30)), "a.test").writeTo(first.chain(), first.key(), true);
+            await().atMost(Duration.ofSeconds(2)).until(() -> serial(certificates) == 3);
+            assertThat(certificates.current().certificates().get(1).serial().longValue()).isEqualTo(2);
+            assertThat(registry.get("lb.tls.reloads").tag("result", "refused").counter().count()).isZero();
+        }
+    }
+
+    /** A clock the test moves. */
+    private static final class MovingClock extends Clock {
+        volatile Instant now;
+
+        MovingClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
         }
     }
 
