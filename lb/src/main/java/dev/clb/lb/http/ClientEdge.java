@@ -55,7 +55,7 @@ final class ClientEdge {
         Exchanges exchanges = new Exchanges();
         pipeline.addLast(new LingeringClose());
         pipeline.addLast(protocol);
-        pipeline.addLast(codec(), new ConnectionLimit(openConnections, limits.maxConnections(), behindTls),
+        pipeline.addLast(codec(), new ConnectionLimit(openConnections, limits.maxConnections(), behindTls ? ConnectionLimit.Refusal.CLOSE : ConnectionLimit.Refusal.ANSWER),
                 drain.connection(exchanges), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges, behindTls), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);

@@ -3,45 +3,54 @@ package dev.clb.lb.http;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * At most {@code max} client connections, counted across all event loops in one shared atomic. A connection beyond
- * the limit is answered 503 at once and closed; nothing it sends reaches the handlers behind this one, which never
- * see it become active.
+ * At most {@code max} client connections and HTTP/2 streams in flight together, counted across all event loops in one
+ * shared atomic: a stream holds a replica connection as an HTTP/1 connection does, so 128 streams on each of many
+ * connections must not exhaust the file descriptors every client shares. One beyond the limit is refused at once as
+ * its {@link Refusal} says; nothing it sends reaches the handlers behind this one, which never see it become active.
  */
 final class ConnectionLimit extends ChannelInboundHandlerAdapter {
+    /** How one over the limit is told. */
+    enum Refusal {
+        /** A plain connection: 503 and close. */
+        ANSWER,
+        /** A TLS connection: closed before its handshake, since a 503 it could read would first cost the handshake the limit spares. */
+        CLOSE,
+        /** An HTTP/2 stream: reset with REFUSED_STREAM, which tells the client it was not processed and may be sent again. */
+        REFUSE_STREAM
+    }
+
     private final AtomicInteger open;
     private final int max;
-    private final boolean behindTls;
+    private final Refusal refusal;
     private boolean admitted;
 
-    /**
-     * {@code behindTls}: a connection over the limit is closed at once; a 503 it could read would first cost a handshake,
-     * the work a flood of connections is refused to spare.
-     */
-    ConnectionLimit(AtomicInteger open, int max, boolean behindTls) {
+    ConnectionLimit(AtomicInteger open, int max, Refusal refusal) {
         this.open = open;
         this.max = max;
-        this.behindTls = behindTls;
+        this.refusal = refusal;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
-            if (behindTls) {
-                ctx.close();
-            } else {
-                ClosingError.send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "The load balancer has too many connections (limit " + max + "); try again later");
+            switch (refusal) {
+                case ANSWER -> ClosingError.send(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "The load balancer has too many connections (limit " + max + "); try again later");
+                case CLOSE -> ctx.close();
+                case REFUSE_STREAM -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));
             }
             return;
         }
         admitted = true;
         ctx.fireChannelActive();
     }
-
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {

@@ -80,7 +80,7 @@ final class Http2Edge {
                     protected void initChannel(Http2StreamChannel stream) {
                         // a stream's body that stalls is cut as a connection's is: 408, then the stream is reset
                         Exchanges exchanges = new Exchanges();
-                        stream.pipeline().addLast(new StreamLimit(streamBudget, maxConnections), frames, heads, exchanges, new BodyTimeout(bodyTimeoutMillis, exchanges), checks,
+                        stream.pipeline().addLast(new ConnectionLimit(streamBudget, maxConnections, ConnectionLimit.Refusal.REFUSE_STREAM), frames, heads, exchanges, new BodyTimeout(bodyTimeoutMillis, exchanges), checks,
                                 new ProxyHandler(routes, pools.get(stream.eventLoop()), streams));
                     }
                 }), new Connection(codec, drain));
