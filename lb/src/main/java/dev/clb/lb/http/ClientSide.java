@@ -18,8 +18,9 @@ record ClientSide(boolean secure, boolean http2) {
         return secure ? HTTPS : HTTP;
     }
 
+    /** The same text as {@link #scheme()}: a cached AsciiString gives its String without a copy. */
     String schemeName() {
-        return secure ? "https" : "http";
+        return scheme().toString();
     }
 
     /** {@code HTTP/2}, else the version of the client's request line. */

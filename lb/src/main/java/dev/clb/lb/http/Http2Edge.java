@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A stream's child channel stops reading while its replica cannot take more, and Netty then withholds the stream's
  * window updates: HTTP/2 flow control is the backpressure the HTTP/1 path has.
  *
- * <p>Hardening is Netty's, set here: at most {@code maxStreams} concurrent streams (more are refused), header lists
+ * <p>Hardening is Netty's, set here: at most {@code --h2-max-streams} concurrent streams (more are refused), header lists
  * up to {@link ClientEdge#MAX_HEADER_BYTES} (larger get 431), at most 200 resets in 30 s from the client (Rapid
  * Reset, CVE-2023-44487) and few small CONTINUATION frames (the 2024 floods), header names and values (no CR, LF or
  * NUL, which forwarded on HTTP/1.1 would split a header or a request in two), pseudo-headers and connection-specific
@@ -44,11 +44,8 @@ final class Http2Edge {
     private static final int RESET_WINDOW_SECONDS = 30;
     private static final int MAX_SMALL_CONTINUATIONS = 16;
 
-    private final int maxStreams;
-    private final long idleTimeoutMillis;
-    private final long bodyTimeoutMillis;
+    private final ClientLimits limits;
     private final AtomicInteger streamBudget;
-    private final int maxConnections;
     private final Drain drain;
     private final ProxyRoutes routes;
     private final Map<EventExecutor, UpstreamPool> pools;
@@ -58,11 +55,8 @@ final class Http2Edge {
 
     /** {@code streamBudget}: what streams in flight count against, with the client connections, up to {@code --max-connections}. */
     Http2Edge(ClientLimits limits, AtomicInteger streamBudget, Drain drain, ProxyRoutes routes, Map<EventExecutor, UpstreamPool> pools) {
-        this.maxStreams = limits.maxStreams();
-        this.idleTimeoutMillis = limits.idleTimeoutMillis();
-        this.bodyTimeoutMillis = limits.bodyTimeoutMillis();
+        this.limits = limits;
         this.streamBudget = streamBudget;
-        this.maxConnections = limits.maxConnections();
         this.drain = drain;
         this.routes = routes;
         this.pools = pools;
@@ -74,13 +68,13 @@ final class Http2Edge {
         pipeline.remove(ProxyHandler.class);
         ClientSide streams = side.overHttp2();
         Http2FrameCodec codec = codec();
-        pipeline.addLast(new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS), codec,
+        pipeline.addLast(new IdleStateHandler(0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS), codec,
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel stream) {
                         // a stream's body that stalls is cut as a connection's is: 408, then the stream is reset
                         Exchanges exchanges = new Exchanges();
-                        stream.pipeline().addLast(new ConnectionLimit(streamBudget, maxConnections, ConnectionLimit.Refusal.REFUSE_STREAM), frames, heads, exchanges, new BodyTimeout(bodyTimeoutMillis, exchanges), checks,
+                        stream.pipeline().addLast(new ConnectionLimit(streamBudget, limits.maxConnections(), ConnectionLimit.Refusal.REFUSE_STREAM), frames, heads, exchanges, new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks,
                                 new ProxyHandler(routes, pools.get(stream.eventLoop()), streams));
                     }
                 }), new Connection(codec, drain));
@@ -89,7 +83,7 @@ final class Http2Edge {
 
     private Http2FrameCodec codec() {
         return Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(maxStreams).maxHeaderListSize(ClientEdge.MAX_HEADER_BYTES))
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(limits.maxStreams()).maxHeaderListSize(ClientEdge.MAX_HEADER_BYTES))
                 .validateHeaders(true)
                 .validateRequiredPseudoHeaders(true)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)

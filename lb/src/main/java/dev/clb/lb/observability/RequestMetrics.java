@@ -47,8 +47,8 @@ public final class RequestMetrics implements ProxyEvents {
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, ReplicaMeters> byReplica = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
-    /** By protocol and scheme: a handful of series, kept for good. */
-    private final ConcurrentHashMap<String, Counter> byProtocol = new ConcurrentHashMap<>();
+    /** By protocol, then scheme: a handful of series, kept for good; two lookups, so the request path builds no key. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> byProtocol = new ConcurrentHashMap<>();
     /** Sweeps only (never an event loop): replicas out of the ring, since when (nanos) with nothing in flight. */
     private final Map<String, Long> outSince = new HashMap<>();
     private volatile Set<String> ring = Set.of();
@@ -131,8 +131,10 @@ public final class RequestMetrics implements ProxyEvents {
     }
 
     private Counter protocol(String protocol, String scheme) {
-        Counter counter = byProtocol.get(protocol + scheme);
-        return counter != null ? counter : byProtocol.computeIfAbsent(protocol + scheme, key -> Counter.builder("lb.client.requests")
+        ConcurrentHashMap<String, Counter> byScheme = byProtocol.get(protocol);
+        if (byScheme == null) byScheme = byProtocol.computeIfAbsent(protocol, p -> new ConcurrentHashMap<>());
+        Counter counter = byScheme.get(scheme);
+        return counter != null ? counter : byScheme.computeIfAbsent(scheme, s -> Counter.builder("lb.client.requests")
                 .description("Client requests answered, by protocol (HTTP/1.1, HTTP/1.0, HTTP/2) and scheme (https on the TLS port)")
                 .tag("protocol", protocol).tag("scheme", scheme).register(registry));
     }
@@ -140,7 +142,7 @@ public final class RequestMetrics implements ProxyEvents {
     /** Requests answered so far by protocol and scheme, e.g. {@code HTTP/2 https}, for the dashboard's mix. */
     public Map<String, Long> protocols() {
         Map<String, Long> mix = new TreeMap<>();
-        for (Counter counter : byProtocol.values()) {
+        for (Counter counter : byProtocol.values().stream().flatMap(byScheme -> byScheme.values().stream()).toList()) {
             mix.put(counter.getId().getTag("protocol") + " " + counter.getId().getTag("scheme"), (long) counter.count());
         }
         return mix;
