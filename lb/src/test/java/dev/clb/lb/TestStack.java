@@ -23,14 +23,78 @@ import picocli.CommandLine;
 /** A real load balancer on a free loopback port with real replica processes, and an HTTP client for it. */
 final class TestStack implements AutoCloseable {
     static final Pattern SERVED_BY = Pattern.compile("\"Hello from Server: ([^\"]+)\"");
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final ClientEdge EDGE = ClientEdge.fromEnvironment();
+    static final HttpClient http = EDGE.client();
 
     final LoadBalancer lb;
+    /** Where {@link #http} sends requests: the plain port, or the TLS port when the tests run over TLS. */
     final String base;
 
     private TestStack(LoadBalancer lb) {
         this.lb = lb;
-        this.base = "http://127.0.0.1:" + lb.port();
+        this.base = EDGE.base(lb);
+    }
+
+    /**
+     * How the tests' HTTP client reaches the load balancer. The request-path tests run once more with TEST_EDGE=h2
+     * (pom.xml, execution 'h2'): the same requests through the TLS port as HTTP/2 streams, so every rule they hold
+     * (routing, retries, deadlines, the admin contract) is seen to hold there too.
+     */
+    enum ClientEdge {
+        PLAIN_HTTP1, TLS_HTTP2;
+
+        private static final class Certificate {
+            static final dev.clb.lb.tls.CertificateFiles FILES = write();
+
+            private static dev.clb.lb.tls.CertificateFiles write() {
+                try {
+                    Path dir = Files.createTempDirectory("test-edge-tls");
+                    dir.toFile().deleteOnExit();
+                    dev.clb.lb.tls.CertificateFiles files = dev.clb.lb.tls.TestCertificates.ec(1, "localhost")
+                            .writeTo(dir.resolve("edge.crt"), dir.resolve("edge.key"), true);
+                    files.chain().toFile().deleteOnExit();
+                    files.key().toFile().deleteOnExit();
+                    return files;
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot make the test certificate", e);
+                }
+            }
+        }
+
+        static ClientEdge fromEnvironment() {
+            String edge = System.getenv().getOrDefault("TEST_EDGE", "h1");
+            return switch (edge) {
+                case "h1" -> PLAIN_HTTP1;
+                case "h2" -> TLS_HTTP2;
+                default -> throw new IllegalArgumentException("TEST_EDGE must be h1 or h2, not " + edge);
+            };
+        }
+
+        HttpClient client() {
+            HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+            if (this == PLAIN_HTTP1) return client.build();
+            try {
+                return client.version(HttpClient.Version.HTTP_2).sslContext(dev.clb.lb.tls.TestCertificates.trusting(Certificate.FILES.chain())).build();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot trust the test certificate", e);
+            }
+        }
+
+        List<String> options() {
+            if (this == PLAIN_HTTP1) return List.of();
+            return List.of("--tls-port", "0", "--tls-cert", Certificate.FILES.chain().toString(), "--tls-key", Certificate.FILES.key().toString());
+        }
+
+        /** The answer, once it is seen to have come the way this edge sends requests (ALPN could settle on HTTP/1.1 unseen). */
+        <T> HttpResponse<T> check(HttpResponse<T> response) {
+            HttpClient.Version expected = this == PLAIN_HTTP1 ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2;
+            assertThat(response.version()).as("protocol of " + response.uri()).isEqualTo(expected);
+            return response;
+        }
+
+        String base(LoadBalancer lb) {
+            return this == PLAIN_HTTP1 ? "http://127.0.0.1:" + lb.port() : "https://localhost:" + lb.tlsPort().orElseThrow();
+        }
     }
 
     static Path replicaJar() {
@@ -43,6 +107,7 @@ final class TestStack implements AutoCloseable {
         LoadBalancerOptions options = new LoadBalancerOptions();
         List<String> all = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--runtime", "local",
                 "--management-port", "0", "--access-log", "off", "--replica-jar", replicaJar().toString()));
+        all.addAll(EDGE.options());
         all.addAll(List.of(args));
         new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(all.toArray(String[]::new));
         return options;
@@ -68,24 +133,24 @@ final class TestStack implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return EDGE.check(http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     HttpResponse<String> get(String path, String requestId) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("X-Request-ID", requestId)
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        return EDGE.check(http.send(HttpRequest.newBuilder(URI.create(base + path)).header("X-Request-ID", requestId)
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        return EDGE.check(http.send(HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).method(method, HttpRequest.BodyPublishers.ofString(body))
                 .timeout(Duration.ofSeconds(60));
         if (headers.length > 0) request.headers(headers);
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return EDGE.check(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     /** Replica processes of this test JVM that are alive: a stack's replicas, standbys and anything it leaked. */
