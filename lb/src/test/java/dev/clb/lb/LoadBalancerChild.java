@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -19,6 +21,7 @@ import org.awaitility.Awaitility;
 final class LoadBalancerChild implements AutoCloseable {
     private static final Pattern LISTENING = Pattern.compile("load balancer listening on .*:(\\d+) with replicas");
     private static final Pattern MANAGEMENT = Pattern.compile("management server on .*:(\\d+)");
+    private static final Pattern TLS = Pattern.compile("TLS on .*:(\\d+) ");
 
     final Process process;
     private final Path out;
@@ -32,9 +35,12 @@ final class LoadBalancerChild implements AutoCloseable {
 
     static LoadBalancerChild start(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-cp", System.getProperty("java.class.path"), LoadBalancerMain.class.getName(),
-                "--port", "0", "--bind", "127.0.0.1", "--runtime", "local", "--management-port", "0",
-                "--replica-jar", TestStack.replicaJar().toString()));
+                "-cp", System.getProperty("java.class.path"), LoadBalancerMain.class.getName()));
+        // defaults an argument may replace: the command line takes each option once
+        Map<String, String> defaults = new LinkedHashMap<>(Map.of("--port", "0", "--bind", "127.0.0.1", "--runtime", "local",
+                "--management-port", "0", "--replica-jar", TestStack.replicaJar().toString()));
+        defaults.keySet().removeAll(List.of(args));
+        defaults.forEach((option, value) -> command.addAll(List.of(option, value)));
         command.addAll(List.of(args));
         Path out = Files.createTempFile("lb-child", ".out");
         Path err = Files.createTempFile("lb-child", ".err");
@@ -53,6 +59,11 @@ final class LoadBalancerChild implements AutoCloseable {
     int port(Duration limit) {
         return Awaitility.await("load balancer listening").atMost(limit).pollInterval(Duration.ofMillis(50))
                 .until(() -> find(LISTENING), p -> p > 0);
+    }
+
+    int tlsPort(Duration limit) {
+        return Awaitility.await("TLS port").atMost(limit).pollInterval(Duration.ofMillis(50))
+                .until(() -> find(TLS), p -> p > 0);
     }
 
     int managementPort(Duration limit) {

@@ -212,6 +212,55 @@ class TlsTest {
         }
     }
 
+    /** The serial of the certificate a fresh handshake is given. */
+    private static long servedSerial(int port) throws Exception {
+        Handshake handshake = handshake(port, "localhost", "http/1.1");
+        handshake.socket().close();
+        return handshake.serial();
+    }
+
+    @Test
+    void sighupReadsTheCertificatesAgainWhereTheWatchCannotSeeTheirChange() throws Exception {
+        Path chain = dir.resolve("edge.crt");
+        Path key = dir.resolve("edge.key");
+        TestCertificates.ec(1, "localhost").writeTo(chain, key, true);
+        // the renewal is written in place, keeping the inode, the size and the modification time, as a host file
+        // renamed over is seen through a file bind mount: the files' stamps do not change, so only SIGHUP can tell
+        CertificateFiles renewal = null;
+        for (int serial = 2; serial < 200 && renewal == null; serial++) {
+            CertificateFiles made = TestCertificates.ec(serial, "localhost").writeTo(dir.resolve("renewal.crt"), dir.resolve("renewal.key"), true);
+            if (Files.size(made.chain()) == Files.size(chain) && Files.size(made.key()) == Files.size(key)) renewal = made;
+        }
+        assertThat(renewal).as("a renewal of the same size").isNotNull();
+        long renewedSerial = handshakeSerialOf(renewal.chain());
+        try (RecordingBackend backend = new RecordingBackend(5_000, false);
+             LoadBalancerChild lb = LoadBalancerChild.start("--runtime", "static", "--backends", backend.address(), "--tls-port", "0",
+                     "--tls-cert", chain.toString(), "--tls-key", key.toString())) {
+            int port = lb.tlsPort(Duration.ofSeconds(60));
+            assertThat(servedSerial(port)).isEqualTo(1);
+
+            for (Path[] pair : new Path[][] {{renewal.chain(), chain}, {renewal.key(), key}}) {
+                java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(pair[1]);
+                Files.write(pair[1], Files.readAllBytes(pair[0]));
+                Files.setLastModifiedTime(pair[1], modified);
+            }
+            Thread.sleep(4 * 150); // four looks of the watch: nothing announces a look that saw nothing
+            assertThat(servedSerial(port)).as("the watch does not see a change that kept the stamps").isEqualTo(1);
+
+            assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(lb.process.pid())).start().waitFor()).isZero();
+            await("the renewal served after SIGHUP").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> servedSerial(port) == renewedSerial);
+            assertThat(lb.process.isAlive()).as("SIGHUP does not stop it").isTrue();
+            assertThat(lb.stderr()).anyMatch(line -> line.contains("TLS certificate reloaded on SIGHUP"));
+        }
+    }
+
+    private static long handshakeSerialOf(Path chain) throws Exception {
+        try (java.io.InputStream in = Files.newInputStream(chain)) {
+            return ((X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in)).getSerialNumber().longValue();
+        }
+    }
+
     @Test
     void aHandshakeThatStallsIsCutByTheHeaderTimeout() throws Exception {
         try (Stack s = start("--header-timeout", "400")) {

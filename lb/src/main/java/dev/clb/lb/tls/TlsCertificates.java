@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,10 +30,12 @@ import org.slf4j.LoggerFactory;
  * {@link #POLL} (a watch service misses the symlink swaps of Kubernetes secrets and some editors' renames); once a
  * change has stood still for one look, so that a file caught half-written is not taken, the set is read again on this
  * class's own thread, never on an event loop, and installed with one reference swap: new handshakes get it, open
- * connections keep the one they have. {@link #reload} does the same at once (SIGHUP). A pair whose files changed is
- * checked as at start; one whose files did not is kept as it is, so that a second certificate past its expiry (said
- * in a warning) never blocks the renewal of the first. A set that does not load is refused with a log line and a
- * count, and the old one goes on serving.
+ * connections keep the one they have. A pair whose files changed is checked as at start; one whose files did not is
+ * kept as it is, so that a second certificate past its expiry (said in a warning) never blocks the renewal of the
+ * first. {@link #reload} (SIGHUP) reads every pair again at once, changed or not: it is what an operator has where a
+ * file's change cannot be seen (a file bind-mounted into a container keeps its stamps when the host file is renamed
+ * over); a pair that no longer loads but whose files are unchanged is still kept. A set that does not load is
+ * refused with a log line and a count, and the old one goes on serving.
  */
 public final class TlsCertificates implements Mapping<String, SslContext>, AutoCloseable {
     static final Duration POLL = Duration.ofMillis(150);
@@ -66,23 +69,33 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
     public static TlsCertificates start(TlsSettings settings, Clock clock, MeterRegistry registry) throws CertificateRefused {
         TlsCertificates certificates = new TlsCertificates(settings, clock, registry);
         Map<Path, Object> stamps = certificates.stamps(); // before reading: a change while it reads is seen at the next look
-        certificates.current = certificates.load(List.of());
+        certificates.current = certificates.load(List.of(), Reading.CHANGED);
         certificates.loadedStamps = stamps;
         certificates.seenStamps = stamps;
         certificates.loader.scheduleWithFixedDelay(certificates::lookForChanges, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         return certificates;
     }
 
-    /** Reads the set, keeping {@code unchanged} as they are. */
-    private CertificateSet load(List<ServerCertificate> unchanged) throws CertificateRefused {
+    /** Which pairs a reload reads: those whose files changed (the watch), or all of them (SIGHUP). */
+    private enum Reading { CHANGED, ALL }
+
+    /** Reads the set; a pair in {@code unchanged} is kept as it is, unless {@code ALL} are read and it still loads. */
+    private CertificateSet load(List<ServerCertificate> unchanged, Reading reading) throws CertificateRefused {
         List<ServerCertificate> loaded = new ArrayList<>();
         for (CertificateFiles files : settings.certificates()) {
-            ServerCertificate kept = unchanged.stream().filter(c -> c.files().equals(files)).findFirst().orElse(null);
-            if (kept == null) {
+            Optional<ServerCertificate> kept = unchanged.stream().filter(c -> c.files().equals(files)).findFirst();
+            if (kept.isEmpty()) {
                 loaded.add(ServerCertificate.load(files, clock.instant()));
+            } else if (reading == Reading.ALL) {
+                try {
+                    loaded.add(ServerCertificate.load(files, clock.instant()));
+                } catch (CertificateRefused e) {
+                    log.warn("TLS certificate {} did not load again, its files unchanged: the one loaded before is still served ({})", files.chain(), e.getMessage());
+                    loaded.add(kept.get());
+                }
             } else {
-                if (kept.notAfter().isBefore(clock.instant())) log.warn("TLS certificate {} expired on {} and is still served", files.chain(), kept.notAfter());
-                loaded.add(kept);
+                if (kept.get().notAfter().isBefore(clock.instant())) log.warn("TLS certificate {} expired on {} and is still served", files.chain(), kept.get().notAfter());
+                loaded.add(kept.get());
             }
         }
         List<OpenSslSessionTicketKey> ticketKeys = settings.ticketKeys().isPresent() ? TicketKeys.read(settings.ticketKeys().get()) : List.of();
@@ -105,7 +118,7 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
     /** Reads the files again now, off the caller's thread (SIGHUP). */
     public void reload() {
         try {
-            loader.execute(() -> install("SIGHUP", stamps()));
+            loader.execute(() -> install("SIGHUP", stamps(), Reading.ALL));
         } catch (RejectedExecutionException closed) {
             // stopping: nothing to reload for
         }
@@ -117,7 +130,7 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
             if (now.equals(seenStamps)) {
                 pendingStamps = null;
             } else if (now.equals(pendingStamps)) { // changed, then still for one look: written whole
-                install("a file change", now);
+                install("a file change", now, Reading.CHANGED);
             } else {
                 pendingStamps = now;
             }
@@ -126,8 +139,8 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
         }
     }
 
-    /** Reads the set again, keeping the pairs whose files have not changed since the current set was read. */
-    private void install(String why, Map<Path, Object> stamps) {
+    /** Reads the set again; the pairs whose files have not changed since the current set was read as {@code reading} says. */
+    private void install(String why, Map<Path, Object> stamps, Reading reading) {
         seenStamps = stamps;
         pendingStamps = null;
         List<ServerCertificate> unchanged = current.certificates().stream()
@@ -135,7 +148,7 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
                         && Objects.equals(stamps.get(c.files().key()), loadedStamps.get(c.files().key())))
                 .toList();
         try {
-            CertificateSet next = load(unchanged);
+            CertificateSet next = load(unchanged, reading);
             current = next;
             loadedStamps = stamps;
             reloadsApplied.increment();

@@ -57,6 +57,12 @@ class TlsCertificatesTest {
             await().atMost(Duration.ofSeconds(2)).until(() -> serial(certificates) == 3);
             assertThat(certificates.current().certificates().get(1).serial().longValue()).isEqualTo(2);
             assertThat(registry.get("lb.tls.reloads").tag("result", "refused").counter().count()).isZero();
+
+            // SIGHUP reads both pairs again: the expired second no longer loads, its files are unchanged, so it is kept
+            certificates.reload();
+            await().atMost(Duration.ofSeconds(2)).until(() -> registry.get("lb.tls.reloads").tag("result", "applied").counter().count() == 2);
+            assertThat(registry.get("lb.tls.reloads").tag("result", "refused").counter().count()).isZero();
+            assertThat(certificates.current().certificates()).extracting(c -> c.serial().longValue()).containsExactly(3L, 2L);
         }
     }
 
