@@ -224,8 +224,8 @@ class TlsTest {
         Path chain = dir.resolve("edge.crt");
         Path key = dir.resolve("edge.key");
         TestCertificates.ec(1, "localhost").writeTo(chain, key, true);
-        // the renewal is written in place, keeping the inode, the size and the modification time, as a host file
-        // renamed over is seen through a file bind mount: the files' stamps do not change, so only SIGHUP can tell
+        // the renewal is written in place keeping the inode, the size and the modification time (as a copy that keeps
+        // them, or a network filesystem's attribute cache, shows it): the files' stamps do not change, only SIGHUP tells
         CertificateFiles renewal = null;
         for (int serial = 2; serial < 200 && renewal == null; serial++) {
             CertificateFiles made = TestCertificates.ec(serial, "localhost").writeTo(dir.resolve("renewal.crt"), dir.resolve("renewal.key"), true);

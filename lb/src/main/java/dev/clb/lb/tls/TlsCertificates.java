@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * class's own thread, never on an event loop, and installed with one reference swap: new handshakes get it, open
  * connections keep the one they have. A pair whose files changed is checked as at start; one whose files did not is
  * kept as it is, so that a second certificate past its expiry (said in a warning) never blocks the renewal of the
- * first. {@link #reload} (SIGHUP) reads every pair again at once, changed or not: it is what an operator has where a
- * file's change cannot be seen (a file bind-mounted into a container keeps its stamps when the host file is renamed
- * over); a pair that no longer loads but whose files are unchanged is still kept. A set that does not load is
+ * first. {@link #reload} (SIGHUP) reads every pair again at once, changed or not: it is the operator's "read them now"
+ * where the stamps hide a change (a copy that keeps the size and the modification time, a network filesystem's
+ * attribute cache); a pair that no longer loads but whose files are unchanged is still kept. A set that does not load is
  * refused with a log line and a count, and the old one goes on serving.
  */
 public final class TlsCertificates implements Mapping<String, SslContext>, AutoCloseable {
