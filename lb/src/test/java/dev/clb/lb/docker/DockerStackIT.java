@@ -3,6 +3,8 @@ package dev.clb.lb.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.clb.lb.tls.CertificateFiles;
+import dev.clb.lb.tls.TestCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -10,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -55,6 +58,9 @@ class DockerStackIT {
     private static List<String> compose;
     private static int port;
     private static int managementPort;
+    private static int tlsPort;
+    /** The certificate and key on the host, given to compose as TLS_CERT and TLS_KEY, as {@code TLS_CERT=... make up} does. */
+    private static final CertificateFiles tls = certificate();
 
     @BeforeAll
     static void upTheStack() throws Exception {
@@ -68,8 +74,10 @@ class DockerStackIT {
             System.err.println("DockerStackIT: this engine cannot start privileged containers; using docker-compose.unprivileged.yml");
             compose.addAll(List.of("-f", "docker-compose.unprivileged.yml"));
         }
+        compose.addAll(List.of("-f", "docker-compose.tls.yml"));
         port = freePort();
         managementPort = freePort();
+        tlsPort = freePort();
         tearDown();
         expectOk(run(Duration.ofMinutes(5), with(compose, "build")), "compose build");
         expectOk(run(Duration.ofMinutes(2), with(compose, "up", "-d")), "compose up");
@@ -239,6 +247,50 @@ class DockerStackIT {
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(dashboard.statusCode()).isEqualTo(200);
         assertThat(dashboard.body()).contains("/dashboard/state");
+    }
+
+    @Test
+    @Order(6)
+    void httpsWithHttp2IsServedOnTheTlsPortAndARenewalWrittenIntoTheHostFileIsServed() throws Exception {
+        assertThat(run(Duration.ofSeconds(20), "docker", "port", "lb", "5443/tcp").out.trim()).isEqualTo("127.0.0.1:" + tlsPort);
+        HttpResponse<String> rep = overTls(tls.chain(), "/rep", 0);
+        assertThat(rep.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(rep.body()).startsWith("{\"message\": {\"N\": ").endsWith("\"status\": \"successful\"}");
+        HttpResponse<String> home = overTls(tls.chain(), "/home", 424_242);
+        assertThat(home.statusCode()).isEqualTo(200);
+        assertThat(SERVED_BY.matcher(home.body()).find()).as(home.body()).isTrue();
+
+        // a renewal written into the host's files in place (the secret is a bind mount of the file, so in place is what it sees)
+        Path dir = tls.chain().getParent();
+        CertificateFiles renewal = TestCertificates.ec(2, "localhost").writeTo(dir.resolve("renewal.crt"), dir.resolve("renewal.key"), true);
+        long written = System.nanoTime();
+        Files.write(tls.chain(), Files.readAllBytes(renewal.chain()));
+        Files.write(tls.key(), Files.readAllBytes(renewal.key()));
+        org.awaitility.Awaitility.await("the renewal served").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptions().until(() -> overTls(renewal.chain(), "/rep", 0).statusCode() == 200);
+        System.out.printf("DOCKER TLS: HTTP/2 over TLS answered; a renewal written into the host file served after %d ms%n",
+                (System.nanoTime() - written) / 1_000_000);
+        HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/tls"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(status.body()).contains("/run/secrets/tls_cert").contains("localhost");
+    }
+
+    private static CertificateFiles certificate() {
+        try {
+            Path dir = Files.createTempDirectory("docker-it-tls");
+            return TestCertificates.ec(1, "localhost").writeTo(dir.resolve("tls.crt"), dir.resolve("tls.key"), true);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot make the test certificate", e);
+        }
+    }
+
+    /** A GET through the TLS port by a fresh client that trusts only the certificate in {@code chain}. */
+    private static HttpResponse<String> overTls(Path chain, String path, long requestId) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TestCertificates.trusting(chain))
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + tlsPort + path)).timeout(Duration.ofSeconds(20));
+        if (requestId > 0) request.header("X-Request-ID", String.valueOf(requestId));
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -459,6 +511,9 @@ class DockerStackIT {
         builder.environment().put("BASE_IMAGE", BASE_IMAGE);
         builder.environment().put("LB_HOST_PORT", String.valueOf(port));
         builder.environment().put("LB_MANAGEMENT_HOST_PORT", String.valueOf(managementPort));
+        builder.environment().put("LB_TLS_HOST_PORT", String.valueOf(tlsPort));
+        builder.environment().put("TLS_CERT", tls.chain().toString());
+        builder.environment().put("TLS_KEY", tls.key().toString());
         builder.environment().put("LB_ADMIN_TOKEN", TOKEN);
         builder.environment().put("LB_REPLICA_ENV", "REPLICA_TEST_PATHS=true"); // the replicas' /test/delay, for the drain tests
         Process process;
