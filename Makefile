@@ -27,9 +27,9 @@ run: build
 	java -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
 
 # docs/reference/cli.md from the picocli options of the load balancer, the replica and the analyzer; 'make test' fails
-# while the page differs from them (CliReferenceTest in cli-reference/)
+# while the page differs from them (CliReferenceTest in docs-check/)
 docs:
-	$(MVN) -pl cli-reference -am test -Dtest=CliReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dcli.docs.write=true
+	$(MVN) -pl docs-check -am test -Dtest=CliReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dcli.docs.write=true
 
 # Benchmarks write to bench/results/: the proxy against nginx, HAProxy and Caddy (64 connections, then 1000), a replica
 # frozen under load, TLS and HTTP/2 against nginx and HAProxy, the hash map and the request metrics (JMH), the analyzer's client.

@@ -15,7 +15,7 @@ import picocli.CommandLine;
 /** docs/reference/cli.md is the usage of the three programs; -Dcli.docs.write=true (make docs) rewrites it. */
 class CliReferenceTest {
     private static final Path PAGE = Path.of("..", "docs", "reference", "cli.md");
-    private static final String REGENERATE = "regenerate it with 'make docs' (mvn -pl cli-reference -am test -Dtest=CliReferenceTest "
+    private static final String REGENERATE = "regenerate it with 'make docs' (mvn -pl docs-check -am test -Dtest=CliReferenceTest "
             + "-Dsurefire.failIfNoSpecifiedTests=false -Dcli.docs.write=true) and commit it";
 
     @Test
