@@ -5,7 +5,7 @@ MVN ?= mvn -B -q
 JARS = replica/target/replica.jar lb/target/lb.jar analyzer/target/analyzer.jar
 SOURCES = $(shell find pom.xml */pom.xml */src/main -type f 2>/dev/null)
 
-.PHONY: build test analysis run bench mutation soak up down logs clean images swarm-up swarm-down
+.PHONY: build test analysis run docs bench mutation soak up down logs clean images swarm-up swarm-down
 
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo 'docker compose' || echo docker-compose)
 
@@ -25,6 +25,11 @@ analysis: build
 
 run: build
 	java -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --port 5000 --replicas 3
+
+# docs/reference/cli.md from the picocli options of the load balancer, the replica and the analyzer; 'make test' fails
+# while the page differs from them (CliReferenceTest in docs-check/)
+docs:
+	$(MVN) -pl docs-check -am test -Dtest=CliReferenceTest -Dsurefire.failIfNoSpecifiedTests=false -Dcli.docs.write=true
 
 # Benchmarks write to bench/results/: the proxy against nginx, HAProxy and Caddy (64 connections, then 1000), a replica
 # frozen under load, TLS and HTTP/2 against nginx and HAProxy, the hash map and the request metrics (JMH), the analyzer's client.
