@@ -18,7 +18,8 @@ MANAGEMENT_PORT=${MANAGEMENT_PORT:-18201}
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m -XX:+UseParallelGC}
 OUT=${OUT:-bench/results}
 
-command -v wrk >/dev/null || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+source bench/lib.sh
+install_missing wrk:wrk
 [[ -f lb/target/lb.jar && -f replica/target/replica.jar ]] || { echo "run 'make build' first" >&2; exit 1; }
 
 work=$(mktemp -d)
@@ -40,6 +41,7 @@ request = function()
 end
 LUA
 
+# shellcheck disable=SC2086  # LB_JVM_OPTS: several options
 java $LB_JVM_OPTS -jar lb/target/lb.jar --runtime local --replicas 3 --port "$PORT" --bind 127.0.0.1 \
     --management-port "$MANAGEMENT_PORT" --access-log off >"$work/lb.log" 2>&1 &
 lb_pid=$!
@@ -55,7 +57,6 @@ replica_pid() {
     return 1
 }
 serving() { curl -sf "http://127.0.0.1:$PORT/rep" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["message"]["replicas"]))'; }
-source bench/wrk-output.sh
 run_wrk() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/request.lua" "http://127.0.0.1:$PORT"; }
 summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
     local requests p99 max errors

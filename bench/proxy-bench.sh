@@ -33,60 +33,23 @@ UPLOAD_MIB=${UPLOAD_MIB:-100}
 LARGE_TRIES=${LARGE_TRIES:-3}
 OUT=${OUT:-bench/results}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v haproxy >/dev/null || need+=(haproxy)
-command -v caddy >/dev/null || need+=(caddy)
-command -v python3 >/dev/null || need+=(python3)
-if ((${#need[@]})); then
-    echo "installing ${need[*]}"
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${need[@]}" >/dev/null
-fi
+source bench/lib.sh
+install_missing wrk:wrk nginx:nginx-light haproxy:haproxy caddy:caddy python3:python3
 [[ -f lb/target/lb.jar ]] || { echo "lb/target/lb.jar missing: run 'make build' first" >&2; exit 1; }
 
 work=$(mktemp -d)
 chmod 755 "$work" # nginx workers (another user) serve the large-body file from here
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    stop_started
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
-        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18089 127.0.0.1:18090 \
-        127.0.0.1:18091 127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096 127.0.0.1:18099 127.0.0.1:18101; do
-    if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
-done
+refuse_taken 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
+    127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18089 127.0.0.1:18090 \
+    127.0.0.1:18091 127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096 127.0.0.1:18099 127.0.0.1:18101
 
-backend() {  # server block answering like replica $1 on 127.0.0.$(( $1 + 1 )):5000
-    cat <<CONF
-  server {
-    listen 127.0.0.$(( $1 + 1 )):5000;
-    location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-$1", "status": "successful"}'; }
-    location = /heartbeat { return 200 ''; }
-    location = /big { alias $work/big.bin; default_type application/octet-stream; }
-    location = /upload { client_max_body_size 0; proxy_request_buffering off; proxy_http_version 1.1; proxy_pass http://127.0.0.1:18090; }
-    location / { return 404; }
-  }
-CONF
-}
-cat > "$work/backends.conf" <<CONF
-worker_processes 2;
-daemon off;
-pid $work/backends.pid;
-error_log $work/backends.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-$(backend 1)
-$(backend 2)
-$(backend 3)
-}
-CONF
 cat > "$work/nginx.conf" <<CONF
 worker_processes 2;
 daemon off;
@@ -193,13 +156,9 @@ request = function()
 end
 LUA
 
-await_http() {
-    for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-    echo "$1 did not answer" >&2; exit 1
-}
-
-nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
-await_http http://127.0.0.2:5000/heartbeat
+# the backends also serve the large download and pass the uploads on to the sink
+start_backends "    location = /big { alias $work/big.bin; default_type application/octet-stream; }
+    location = /upload { client_max_body_size 0; proxy_request_buffering off; proxy_http_version 1.1; proxy_pass http://127.0.0.1:18090; }"
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
                 [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088 [lb-g1]=http://127.0.0.1:18089 [lb-epoll]=http://127.0.0.1:18091)
@@ -209,6 +168,7 @@ declare -A started=() target_pid=()
 start_lb() {
     local name=$1 port=$2 management=$3
     shift 3
+    # shellcheck disable=SC2086  # LB_JVM_OPTS: several options
     $LB_JAVA $LB_JVM_OPTS -jar "${lb_jar:-lb/target/lb.jar}" --runtime static --port "$port" --bind 127.0.0.1 --management-port "$management" \
         --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
@@ -235,12 +195,6 @@ start_target() {
     target_pid[$1]=${pids[-1]}
     await_http "${url[$1]}/home"
 }
-# CPU time (user + system, in clock ticks) of process $1 and its children (nginx's workers): what a proxy costs per
-# request holds better than requests/s on a shared machine, where the other processes take what they take
-cpu_ticks() {
-    awk -v pid="$1" '{ sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid || FILENAME == "/proc/" pid "/stat") t += $12 + $13 }
-        END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
-}
 CLOCK_TICKS=$(getconf CLK_TCK)
 for target in $TARGETS; do
     start_target "$target"
@@ -248,7 +202,6 @@ for target in $TARGETS; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$work/request.lua" "${url[$target]}" >/dev/null
 done
 
-source bench/wrk-output.sh
 echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request" > "$OUT/proxy.csv"
 for round in $(seq 1 "$ROUNDS"); do
     for target in $TARGETS; do
@@ -258,8 +211,8 @@ for round in $(seq 1 "$ROUNDS"); do
         ticks=$(( $([[ -n $pid ]] && cpu_ticks "$pid" || echo 0) - ticks_before ))
         requests=$(awk '/requests in/ { print $1 }' <<<"$result")
         rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$result")
-        p50=$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms)
-        p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms)
+        p50=$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms 2)
+        p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms 2)
         errors=$(wrk_errors <<<"$result")
         cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" -v p="$pid" 'BEGIN { if (p == "" || n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
         echo "$round,$target,$rps,$p50,$p99,$errors,$cpu" | tee -a "$OUT/proxy.csv"

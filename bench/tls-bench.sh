@@ -40,19 +40,9 @@ JAR_WAIT=${JAR_WAIT:-600}
 QUIET_WAIT=${QUIET_WAIT:-180}
 OUT=${OUT:-bench/results}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v haproxy >/dev/null || need+=(haproxy)
-command -v h2load >/dev/null || need+=(nghttp2-client)
-command -v python3 >/dev/null || need+=(python3)
-command -v openssl >/dev/null || need+=(openssl)
-command -v curl >/dev/null || need+=(curl)
-command -v gcc >/dev/null || need+=(gcc libc6-dev)
-if ((${#need[@]})); then
-    echo "installing ${need[*]}"
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${need[@]}" >/dev/null
-fi
+source bench/lib.sh
+install_missing wrk:wrk nginx:nginx-light haproxy:haproxy h2load:nghttp2-client python3:python3 openssl:openssl curl:curl \
+    gcc:gcc gcc:libc6-dev
 mkdir -p "$OUT"
 
 # file descriptors for the idle connections (the client's and the proxies', which inherit this limit)
@@ -69,9 +59,8 @@ chmod 755 "$work" # nginx workers (another user) read the certificate from here
 pids=()
 idle_pid=
 cleanup() {
-    [[ -n $idle_pid ]] && kill "$idle_pid" 2>/dev/null || true
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [[ -n $idle_pid ]]; then kill "$idle_pid" 2>/dev/null || true; fi
+    stop_started
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -97,10 +86,8 @@ declare -A tls_port=([nginx]=18443 [haproxy]=18444 [lb]=18445 [lb-jdk]=18446)
 declare -A http_port=([lb]=18282 [lb-jdk]=18283)
 for target in $TARGETS; do [[ -n ${tls_port[$target]:-} ]] || { echo "unknown target $target" >&2; exit 1; }; done
 for load in $LOADS; do [[ $load =~ ^(h1|h1-close|h1-resume|h2)$ ]] || { echo "unknown load $load" >&2; exit 1; }; done
-for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18443 127.0.0.1:18444 127.0.0.1:18445 127.0.0.1:18446 \
-        127.0.0.1:18282 127.0.0.1:18283; do
-    if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
-done
+refuse_taken 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18443 127.0.0.1:18444 127.0.0.1:18445 127.0.0.1:18446 \
+    127.0.0.1:18282 127.0.0.1:18283
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 30 \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
@@ -135,30 +122,6 @@ int SSL_connect(SSL *s) {
 C
 gcc -shared -fPIC -O2 -o "$work/noresume.so" "$work/noresume.c"
 
-backend() {  # server block answering like replica $1 on 127.0.0.$(( $1 + 1 )):5000
-    cat <<CONF
-  server {
-    listen 127.0.0.$(( $1 + 1 )):5000;
-    location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-$1", "status": "successful"}'; }
-    location = /heartbeat { return 200 ''; }
-    location / { return 404; }
-  }
-CONF
-}
-cat > "$work/backends.conf" <<CONF
-worker_processes 2;
-daemon off;
-pid $work/backends.pid;
-error_log $work/backends.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-$(backend 1)
-$(backend 2)
-$(backend 3)
-}
-CONF
 # idle connections: every target keeps a connection that has sent nothing for 120 s (nginx: client_header_timeout,
 # HAProxy: timeout client, lb: --header-timeout/--idle-timeout), longer than opening IDLE_CONNECTIONS takes
 worker_connections=$((IDLE_CONNECTIONS + 2048))
@@ -278,15 +241,7 @@ await_https() {  # $1 port: answers /home over TLS with the certificate made her
     done
     echo "https://localhost:$1 did not answer" >&2; exit 1
 }
-await_http() {
-    for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-    echo "$1 did not answer" >&2; exit 1
-}
-
-nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
-await_http http://127.0.0.2:5000/heartbeat
-await_http http://127.0.0.3:5000/heartbeat
-await_http http://127.0.0.4:5000/heartbeat
+start_backends
 declare -A target_pid=()
 # start_lb NAME OPTION...: this load balancer (a copy of lb/target/lb.jar) in front of the three backends, TLS on its
 # port, its output in $work/NAME.log
@@ -295,6 +250,7 @@ start_lb() {
     shift
     local extra=()
     ((IDLE_CONNECTIONS + 1024 > 10000)) && extra+=(--max-connections $((IDLE_CONNECTIONS + 1024)))
+    # shellcheck disable=SC2086  # LB_JVM_OPTS: several options
     $LB_JAVA $LB_JVM_OPTS -jar "$lb_jar" --runtime static --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 \
         --bind 127.0.0.1 --port "${http_port[$name]}" --tls-port "${tls_port[$name]}" \
         --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --access-log off --management-port -1 \
@@ -311,22 +267,16 @@ start_target() {
     target_pid[$1]=${pids[-1]}
     await_https "${tls_port[$1]}"
 }
-# CPU time (user + system, in clock ticks) of process $1 and its children (nginx's workers)
-cpu_ticks() {
-    awk -v pid="$1" '{ sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid || FILENAME == "/proc/" pid "/stat") t += $12 + $13 }
-        END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
-}
 # resident memory (VmRSS, KiB) of process $1 and its children (nginx's workers)
 rss_kib() {
     local total=0 p kib
-    for p in "$1" $(awk -v pid="$1" '{ p = $1; sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid) print p }' /proc/[0-9]*/stat 2>/dev/null); do
+    for p in "$1" $(proc_stat_lines | awk -v pid="$1" '{ p = $1; sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid) print p }'); do
         kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
         total=$((total + ${kib:-0}))
     done
     echo "$total"
 }
 CLOCK_TICKS=$(getconf CLK_TCK)
-source bench/wrk-output.sh
 # waits up to QUIET_WAIT seconds for the 1-minute load average to fall below 0.5 (this script's own runs raise it), then
 # prints `uptime` and how long it waited
 wait_quiet() {
@@ -345,8 +295,8 @@ run_load() {
             [[ $load == h1-close ]] && preload=$work/noresume.so
             result=$(LD_PRELOAD=$preload wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "${headers[@]}" -s "$work/request.lua" "$url")
             echo "$result" > "$work/last-$load-$target.txt"
-            echo "$(awk '/^Requests\/sec/ { print $2 }' <<<"$result"),$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms),$(
-                awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms),$(awk '/requests in/ { print $1 }' <<<"$result"),$(wrk_errors <<<"$result")" ;;
+            echo "$(awk '/^Requests\/sec/ { print $2 }' <<<"$result"),$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms 2),$(
+                awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms 2),$(awk '/requests in/ { print $1 }' <<<"$result"),$(wrk_errors <<<"$result")" ;;
         h2)
             result=$(h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -t"$H2_THREADS" -D "$duration" --tls13-ciphers="$CLIENT_CIPHERSUITE" \
                 -i "$work/uris-$target" 2>&1) || true
@@ -410,7 +360,7 @@ echo "idle connections: $IDLE_CONNECTIONS per target; $up"
 for target in $TARGETS; do
     pid=${target_pid[$target]}
     rm -f "$work/idle.ready" "$work/idle.stop" "$work/idle.result"
-    heap_before= heap_after=
+    heap_before='' heap_after=''
     [[ $target == lb* ]] && heap_before=$(heap_live_kib "$pid")
     before=$(rss_kib "$pid")
     python3 "$work/idle.py" "${tls_port[$target]}" "$IDLE_CONNECTIONS" "$work/cert.pem" "$work/idle.ready" "$work/idle.stop" "$work/idle.result" &

@@ -13,14 +13,14 @@ OUT=${OUT:-bench/results}
 PORT=${PORT:-18480}
 MGMT=$((PORT + 1))
 TLS=$((PORT + 2))
+source bench/lib.sh
 [[ -f lb/target/lb.jar ]] || { echo "lb/target/lb.jar missing: run 'make build' first" >&2; exit 1; }
 for tool in wrk h2load openssl curl; do command -v $tool >/dev/null || { echo "needs $tool (wrk, nghttp2-client, openssl, curl)" >&2; exit 1; }; done
 
 work=$(mktemp -d)
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    stop_started
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -40,22 +40,22 @@ make_pair second
 cp "$work/first.crt" "$work/tls.crt"
 cp "$work/first.key" "$work/tls.key"
 
-java -Xmx256m -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --replicas 3 --bind 127.0.0.1 --port $PORT \
-    --management-port $MGMT --tls-port $TLS --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" --access-log off \
+java -Xmx256m -XX:+UseParallelGC -jar lb/target/lb.jar --runtime local --replicas 3 --bind 127.0.0.1 --port "$PORT" \
+    --management-port "$MGMT" --tls-port "$TLS" --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" --access-log off \
     > "$work/lb.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 1 240); do curl -sf -o /dev/null http://127.0.0.1:$PORT/rep && break; sleep 0.5; done
+for _ in $(seq 1 240); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/rep" && break; sleep 0.5; done
 [[ $(served_serial) == $(file_serial "$work/first.crt") ]] || { echo "the first certificate is not served" >&2; cat "$work/lb.log" >&2; exit 1; }
 # warm-up, so that the measured run does not start with a cold JIT
 wrk -t1 -c16 -d5s https://localhost:$TLS/home >/dev/null
 
-wrk -t1 -c32 -d${DURATION}s --latency https://localhost:$TLS/home > "$work/wrk.txt" &
+wrk -t1 -c32 -d"${DURATION}s" --latency https://localhost:$TLS/home > "$work/wrk.txt" &
 pids+=($!)
-wrk -t1 -c8 -d${DURATION}s -H 'Connection: close' https://localhost:$TLS/home > "$work/wrk-close.txt" &
+wrk -t1 -c8 -d"${DURATION}s" -H 'Connection: close' https://localhost:$TLS/home > "$work/wrk-close.txt" &
 pids+=($!)
-h2load -c8 -m16 -D $DURATION https://localhost:$TLS/home > "$work/h2load.txt" &
+h2load -c8 -m16 -D "$DURATION" https://localhost:$TLS/home > "$work/h2load.txt" &
 h2pid=$!
-pids+=($h2pid)
+pids+=("$h2pid")
 
 sleep $((DURATION / 3))
 cp "$work/second.crt" "$work/tls.crt.next"
@@ -90,7 +90,6 @@ wrk_summary() {  # requests, non-2xx, socket errors
 }
 read -r k_requests k_non2xx k_socket <<<"$(wrk_summary "$work/wrk.txt")"
 read -r c_requests c_non2xx c_socket <<<"$(wrk_summary "$work/wrk-close.txt")"
-h2_line=$(grep '^requests:' "$work/h2load.txt")
 h2_done=$(awk '/^requests:/ {print $8}' "$work/h2load.txt")
 h2_failed=$(awk '/^requests:/ {print $10 + $12 + $14}' "$work/h2load.txt")
 h2_non2xx=$(awk '/^status codes:/ {print $5 + $7 + $9}' "$work/h2load.txt")
