@@ -14,6 +14,9 @@
 # download and a 100 MiB upload (MiB/s, sha256 checked at the far end; LARGE_TRIES times each way after one uncounted
 # transfer each way, medians), with this load balancer restarted at -Xmx128m and its resident memory (VmRSS) sampled
 # during the transfers.
+# The machine's state beside every figure (bench/lib.sh): each round, and each target's large transfers, first waits up
+# to QUIET_WAIT s for the load average to fall, and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL, QUIET_OTHER_CPU);
+# the report leads with the quiet rounds' figures, the busy rounds' beside them.
 # Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -202,12 +205,19 @@ for target in $TARGETS; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$work/request.lua" "${url[$target]}" >/dev/null
 done
 
-echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request" > "$OUT/proxy.csv"
+echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
+    > "$OUT/proxy.csv"
+echo "round,load1_before,waited_s" > "$work/rounds.csv"
 for round in $(seq 1 "$ROUNDS"); do
+    read -r load_before waited <<<"$(wait_quiet)"
+    echo "round $round: load average $load_before after waiting $waited s"
+    echo "$round,$load_before,$waited" >> "$work/rounds.csv"
     for target in $TARGETS; do
         pid=${target_pid[$target]:-}
         ticks_before=$([[ -n $pid ]] && cpu_ticks "$pid" || echo 0)
+        machine_watch_start
         result=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/request.lua" "${url[$target]}")
+        machine_watch_stop
         ticks=$(( $([[ -n $pid ]] && cpu_ticks "$pid" || echo 0) - ticks_before ))
         requests=$(awk '/requests in/ { print $1 }' <<<"$result")
         rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$result")
@@ -215,7 +225,9 @@ for round in $(seq 1 "$ROUNDS"); do
         p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms 2)
         errors=$(wrk_errors <<<"$result")
         cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" -v p="$pid" 'BEGIN { if (p == "" || n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
-        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu" | tee -a "$OUT/proxy.csv"
+        IFS=, read -r _ steal other <<<"$machine_state"
+        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu,$load_before,$machine_state,$(machine_verdict "$load_before" "$steal" "$other")" \
+            | tee -a "$OUT/proxy.csv"
     done
 done
 
@@ -227,26 +239,26 @@ done
     echo "$($LB_JAVA -version 2>&1 | head -1); load balancer: $LB_JVM_OPTS --runtime static."
     echo "Backends: nginx (2 workers) on 127.0.0.2-4:5000 answering the replica's /home JSON; all on loopback."
     echo
-    echo "| target | requests/s | p50 ms | p99 ms | errors | CPU µs/request | vs nginx | vs HAProxy |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-    awk -F, 'NR > 1 { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4; p99[$2] = p99[$2] " " $5; err[$2] += $6; cpu[$2] = cpu[$2] " " $7 }
-        function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-                                 return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-        END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-epoll lb-bare lb-g1 lb-bounded", ts, " ")
-              for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
-                  printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
-                      cpu[t] ~ /[0-9]/ ? sprintf("%.1f", median(cpu[t])) : "-",
-                      ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"
-    # the ratios that decide: taken within each round (targets minutes apart, not a whole run apart), then their median
-    python3 - "$OUT/proxy.csv" <<'PY'
+    echo "Machine state (bench/lib.sh), for each round: $(machine_rule | paste -sd ' ')."
+    echo "Load before: the 1-minute load average before the round; max load, steal % and other CPU % (the machine's CPU time"
+    echo "used by processes this benchmark did not start): during the runs, the highest over them."
+    echo
+    # the quiet rounds' figures first, then the busy rounds', each from those rounds alone; the ratios that decide are
+    # taken within each round (targets minutes apart, not a whole run apart), then their median
+    report_python "$OUT/proxy.csv" "$work/rounds.csv" <<'PY'
 import csv, statistics, sys
+import machine
+rows = list(csv.DictReader(open(sys.argv[1])))
+waited = {r["round"]: r["waited_s"] for r in csv.DictReader(open(sys.argv[2]))}
+verdict = machine.verdicts(rows)
+groups = machine.by_machine(verdict)
 rounds = {}
-for row in csv.DictReader(open(sys.argv[1])):
+for row in rows:
     rounds.setdefault(row["round"], {})[row["target"]] = row
-def ratio(a, b, column, worse=False):
+def ratio(a, b, column, worse, within):
     values = []
-    for r in rounds.values():
+    for rd in within:
+        r = rounds[rd]
         if a not in r or not r[a][column]: continue
         others = [float(r[t][column]) for t in b if t in r and r[t][column]]
         other = (max(others) if worse else min(others)) if others else 0
@@ -264,14 +276,48 @@ pairs = [("lb", ["nginx", "haproxy"], "requests_per_s", False, "lb requests/s / 
          ("lb", ["lb-nolog"], "cpu_us_per_request", False, "access log: lb / lb-nolog, CPU per request"),
          ("lb", ["lb-before"], "requests_per_s", False, "this build / lb-before, requests/s"),
          ("lb", ["lb-before"], "cpu_us_per_request", False, "this build / lb-before, CPU per request")]
+
+# the summary: how many rounds were quiet, and the headline ratios, the quiet rounds' first
+headline = []
+for a, b, column, worse, what in pairs[:2]:
+    parts = [f"{statistics.median(values):.2f} on a {m} machine ({len(values)} round{'s' if len(values) != 1 else ''})"
+             for m, within in groups for values in [ratio(a, b, column, worse, within)] if values]
+    if parts:
+        headline.append(f"{what}: " + ", ".join(parts))
+print(machine.summary(verdict) + ("\n" + "; ".join(headline) + "." if headline else ""))
+
+print(f"\n| round | machine | waited s | {machine.HEADER} |\n|---:|---|---:|{machine.ALIGN}|")
+for rd, v in verdict.items():
+    print(f"| {rd} | {v} | {waited.get(rd, '-')} | {machine.state([r for r in rows if r['round'] == rd])} |")
+
+def med(values):
+    values = [float(v) for v in values if v != ""]
+    return statistics.median(values) if values else None
+order = "direct nginx haproxy caddy lb-before lb lb-nolog lb-epoll lb-bare lb-g1 lb-bounded".split()
+print(f"\n| target | requests/s | p50 ms | p99 ms | errors | CPU µs/request | vs nginx | vs HAProxy | machine | rounds | {machine.HEADER} |")
+print(f"|---|---:|---:|---:|---:|---:|---:|---:|---|---:|{machine.ALIGN}|")
+for m, within in groups:
+    runs = {t: [r for r in rows if r["target"] == t and r["round"] in within] for t in order}
+    rps = {t: med(r["requests_per_s"] for r in runs[t]) for t in order if runs[t]}
+    def vs(t, other):
+        return f"{rps[t] / rps[other]:.2f}" if rps.get(other) else "-"
+    for t in order:
+        if not runs[t]: continue
+        cpu = med(r["cpu_us_per_request"] for r in runs[t])
+        print(f"| {t} | {rps[t]:.0f} | {med(r['p50_ms'] for r in runs[t]):.2f} | {med(r['p99_ms'] for r in runs[t]):.2f} | "
+              f"{sum(int(r['errors']) for r in runs[t])} | {'-' if cpu is None else f'{cpu:.1f}'} | {vs(t, 'nginx')} | "
+              f"{vs(t, 'haproxy')} | {m} | {len(runs[t])} | {machine.state(runs[t])} |")
+
 lines = []
-for a, b, column, worse, what in pairs:
-    values = ratio(a, b, column, worse)
-    if values:
-        lines.append(f"| {what} | {statistics.median(values):.3f} | {min(values):.2f}–{max(values):.2f} | " + " ".join(f"{v:.2f}" for v in values) + " |")
+for m, within in groups:
+    for a, b, column, worse, what in pairs:
+        values = ratio(a, b, column, worse, within)
+        if values:
+            lines.append(f"| {what} | {statistics.median(values):.3f} | {min(values):.2f}–{max(values):.2f} | "
+                         + " ".join(f"{v:.2f}" for v in values) + f" | {m} | {len(values)} |")
 if lines:
-    print("\nRatios within each round (median over the rounds, their range, each round):\n")
-    print("| ratio | median | range | per round |\n|---|---:|---:|---|")
+    print("\nRatios within each round (median over the rounds, their range, each round), the quiet rounds' apart from the busy ones':\n")
+    print("| ratio | median | range | per round | machine | rounds |\n|---|---:|---:|---|---|---:|")
     print("\n".join(lines))
 PY
 } > "$OUT/proxy.md"
@@ -294,7 +340,9 @@ if [[ $LARGE == 1 ]]; then
     rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
     # samples VmRSS of pid $1 every 100 ms into file $2 until file $3 appears
     watch_rss() { while [[ ! -e $3 ]]; do rss_kib "$1" >> "$2" || true; sleep 0.1; done; }
-    echo "target,try,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib" > "$OUT/large-bodies.csv"
+    echo "target,try,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib,transfer,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
+        > "$OUT/large-bodies.csv"
+    transfer=0
     for target in $LARGE_TARGETS; do
         [[ $target == lb ]] || start_target "$target"
         base=${large_url[$target]}
@@ -304,12 +352,15 @@ if [[ $LARGE == 1 ]]; then
         [[ $target == lb && -n $lb_large_pid ]] && before=$(rss_kib "$lb_large_pid")  # growth counts from here, warm-up included
         curl -sS -o /dev/null "$base/big" || true
         curl -sS -o /dev/null -H 'Expect:' -T "$work/up.bin" "$base/upload" || true
+        read -r load_before waited <<<"$(wait_quiet)"
+        echo "$target: load average $load_before after waiting $waited s"
         for try in $(seq 1 "$LARGE_TRIES"); do
         for direction in download upload; do
             rss_file=$work/rss-$target-$try-$direction; stop_file=$rss_file.stop
             if [[ -n $before ]]; then
                 watch_rss "$lb_large_pid" "$rss_file" "$stop_file" & watcher=$!
             fi
+            machine_watch_start
             if [[ $direction == download ]]; then
                 mib=$DOWNLOAD_MIB
                 seconds=$( { curl -sS -H 'X-Request-ID: 424242' -w '%{stderr}%{time_total}' -o - "$base/big" | sha256sum > "$work/got.sha"; } 2>&1 ) || true
@@ -320,6 +371,7 @@ if [[ $LARGE == 1 ]]; then
                 seconds=${answer##* }; got=${answer% *}
                 ok=$([[ $got == "$((UPLOAD_MIB * 1024 * 1024)) $up_sha" ]] && echo yes || echo NO)
             fi
+            machine_watch_stop
             [[ $seconds =~ ^[0-9.]+$ ]] || { seconds=0; ok=NO; }  # curl failed: its message is no time
             peak="" growth="" before_mib=""
             if [[ -n $before ]]; then
@@ -328,7 +380,10 @@ if [[ $LARGE == 1 ]]; then
                 growth=$(( (peak - before) / 1024 )); peak=$((peak / 1024)); before_mib=$((before / 1024))
             fi
             rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }')
-            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth" | tee -a "$OUT/large-bodies.csv"
+            IFS=, read -r _ steal other <<<"$machine_state"
+            transfer=$((transfer + 1))
+            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth,$transfer,$load_before,$machine_state,$(
+                machine_verdict "$load_before" "$steal" "$other")" | tee -a "$OUT/large-bodies.csv"
         done
         done
     done
@@ -338,27 +393,38 @@ if [[ $LARGE == 1 ]]; then
         echo "sampled every 100 ms): a ${DOWNLOAD_MIB} MiB download from the nginx backends and a ${UPLOAD_MIB} MiB upload to a digesting"
         echo "sink behind them, $LARGE_TRIES times each way after one uncounted transfer each way; the median MiB/s (each try in"
         echo "large-bodies.csv), sha256 right in every try; the load balancer's RSS before the uncounted transfers, its peak during"
-        echo "the counted ones and that peak's growth over the RSS before."
+        echo "the counted ones and that peak's growth over the RSS before. Machine state as above, for each transfer: the load before"
+        echo "each target's counted transfers; a transfer counts as quiet or busy on its own."
         echo
-        echo "| target | direction | MiB/s | per try | sha256 | lb RSS before MiB | lb RSS peak MiB | growth MiB |"
-        echo "|---|---|---:|---|---|---:|---:|---:|"
-        python3 - "$OUT/large-bodies.csv" <<'PY'
+        report_python "$OUT/large-bodies.csv" <<'PY'
 import csv, statistics, sys
-rows = {}
-for row in csv.DictReader(open(sys.argv[1])):
-    rows.setdefault((row["target"], row["direction"]), []).append(row)
+import machine
+rows = list(csv.DictReader(open(sys.argv[1])))
+verdict = machine.verdicts(rows, "transfer")
+print(machine.summary(verdict, "transfers") + "\n")
+print(f"| target | direction | MiB/s | per try | sha256 | lb RSS before MiB | lb RSS peak MiB | growth MiB | machine | tries | {machine.HEADER} |")
+print(f"|---|---|---:|---|---|---:|---:|---:|---|---:|{machine.ALIGN}|")
 medians = {}
-for (target, direction), tries in rows.items():
-    rates = [float(r["mib_per_s"]) for r in tries]
-    medians[target, direction] = statistics.median(rates)
-    ok = "yes" if all(r["sha256_ok"] == "yes" for r in tries) else "NO"
-    peaks = [int(r["lb_rss_peak_mib"]) for r in tries if r["lb_rss_peak_mib"]]
-    growths = [int(r["lb_rss_growth_mib"]) for r in tries if r["lb_rss_growth_mib"]]
-    print(f"| {target} | {direction} | {medians[target, direction]:.0f} | {' '.join(f'{v:.0f}' for v in rates)} | {ok} | "
-          f"{tries[0]['lb_rss_before_mib']} | {max(peaks) if peaks else ''} | {max(growths) if growths else ''} |")
+for m, within in machine.by_machine(verdict):
+    groups = {}
+    for row in rows:
+        if row["transfer"] in within:
+            groups.setdefault((row["target"], row["direction"]), []).append(row)
+    for (target, direction), tries in groups.items():
+        rates = [float(r["mib_per_s"]) for r in tries]
+        medians.setdefault((target, direction), (statistics.median(rates), m))
+        ok = "yes" if all(r["sha256_ok"] == "yes" for r in tries) else "NO"
+        peaks = [int(r["lb_rss_peak_mib"]) for r in tries if r["lb_rss_peak_mib"]]
+        growths = [int(r["lb_rss_growth_mib"]) for r in tries if r["lb_rss_growth_mib"]]
+        print(f"| {target} | {direction} | {statistics.median(rates):.0f} | {' '.join(f'{v:.0f}' for v in rates)} | {ok} | "
+              f"{tries[0]['lb_rss_before_mib']} | {max(peaks) if peaks else ''} | {max(growths) if growths else ''} | "
+              f"{m} | {len(tries)} | {machine.state(tries)} |")
+# lb / nginx from the quiet tries of each where there are any, marked busy machine where either had none
 for direction in ("download", "upload"):
     if ("lb", direction) in medians and ("nginx", direction) in medians:
-        print(f"\nlb / nginx, {direction}: {medians['lb', direction] / medians['nginx', direction]:.2f} (medians)")
+        (lb, lb_machine), (nginx, nginx_machine) = medians["lb", direction], medians["nginx", direction]
+        quiet = lb_machine == nginx_machine == "quiet"
+        print(f"\nlb / nginx, {direction}: {lb / nginx:.2f} (medians, {'quiet' if quiet else 'busy'} machine)")
 PY
     } >> "$OUT/proxy.md"
 fi
