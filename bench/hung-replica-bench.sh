@@ -71,12 +71,6 @@ summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
 
 echo "warming up"
 DURATION=15 run_wrk >/dev/null
-# the machine's columns for the run just watched, in a round that began at load average $1
-machine_columns() {
-    local steal other
-    IFS=, read -r _ steal other <<<"$machine_state"
-    echo "$1,$machine_state,$(machine_verdict "$1" "$steal" "$other")"
-}
 echo "round,fault,replica,requests,p99_ms,max_ms,errors,replaced_in_ms,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
     > "$OUT/hung-replica.csv"
 for round in $(seq 1 "$ROUNDS"); do
@@ -85,7 +79,7 @@ for round in $(seq 1 "$ROUNDS"); do
     machine_watch_start
     result=$(run_wrk)
     machine_watch_stop
-    echo "$round,none,,$(summary "$result"),,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
+    echo "$round,none,,$(summary "$result"),,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
     victim=$(serving | awk -v round="$round" 'NF { print $((round - 1) % NF + 1) }')  # each replica in turn, round after round
     pid=$(replica_pid "$victim") || { echo "no process for $victim" >&2; exit 1; }
     machine_watch_start
@@ -106,7 +100,7 @@ for round in $(seq 1 "$ROUNDS"); do
     machine_watch_stop
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && echo "WARNING: the frozen replica $victim (pid $pid) is still there" >&2
-    echo "$round,sigstop,$victim,$(summary "$(cat "$work/wrk.txt")"),$replaced,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
+    echo "$round,sigstop,$victim,$(summary "$(cat "$work/wrk.txt")"),$replaced,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
 done
 
 {

@@ -160,6 +160,14 @@ machine_verdict() {
         'BEGIN { print (l / c < ql && s < qs && o < qo) ? "quiet" : "busy" }'
 }
 
+# machine_columns LOAD1_BEFORE: "LOAD1_MAX,STEAL_PCT,OTHER_CPU_PCT,quiet|busy" for the run machine_watch_stop ended,
+# in a round that began at that load average
+machine_columns() {
+    local steal other
+    IFS=, read -r _ steal other <<<"$machine_state"
+    echo "$machine_state,$(machine_verdict "$1" "$steal" "$other")"
+}
+
 # the rule, for the reports
 machine_rule() {
     echo "quiet: before it, the 1-minute load average below $QUIET_LOAD per core ($(awk -v c="$CORES" -v q="$QUIET_LOAD" 'BEGIN { print c * q }') on $CORES cores;"

@@ -225,9 +225,7 @@ for round in $(seq 1 "$ROUNDS"); do
         p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms 2)
         errors=$(wrk_errors <<<"$result")
         cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" -v p="$pid" 'BEGIN { if (p == "" || n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
-        IFS=, read -r _ steal other <<<"$machine_state"
-        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu,$load_before,$machine_state,$(machine_verdict "$load_before" "$steal" "$other")" \
-            | tee -a "$OUT/proxy.csv"
+        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/proxy.csv"
     done
 done
 
@@ -380,10 +378,9 @@ if [[ $LARGE == 1 ]]; then
                 growth=$(( (peak - before) / 1024 )); peak=$((peak / 1024)); before_mib=$((before / 1024))
             fi
             rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }')
-            IFS=, read -r _ steal other <<<"$machine_state"
             transfer=$((transfer + 1))
-            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth,$transfer,$load_before,$machine_state,$(
-                machine_verdict "$load_before" "$steal" "$other")" | tee -a "$OUT/large-bodies.csv"
+            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth,$transfer,$load_before,$(machine_columns "$load_before")" \
+                | tee -a "$OUT/large-bodies.csv"
         done
         done
     done
