@@ -5,7 +5,8 @@
 # Each round is measured beside a round without a fault just before it, so the machine's own noise shows. Reports
 # the worst and the 99th percentile latency wrk saw, errors (non-2xx, timeouts over 2 s, socket errors), and how
 # long after the SIGSTOP /rep listed N replicas again without the frozen one. Issue 11's target: zero errors, worst
-# latency 500 ms (bar 800 ms). Writes bench/results/hung-replica.md and .csv. Loopback only; stops only what it started.
+# latency 500 ms (bar 800 ms). The machine's state beside every run (bench/lib.sh): each round first waits up to
+# QUIET_WAIT s for the load average to fall, and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL, QUIET_OTHER_CPU). Writes bench/results/hung-replica.md and .csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +19,15 @@ MANAGEMENT_PORT=${MANAGEMENT_PORT:-18201}
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m -XX:+UseParallelGC}
 OUT=${OUT:-bench/results}
 
-command -v wrk >/dev/null || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+source bench/lib.sh
+install_missing wrk:wrk
 [[ -f lb/target/lb.jar && -f replica/target/replica.jar ]] || { echo "run 'make build' first" >&2; exit 1; }
 
 work=$(mktemp -d)
 lb_pid=
 frozen=()
 cleanup() {
+    machine_watch_cancel
     for pid in "${frozen[@]}"; do kill -CONT "$pid" 2>/dev/null || true; done
     if [[ -n $lb_pid ]]; then kill "$lb_pid" 2>/dev/null || true; wait "$lb_pid" 2>/dev/null || true; fi
     rm -rf "$work"
@@ -40,6 +43,7 @@ request = function()
 end
 LUA
 
+# shellcheck disable=SC2086  # LB_JVM_OPTS: several options
 java $LB_JVM_OPTS -jar lb/target/lb.jar --runtime local --replicas 3 --port "$PORT" --bind 127.0.0.1 \
     --management-port "$MANAGEMENT_PORT" --access-log off >"$work/lb.log" 2>&1 &
 lb_pid=$!
@@ -55,7 +59,6 @@ replica_pid() {
     return 1
 }
 serving() { curl -sf "http://127.0.0.1:$PORT/rep" | python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["message"]["replicas"]))'; }
-source bench/wrk-output.sh
 run_wrk() { wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/request.lua" "http://127.0.0.1:$PORT"; }
 summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
     local requests p99 max errors
@@ -68,11 +71,18 @@ summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
 
 echo "warming up"
 DURATION=15 run_wrk >/dev/null
-echo "round,fault,replica,requests,p99_ms,max_ms,errors,replaced_in_ms" > "$OUT/hung-replica.csv"
+echo "round,fault,replica,requests,p99_ms,max_ms,errors,replaced_in_ms,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
+    > "$OUT/hung-replica.csv"
 for round in $(seq 1 "$ROUNDS"); do
-    echo "$round,none,,$(summary "$(run_wrk)")," | tee -a "$OUT/hung-replica.csv"
+    read -r load_before waited <<<"$(wait_quiet)"
+    echo "round $round: load average $load_before after waiting $waited s"
+    machine_watch_start
+    result=$(run_wrk)
+    machine_watch_stop
+    echo "$round,none,,$(summary "$result"),,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
     victim=$(serving | awk -v round="$round" 'NF { print $((round - 1) % NF + 1) }')  # each replica in turn, round after round
     pid=$(replica_pid "$victim") || { echo "no process for $victim" >&2; exit 1; }
+    machine_watch_start
     run_wrk > "$work/wrk.txt" &
     wrk_pid=$!
     sleep "$FREEZE_AFTER"
@@ -87,9 +97,10 @@ for round in $(seq 1 "$ROUNDS"); do
         sleep 0.05
     done
     wait "$wrk_pid"
+    machine_watch_stop
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && echo "WARNING: the frozen replica $victim (pid $pid) is still there" >&2
-    echo "$round,sigstop,$victim,$(summary "$(cat "$work/wrk.txt")"),$replaced" | tee -a "$OUT/hung-replica.csv"
+    echo "$round,sigstop,$victim,$(summary "$(cat "$work/wrk.txt")"),$replaced,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
 done
 
 {
@@ -99,8 +110,29 @@ done
     echo "settings) under wrk -t2 -c$CONNECTIONS for ${DURATION} s; in each fault round one serving replica is frozen ${FREEZE_AFTER} s in, each"
     echo "beside a round without a fault just before it. Errors: non-2xx, socket errors and requests over wrk's 2 s timeout."
     echo
-    echo "| round | fault | replica | requests | p99 ms | worst ms | errors | replaced after ms |"
-    echo "|---:|---|---|---:|---:|---:|---:|---:|"
-    awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$OUT/hung-replica.csv"
+    echo "Machine state (bench/lib.sh), for each round (a run without a fault and the fault run): $(machine_rule | paste -sd ' ')."
+    echo "Load before: the 1-minute load average before the round; max load, steal % and other CPU % (the machine's CPU time"
+    echo "used by processes this benchmark did not start): during the run; machine: the round's."
+    echo
+    report_python "$OUT/hung-replica.csv" <<'PY'
+import csv, sys
+import machine
+rows = list(csv.DictReader(open(sys.argv[1])))
+verdict = machine.verdicts(rows)
+# the summary: how many rounds were quiet, and the fault runs' figures (issue 11: no errors, worst 500 ms), the quiet rounds' first
+parts = []
+for m, within in machine.by_machine(verdict):
+    faults = [r for r in rows if r["round"] in within and r["fault"] != "none"]
+    replaced = [int(r["replaced_in_ms"]) for r in faults if r["replaced_in_ms"].isdigit()]
+    parts.append(f"on a {m} machine ({len(faults)} fault round{'s' if len(faults) != 1 else ''}) worst {max(int(r['max_ms']) for r in faults)} ms, "
+                 f"{sum(int(r['errors']) for r in faults)} errors, replaced after at most "
+                 + (f"{max(replaced)} ms" if len(replaced) == len(faults) else "- (not replaced in every round)"))
+print(machine.summary(verdict) + ("\nFrozen replica: " + "; ".join(parts) + "." if parts else ""))
+print(f"\n| round | fault | replica | requests | p99 ms | worst ms | errors | replaced after ms | {machine.HEADER} | machine |")
+print(f"|---:|---|---|---:|---:|---:|---:|---:|{machine.ALIGN}|---|")
+for r in rows:
+    print(f"| {r['round']} | {r['fault']} | {r['replica']} | {r['requests']} | {r['p99_ms']} | {r['max_ms']} | {r['errors']} | "
+          f"{r['replaced_in_ms']} | {machine.state([r])} | {verdict[r['round']]} |")
+PY
 } > "$OUT/hung-replica.md"
 cat "$OUT/hung-replica.md"

@@ -14,6 +14,9 @@
 # download and a 100 MiB upload (MiB/s, sha256 checked at the far end; LARGE_TRIES times each way after one uncounted
 # transfer each way, medians), with this load balancer restarted at -Xmx128m and its resident memory (VmRSS) sampled
 # during the transfers.
+# The machine's state beside every figure (bench/lib.sh): each round, and each target's large transfers, first waits up
+# to QUIET_WAIT s for the load average to fall, and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL, QUIET_OTHER_CPU);
+# the report leads with the quiet rounds' figures, the busy rounds' beside them.
 # Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,60 +36,23 @@ UPLOAD_MIB=${UPLOAD_MIB:-100}
 LARGE_TRIES=${LARGE_TRIES:-3}
 OUT=${OUT:-bench/results}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v haproxy >/dev/null || need+=(haproxy)
-command -v caddy >/dev/null || need+=(caddy)
-command -v python3 >/dev/null || need+=(python3)
-if ((${#need[@]})); then
-    echo "installing ${need[*]}"
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${need[@]}" >/dev/null
-fi
+source bench/lib.sh
+install_missing wrk:wrk nginx:nginx-light haproxy:haproxy caddy:caddy python3:python3
 [[ -f lb/target/lb.jar ]] || { echo "lb/target/lb.jar missing: run 'make build' first" >&2; exit 1; }
 
 work=$(mktemp -d)
 chmod 755 "$work" # nginx workers (another user) serve the large-body file from here
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    stop_started
     rm -rf "$work"
 }
 trap cleanup EXIT
 
-for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
-        127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18089 127.0.0.1:18090 \
-        127.0.0.1:18091 127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096 127.0.0.1:18099 127.0.0.1:18101; do
-    if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
-done
+refuse_taken 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18080 127.0.0.1:18081 127.0.0.1:18082 127.0.0.1:18083 \
+    127.0.0.1:18084 127.0.0.1:18085 127.0.0.1:18086 127.0.0.1:18087 127.0.0.1:18088 127.0.0.1:18089 127.0.0.1:18090 \
+    127.0.0.1:18091 127.0.0.1:18092 127.0.0.1:18095 127.0.0.1:18096 127.0.0.1:18099 127.0.0.1:18101
 
-backend() {  # server block answering like replica $1 on 127.0.0.$(( $1 + 1 )):5000
-    cat <<CONF
-  server {
-    listen 127.0.0.$(( $1 + 1 )):5000;
-    location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-$1", "status": "successful"}'; }
-    location = /heartbeat { return 200 ''; }
-    location = /big { alias $work/big.bin; default_type application/octet-stream; }
-    location = /upload { client_max_body_size 0; proxy_request_buffering off; proxy_http_version 1.1; proxy_pass http://127.0.0.1:18090; }
-    location / { return 404; }
-  }
-CONF
-}
-cat > "$work/backends.conf" <<CONF
-worker_processes 2;
-daemon off;
-pid $work/backends.pid;
-error_log $work/backends.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-$(backend 1)
-$(backend 2)
-$(backend 3)
-}
-CONF
 cat > "$work/nginx.conf" <<CONF
 worker_processes 2;
 daemon off;
@@ -193,13 +159,9 @@ request = function()
 end
 LUA
 
-await_http() {
-    for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-    echo "$1 did not answer" >&2; exit 1
-}
-
-nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
-await_http http://127.0.0.2:5000/heartbeat
+# the backends also serve the large download and pass the uploads on to the sink
+start_backends "    location = /big { alias $work/big.bin; default_type application/octet-stream; }
+    location = /upload { client_max_body_size 0; proxy_request_buffering off; proxy_http_version 1.1; proxy_pass http://127.0.0.1:18090; }"
 declare -A url=([direct]=http://127.0.0.2:5000 [nginx]=http://127.0.0.1:18080 [haproxy]=http://127.0.0.1:18081 [caddy]=http://127.0.0.1:18083
                 [lb]=http://127.0.0.1:18082 [lb-nolog]=http://127.0.0.1:18085
                 [lb-bounded]=http://127.0.0.1:18086 [lb-before]=http://127.0.0.1:18087 [lb-bare]=http://127.0.0.1:18088 [lb-g1]=http://127.0.0.1:18089 [lb-epoll]=http://127.0.0.1:18091)
@@ -209,6 +171,7 @@ declare -A started=() target_pid=()
 start_lb() {
     local name=$1 port=$2 management=$3
     shift 3
+    # shellcheck disable=SC2086  # LB_JVM_OPTS: several options
     $LB_JAVA $LB_JVM_OPTS -jar "${lb_jar:-lb/target/lb.jar}" --runtime static --port "$port" --bind 127.0.0.1 --management-port "$management" \
         --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 "$@" >"$work/$name.log" 2>&1 &
     pids+=($!)
@@ -235,12 +198,6 @@ start_target() {
     target_pid[$1]=${pids[-1]}
     await_http "${url[$1]}/home"
 }
-# CPU time (user + system, in clock ticks) of process $1 and its children (nginx's workers): what a proxy costs per
-# request holds better than requests/s on a shared machine, where the other processes take what they take
-cpu_ticks() {
-    awk -v pid="$1" '{ sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid || FILENAME == "/proc/" pid "/stat") t += $12 + $13 }
-        END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
-}
 CLOCK_TICKS=$(getconf CLK_TCK)
 for target in $TARGETS; do
     start_target "$target"
@@ -248,21 +205,27 @@ for target in $TARGETS; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$work/request.lua" "${url[$target]}" >/dev/null
 done
 
-source bench/wrk-output.sh
-echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request" > "$OUT/proxy.csv"
+echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
+    > "$OUT/proxy.csv"
+echo "round,load1_before,waited_s" > "$work/rounds.csv"
 for round in $(seq 1 "$ROUNDS"); do
+    read -r load_before waited <<<"$(wait_quiet)"
+    echo "round $round: load average $load_before after waiting $waited s"
+    echo "$round,$load_before,$waited" >> "$work/rounds.csv"
     for target in $TARGETS; do
         pid=${target_pid[$target]:-}
         ticks_before=$([[ -n $pid ]] && cpu_ticks "$pid" || echo 0)
+        machine_watch_start
         result=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$work/request.lua" "${url[$target]}")
+        machine_watch_stop
         ticks=$(( $([[ -n $pid ]] && cpu_ticks "$pid" || echo 0) - ticks_before ))
         requests=$(awk '/requests in/ { print $1 }' <<<"$result")
         rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$result")
-        p50=$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms)
-        p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms)
+        p50=$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms 2)
+        p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms 2)
         errors=$(wrk_errors <<<"$result")
         cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" -v p="$pid" 'BEGIN { if (p == "" || n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
-        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu" | tee -a "$OUT/proxy.csv"
+        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/proxy.csv"
     done
 done
 
@@ -274,26 +237,26 @@ done
     echo "$($LB_JAVA -version 2>&1 | head -1); load balancer: $LB_JVM_OPTS --runtime static."
     echo "Backends: nginx (2 workers) on 127.0.0.2-4:5000 answering the replica's /home JSON; all on loopback."
     echo
-    echo "| target | requests/s | p50 ms | p99 ms | errors | CPU µs/request | vs nginx | vs HAProxy |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-    awk -F, 'NR > 1 { rps[$2] = rps[$2] " " $3; p50[$2] = p50[$2] " " $4; p99[$2] = p99[$2] " " $5; err[$2] += $6; cpu[$2] = cpu[$2] " " $7 }
-        function median(list,   a, n, i, j, t) { n = split(list, a, " "); for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-                                 return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-        END { for (t in rps) m[t] = median(rps[t])
-              split("direct nginx haproxy caddy lb-before lb lb-nolog lb-epoll lb-bare lb-g1 lb-bounded", ts, " ")
-              for (i = 1; i in ts; i++) { t = ts[i]; if (!(t in rps)) continue
-                  printf "| %s | %.0f | %.2f | %.2f | %d | %s | %s | %s |\n", t, m[t], median(p50[t]), median(p99[t]), err[t],
-                      cpu[t] ~ /[0-9]/ ? sprintf("%.1f", median(cpu[t])) : "-",
-                      ("nginx" in m) ? sprintf("%.2f", m[t] / m["nginx"]) : "-", ("haproxy" in m) ? sprintf("%.2f", m[t] / m["haproxy"]) : "-" } }' "$OUT/proxy.csv"
-    # the ratios that decide: taken within each round (targets minutes apart, not a whole run apart), then their median
-    python3 - "$OUT/proxy.csv" <<'PY'
+    echo "Machine state (bench/lib.sh), for each round: $(machine_rule | paste -sd ' ')."
+    echo "Load before: the 1-minute load average before the round; max load, steal % and other CPU % (the machine's CPU time"
+    echo "used by processes this benchmark did not start): during the runs, the highest over them."
+    echo
+    # the quiet rounds' figures first, then the busy rounds', each from those rounds alone; the ratios that decide are
+    # taken within each round (targets minutes apart, not a whole run apart), then their median
+    report_python "$OUT/proxy.csv" "$work/rounds.csv" <<'PY'
 import csv, statistics, sys
+import machine
+rows = list(csv.DictReader(open(sys.argv[1])))
+waited = {r["round"]: r["waited_s"] for r in csv.DictReader(open(sys.argv[2]))}
+verdict = machine.verdicts(rows)
+groups = machine.by_machine(verdict)
 rounds = {}
-for row in csv.DictReader(open(sys.argv[1])):
+for row in rows:
     rounds.setdefault(row["round"], {})[row["target"]] = row
-def ratio(a, b, column, worse=False):
+def ratio(a, b, column, worse, within):
     values = []
-    for r in rounds.values():
+    for rd in within:
+        r = rounds[rd]
         if a not in r or not r[a][column]: continue
         others = [float(r[t][column]) for t in b if t in r and r[t][column]]
         other = (max(others) if worse else min(others)) if others else 0
@@ -311,14 +274,48 @@ pairs = [("lb", ["nginx", "haproxy"], "requests_per_s", False, "lb requests/s / 
          ("lb", ["lb-nolog"], "cpu_us_per_request", False, "access log: lb / lb-nolog, CPU per request"),
          ("lb", ["lb-before"], "requests_per_s", False, "this build / lb-before, requests/s"),
          ("lb", ["lb-before"], "cpu_us_per_request", False, "this build / lb-before, CPU per request")]
+
+# the summary: how many rounds were quiet, and the headline ratios, the quiet rounds' first
+headline = []
+for a, b, column, worse, what in pairs[:2]:
+    parts = [f"{statistics.median(values):.2f} on a {m} machine ({len(values)} round{'s' if len(values) != 1 else ''})"
+             for m, within in groups for values in [ratio(a, b, column, worse, within)] if values]
+    if parts:
+        headline.append(f"{what}: " + ", ".join(parts))
+print(machine.summary(verdict) + ("\n" + "; ".join(headline) + "." if headline else ""))
+
+print(f"\n| round | machine | waited s | {machine.HEADER} |\n|---:|---|---:|{machine.ALIGN}|")
+for rd, v in verdict.items():
+    print(f"| {rd} | {v} | {waited.get(rd, '-')} | {machine.state([r for r in rows if r['round'] == rd])} |")
+
+def med(values):
+    values = [float(v) for v in values if v != ""]
+    return statistics.median(values) if values else None
+order = "direct nginx haproxy caddy lb-before lb lb-nolog lb-epoll lb-bare lb-g1 lb-bounded".split()
+print(f"\n| target | requests/s | p50 ms | p99 ms | errors | CPU µs/request | vs nginx | vs HAProxy | machine | rounds | {machine.HEADER} |")
+print(f"|---|---:|---:|---:|---:|---:|---:|---:|---|---:|{machine.ALIGN}|")
+for m, within in groups:
+    runs = {t: [r for r in rows if r["target"] == t and r["round"] in within] for t in order}
+    rps = {t: med(r["requests_per_s"] for r in runs[t]) for t in order if runs[t]}
+    def vs(t, other):
+        return f"{rps[t] / rps[other]:.2f}" if rps.get(other) else "-"
+    for t in order:
+        if not runs[t]: continue
+        cpu = med(r["cpu_us_per_request"] for r in runs[t])
+        print(f"| {t} | {rps[t]:.0f} | {med(r['p50_ms'] for r in runs[t]):.2f} | {med(r['p99_ms'] for r in runs[t]):.2f} | "
+              f"{sum(int(r['errors']) for r in runs[t])} | {'-' if cpu is None else f'{cpu:.1f}'} | {vs(t, 'nginx')} | "
+              f"{vs(t, 'haproxy')} | {m} | {len(runs[t])} | {machine.state(runs[t])} |")
+
 lines = []
-for a, b, column, worse, what in pairs:
-    values = ratio(a, b, column, worse)
-    if values:
-        lines.append(f"| {what} | {statistics.median(values):.3f} | {min(values):.2f}–{max(values):.2f} | " + " ".join(f"{v:.2f}" for v in values) + " |")
+for m, within in groups:
+    for a, b, column, worse, what in pairs:
+        values = ratio(a, b, column, worse, within)
+        if values:
+            lines.append(f"| {what} | {statistics.median(values):.3f} | {min(values):.2f}–{max(values):.2f} | "
+                         + " ".join(f"{v:.2f}" for v in values) + f" | {m} | {len(values)} |")
 if lines:
-    print("\nRatios within each round (median over the rounds, their range, each round):\n")
-    print("| ratio | median | range | per round |\n|---|---:|---:|---|")
+    print("\nRatios within each round (median over the rounds, their range, each round), the quiet rounds' apart from the busy ones':\n")
+    print("| ratio | median | range | per round | machine | rounds |\n|---|---:|---:|---|---|---:|")
     print("\n".join(lines))
 PY
 } > "$OUT/proxy.md"
@@ -341,7 +338,9 @@ if [[ $LARGE == 1 ]]; then
     rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
     # samples VmRSS of pid $1 every 100 ms into file $2 until file $3 appears
     watch_rss() { while [[ ! -e $3 ]]; do rss_kib "$1" >> "$2" || true; sleep 0.1; done; }
-    echo "target,try,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib" > "$OUT/large-bodies.csv"
+    echo "target,try,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib,transfer,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
+        > "$OUT/large-bodies.csv"
+    transfer=0
     for target in $LARGE_TARGETS; do
         [[ $target == lb ]] || start_target "$target"
         base=${large_url[$target]}
@@ -351,12 +350,15 @@ if [[ $LARGE == 1 ]]; then
         [[ $target == lb && -n $lb_large_pid ]] && before=$(rss_kib "$lb_large_pid")  # growth counts from here, warm-up included
         curl -sS -o /dev/null "$base/big" || true
         curl -sS -o /dev/null -H 'Expect:' -T "$work/up.bin" "$base/upload" || true
+        read -r load_before waited <<<"$(wait_quiet)"
+        echo "$target: load average $load_before after waiting $waited s"
         for try in $(seq 1 "$LARGE_TRIES"); do
         for direction in download upload; do
             rss_file=$work/rss-$target-$try-$direction; stop_file=$rss_file.stop
             if [[ -n $before ]]; then
                 watch_rss "$lb_large_pid" "$rss_file" "$stop_file" & watcher=$!
             fi
+            machine_watch_start
             if [[ $direction == download ]]; then
                 mib=$DOWNLOAD_MIB
                 seconds=$( { curl -sS -H 'X-Request-ID: 424242' -w '%{stderr}%{time_total}' -o - "$base/big" | sha256sum > "$work/got.sha"; } 2>&1 ) || true
@@ -367,6 +369,7 @@ if [[ $LARGE == 1 ]]; then
                 seconds=${answer##* }; got=${answer% *}
                 ok=$([[ $got == "$((UPLOAD_MIB * 1024 * 1024)) $up_sha" ]] && echo yes || echo NO)
             fi
+            machine_watch_stop
             [[ $seconds =~ ^[0-9.]+$ ]] || { seconds=0; ok=NO; }  # curl failed: its message is no time
             peak="" growth="" before_mib=""
             if [[ -n $before ]]; then
@@ -375,7 +378,9 @@ if [[ $LARGE == 1 ]]; then
                 growth=$(( (peak - before) / 1024 )); peak=$((peak / 1024)); before_mib=$((before / 1024))
             fi
             rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }')
-            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth" | tee -a "$OUT/large-bodies.csv"
+            transfer=$((transfer + 1))
+            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth,$transfer,$load_before,$(machine_columns "$load_before")" \
+                | tee -a "$OUT/large-bodies.csv"
         done
         done
     done
@@ -385,27 +390,38 @@ if [[ $LARGE == 1 ]]; then
         echo "sampled every 100 ms): a ${DOWNLOAD_MIB} MiB download from the nginx backends and a ${UPLOAD_MIB} MiB upload to a digesting"
         echo "sink behind them, $LARGE_TRIES times each way after one uncounted transfer each way; the median MiB/s (each try in"
         echo "large-bodies.csv), sha256 right in every try; the load balancer's RSS before the uncounted transfers, its peak during"
-        echo "the counted ones and that peak's growth over the RSS before."
+        echo "the counted ones and that peak's growth over the RSS before. Machine state as above, for each transfer: the load before"
+        echo "each target's counted transfers; a transfer counts as quiet or busy on its own."
         echo
-        echo "| target | direction | MiB/s | per try | sha256 | lb RSS before MiB | lb RSS peak MiB | growth MiB |"
-        echo "|---|---|---:|---|---|---:|---:|---:|"
-        python3 - "$OUT/large-bodies.csv" <<'PY'
+        report_python "$OUT/large-bodies.csv" <<'PY'
 import csv, statistics, sys
-rows = {}
-for row in csv.DictReader(open(sys.argv[1])):
-    rows.setdefault((row["target"], row["direction"]), []).append(row)
+import machine
+rows = list(csv.DictReader(open(sys.argv[1])))
+verdict = machine.verdicts(rows, "transfer")
+print(machine.summary(verdict, "transfers") + "\n")
+print(f"| target | direction | MiB/s | per try | sha256 | lb RSS before MiB | lb RSS peak MiB | growth MiB | machine | tries | {machine.HEADER} |")
+print(f"|---|---|---:|---|---|---:|---:|---:|---|---:|{machine.ALIGN}|")
 medians = {}
-for (target, direction), tries in rows.items():
-    rates = [float(r["mib_per_s"]) for r in tries]
-    medians[target, direction] = statistics.median(rates)
-    ok = "yes" if all(r["sha256_ok"] == "yes" for r in tries) else "NO"
-    peaks = [int(r["lb_rss_peak_mib"]) for r in tries if r["lb_rss_peak_mib"]]
-    growths = [int(r["lb_rss_growth_mib"]) for r in tries if r["lb_rss_growth_mib"]]
-    print(f"| {target} | {direction} | {medians[target, direction]:.0f} | {' '.join(f'{v:.0f}' for v in rates)} | {ok} | "
-          f"{tries[0]['lb_rss_before_mib']} | {max(peaks) if peaks else ''} | {max(growths) if growths else ''} |")
+for m, within in machine.by_machine(verdict):
+    groups = {}
+    for row in rows:
+        if row["transfer"] in within:
+            groups.setdefault((row["target"], row["direction"]), []).append(row)
+    for (target, direction), tries in groups.items():
+        rates = [float(r["mib_per_s"]) for r in tries]
+        medians.setdefault((target, direction), (statistics.median(rates), m))
+        ok = "yes" if all(r["sha256_ok"] == "yes" for r in tries) else "NO"
+        peaks = [int(r["lb_rss_peak_mib"]) for r in tries if r["lb_rss_peak_mib"]]
+        growths = [int(r["lb_rss_growth_mib"]) for r in tries if r["lb_rss_growth_mib"]]
+        print(f"| {target} | {direction} | {statistics.median(rates):.0f} | {' '.join(f'{v:.0f}' for v in rates)} | {ok} | "
+              f"{tries[0]['lb_rss_before_mib']} | {max(peaks) if peaks else ''} | {max(growths) if growths else ''} | "
+              f"{m} | {len(tries)} | {machine.state(tries)} |")
+# lb / nginx from the quiet tries of each where there are any, marked busy machine where either had none
 for direction in ("download", "upload"):
     if ("lb", direction) in medians and ("nginx", direction) in medians:
-        print(f"\nlb / nginx, {direction}: {medians['lb', direction] / medians['nginx', direction]:.2f} (medians)")
+        (lb, lb_machine), (nginx, nginx_machine) = medians["lb", direction], medians["nginx", direction]
+        quiet = lb_machine == nginx_machine == "quiet"
+        print(f"\nlb / nginx, {direction}: {lb / nginx:.2f} (medians, {'quiet' if quiet else 'busy'} machine)")
 PY
     } >> "$OUT/proxy.md"
 fi

@@ -15,8 +15,9 @@
 # suite (CLIENT_CIPHERSUITE), so that all targets run the same one (left alone, BoringSSL and the JDK pick AES-128,
 # OpenSSL AES-256). Then IDLE_CONNECTIONS idle TLS connections (handshake done, nothing sent) held against each
 # target: its resident memory (VmRSS, summed over the process and its children: nginx's workers) before and after.
-# `uptime` before each round; a round counts as quiet below a 1-minute load average of 0.5. The warm-up and the round
-# before raise that average themselves, so each round first waits up to QUIET_WAIT seconds for it to fall below 0.5.
+# The machine's state beside every run (bench/lib.sh): each round first waits up to QUIET_WAIT s for the load average to
+# fall (the warm-up and the round before raise it themselves), and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL,
+# QUIET_OTHER_CPU); the report leads with the quiet rounds' figures, the busy rounds' beside them.
 # Writes bench/results/tls.md and tls.csv (OUT). Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,22 +38,11 @@ TARGETS=${TARGETS:-nginx haproxy lb lb-jdk}
 LOADS=${LOADS:-h1 h1-close h2}
 CLIENT_CIPHERSUITE=${CLIENT_CIPHERSUITE:-TLS_AES_128_GCM_SHA256}
 JAR_WAIT=${JAR_WAIT:-600}
-QUIET_WAIT=${QUIET_WAIT:-180}
 OUT=${OUT:-bench/results}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v haproxy >/dev/null || need+=(haproxy)
-command -v h2load >/dev/null || need+=(nghttp2-client)
-command -v python3 >/dev/null || need+=(python3)
-command -v openssl >/dev/null || need+=(openssl)
-command -v curl >/dev/null || need+=(curl)
-command -v gcc >/dev/null || need+=(gcc libc6-dev)
-if ((${#need[@]})); then
-    echo "installing ${need[*]}"
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o DPkg::Lock::Timeout=300 "${need[@]}" >/dev/null
-fi
+source bench/lib.sh
+install_missing wrk:wrk nginx:nginx-light haproxy:haproxy h2load:nghttp2-client python3:python3 openssl:openssl curl:curl \
+    gcc:gcc gcc:libc6-dev
 mkdir -p "$OUT"
 
 # file descriptors for the idle connections (the client's and the proxies', which inherit this limit)
@@ -69,9 +59,8 @@ chmod 755 "$work" # nginx workers (another user) read the certificate from here
 pids=()
 idle_pid=
 cleanup() {
-    [[ -n $idle_pid ]] && kill "$idle_pid" 2>/dev/null || true
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [[ -n $idle_pid ]]; then kill "$idle_pid" 2>/dev/null || true; fi
+    stop_started
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -97,10 +86,8 @@ declare -A tls_port=([nginx]=18443 [haproxy]=18444 [lb]=18445 [lb-jdk]=18446)
 declare -A http_port=([lb]=18282 [lb-jdk]=18283)
 for target in $TARGETS; do [[ -n ${tls_port[$target]:-} ]] || { echo "unknown target $target" >&2; exit 1; }; done
 for load in $LOADS; do [[ $load =~ ^(h1|h1-close|h1-resume|h2)$ ]] || { echo "unknown load $load" >&2; exit 1; }; done
-for addr in 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18443 127.0.0.1:18444 127.0.0.1:18445 127.0.0.1:18446 \
-        127.0.0.1:18282 127.0.0.1:18283; do
-    if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then echo "$addr is already in use; stop what listens there" >&2; exit 1; fi
-done
+refuse_taken 127.0.0.2:5000 127.0.0.3:5000 127.0.0.4:5000 127.0.0.1:18443 127.0.0.1:18444 127.0.0.1:18445 127.0.0.1:18446 \
+    127.0.0.1:18282 127.0.0.1:18283
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" -days 30 \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
@@ -135,30 +122,6 @@ int SSL_connect(SSL *s) {
 C
 gcc -shared -fPIC -O2 -o "$work/noresume.so" "$work/noresume.c"
 
-backend() {  # server block answering like replica $1 on 127.0.0.$(( $1 + 1 )):5000
-    cat <<CONF
-  server {
-    listen 127.0.0.$(( $1 + 1 )):5000;
-    location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-$1", "status": "successful"}'; }
-    location = /heartbeat { return 200 ''; }
-    location / { return 404; }
-  }
-CONF
-}
-cat > "$work/backends.conf" <<CONF
-worker_processes 2;
-daemon off;
-pid $work/backends.pid;
-error_log $work/backends.err warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-$(backend 1)
-$(backend 2)
-$(backend 3)
-}
-CONF
 # idle connections: every target keeps a connection that has sent nothing for 120 s (nginx: client_header_timeout,
 # HAProxy: timeout client, lb: --header-timeout/--idle-timeout), longer than opening IDLE_CONNECTIONS takes
 worker_connections=$((IDLE_CONNECTIONS + 2048))
@@ -278,15 +241,7 @@ await_https() {  # $1 port: answers /home over TLS with the certificate made her
     done
     echo "https://localhost:$1 did not answer" >&2; exit 1
 }
-await_http() {
-    for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-    echo "$1 did not answer" >&2; exit 1
-}
-
-nginx -p "$work" -c "$work/backends.conf" & pids+=($!)
-await_http http://127.0.0.2:5000/heartbeat
-await_http http://127.0.0.3:5000/heartbeat
-await_http http://127.0.0.4:5000/heartbeat
+start_backends
 declare -A target_pid=()
 # start_lb NAME OPTION...: this load balancer (a copy of lb/target/lb.jar) in front of the three backends, TLS on its
 # port, its output in $work/NAME.log
@@ -295,6 +250,7 @@ start_lb() {
     shift
     local extra=()
     ((IDLE_CONNECTIONS + 1024 > 10000)) && extra+=(--max-connections $((IDLE_CONNECTIONS + 1024)))
+    # shellcheck disable=SC2086  # LB_JVM_OPTS: several options
     $LB_JAVA $LB_JVM_OPTS -jar "$lb_jar" --runtime static --backends 127.0.0.2:5000,127.0.0.3:5000,127.0.0.4:5000 \
         --bind 127.0.0.1 --port "${http_port[$name]}" --tls-port "${tls_port[$name]}" \
         --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" --access-log off --management-port -1 \
@@ -311,29 +267,16 @@ start_target() {
     target_pid[$1]=${pids[-1]}
     await_https "${tls_port[$1]}"
 }
-# CPU time (user + system, in clock ticks) of process $1 and its children (nginx's workers)
-cpu_ticks() {
-    awk -v pid="$1" '{ sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid || FILENAME == "/proc/" pid "/stat") t += $12 + $13 }
-        END { print t + 0 }' /proc/[0-9]*/stat 2>/dev/null
-}
 # resident memory (VmRSS, KiB) of process $1 and its children (nginx's workers)
 rss_kib() {
     local total=0 p kib
-    for p in "$1" $(awk -v pid="$1" '{ p = $1; sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid) print p }' /proc/[0-9]*/stat 2>/dev/null); do
+    for p in "$1" $(proc_stat_lines | awk -v pid="$1" '{ p = $1; sub(/^[0-9]+ \(.*\) /, ""); if ($2 == pid) print p }'); do
         kib=$(awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
         total=$((total + ${kib:-0}))
     done
     echo "$total"
 }
 CLOCK_TICKS=$(getconf CLK_TCK)
-source bench/wrk-output.sh
-# waits up to QUIET_WAIT seconds for the 1-minute load average to fall below 0.5 (this script's own runs raise it), then
-# prints `uptime` and how long it waited
-wait_quiet() {
-    local start=$SECONDS
-    while ((SECONDS - start < QUIET_WAIT)) && ! awk '{ exit !($1 < 0.5) }' /proc/loadavg; do sleep 5; done
-    echo "$(uptime | sed 's/^ *//') (waited $((SECONDS - start)) s)"
-}
 
 # run_load LOAD TARGET SECONDS: prints "requests_per_s,p50_ms,p99_ms,requests,errors"
 run_load() {
@@ -345,8 +288,8 @@ run_load() {
             [[ $load == h1-close ]] && preload=$work/noresume.so
             result=$(LD_PRELOAD=$preload wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency "${headers[@]}" -s "$work/request.lua" "$url")
             echo "$result" > "$work/last-$load-$target.txt"
-            echo "$(awk '/^Requests\/sec/ { print $2 }' <<<"$result"),$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms),$(
-                awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms),$(awk '/requests in/ { print $1 }' <<<"$result"),$(wrk_errors <<<"$result")" ;;
+            echo "$(awk '/^Requests\/sec/ { print $2 }' <<<"$result"),$(awk '$1 == "50%" { print $2 }' <<<"$result" | to_ms 2),$(
+                awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms 2),$(awk '/requests in/ { print $1 }' <<<"$result"),$(wrk_errors <<<"$result")" ;;
         h2)
             result=$(h2load -c"$H2_CLIENTS" -m"$H2_STREAMS" -t"$H2_THREADS" -D "$duration" --tls13-ciphers="$CLIENT_CIPHERSUITE" \
                 -i "$work/uris-$target" 2>&1) || true
@@ -372,23 +315,24 @@ for target in $TARGETS; do
             /^Server Temp Key/ { k = $4; sub(/,$/, "", k) } /^Verification:/ { v = $2 } END { print p ", " k ", ALPN " a ", verify " v }')
 done
 
-echo "round,load,target,requests_per_s,p50_ms,p99_ms,requests,errors,cpu_us_per_request,load1,rss_before_mib,rss_after_mib,rss_growth_mib,idle_opened,idle_held,heap_live_before_mib,heap_live_after_mib" \
+echo "round,load,target,requests_per_s,p50_ms,p99_ms,requests,errors,cpu_us_per_request,load1,rss_before_mib,rss_after_mib,rss_growth_mib,idle_opened,idle_held,heap_live_before_mib,heap_live_after_mib,load1_max,steal_pct,other_cpu_pct,machine" \
     > "$OUT/tls.csv"
-: > "$work/uptime"
+echo "round,load1,waited_s" > "$work/rounds.csv"
 for round in $(seq 1 "$ROUNDS"); do
-    up=$(wait_quiet)
-    load1=$(sed 's/.*load average: *//; s/,.*//' <<<"$up")
-    echo "$round $up" >> "$work/uptime"
-    echo "round $round: $up"
+    read -r load1 waited <<<"$(wait_quiet)"
+    echo "$round,$load1,$waited" >> "$work/rounds.csv"
+    echo "round $round: load average $load1 after waiting $waited s"
     for load in $LOADS; do
         for target in $TARGETS; do
             pid=${target_pid[$target]}
             ticks_before=$(cpu_ticks "$pid")
+            machine_watch_start
             figures=$(run_load "$load" "$target" "$DURATION")
+            machine_watch_stop
             ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
             requests=$(cut -d, -f4 <<<"$figures")
             cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" 'BEGIN { if (n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
-            echo "$round,$load,$target,$figures,$cpu,$load1,,,,,,," | tee -a "$OUT/tls.csv"
+            echo "$round,$load,$target,$figures,$cpu,$load1,,,,,,,,$(machine_columns "$load1")" | tee -a "$OUT/tls.csv"
         done
     done
 done
@@ -403,22 +347,22 @@ heap_live_kib() {  # $1 pid of a JVM: its heap in use right after a full GC, KiB
     "$JCMD" "$1" GC.heap_info 2>/dev/null | awk '/total [0-9]+K, used [0-9]+K/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); t += v } }
         END { if (t) print t }'
 }
-up=$(wait_quiet)
-idle_load1=$(sed 's/.*load average: *//; s/,.*//' <<<"$up")
-echo "idle $up" >> "$work/uptime"
-echo "idle connections: $IDLE_CONNECTIONS per target; $up"
+read -r idle_load1 waited <<<"$(wait_quiet)"
+echo "idle connections: $IDLE_CONNECTIONS per target; load average $idle_load1 after waiting $waited s"
 for target in $TARGETS; do
     pid=${target_pid[$target]}
     rm -f "$work/idle.ready" "$work/idle.stop" "$work/idle.result"
-    heap_before= heap_after=
+    heap_before='' heap_after=''
     [[ $target == lb* ]] && heap_before=$(heap_live_kib "$pid")
     before=$(rss_kib "$pid")
+    machine_watch_start
     python3 "$work/idle.py" "${tls_port[$target]}" "$IDLE_CONNECTIONS" "$work/cert.pem" "$work/idle.ready" "$work/idle.stop" "$work/idle.result" &
     idle_pid=$!
     for _ in $(seq 1 3000); do [[ -e $work/idle.ready ]] && break; kill -0 "$idle_pid" 2>/dev/null || break; sleep 0.1; done
     [[ -e $work/idle.ready ]] || { echo "the idle connections to $target did not open" >&2; exit 1; }
     sleep "$IDLE_SETTLE"
     after=$(rss_kib "$pid")
+    machine_watch_stop
     [[ $target == lb* ]] && heap_after=$(heap_live_kib "$pid")
     touch "$work/idle.stop"
     wait "$idle_pid" || true
@@ -428,7 +372,8 @@ for target in $TARGETS; do
     echo "$target: $opened opened in ${took}s ($failed failed: $errors), $held still open when measured"
     awk -v b="$before" -v a="$after" -v t="$target" -v l="$idle_load1" -v o="$opened" -v h="$held" -v hb="$heap_before" -v ha="$heap_after" \
         'BEGIN { printf "idle,idle,%s,,,,,,,%s,%.1f,%.1f,%.1f,%s,%s,%s,%s\n", t, l, b / 1024, a / 1024, (a - b) / 1024, o, h,
-                 hb == "" ? "" : sprintf("%.1f", hb / 1024), ha == "" ? "" : sprintf("%.1f", ha / 1024) }' | tee -a "$OUT/tls.csv"
+                 hb == "" ? "" : sprintf("%.1f", hb / 1024), ha == "" ? "" : sprintf("%.1f", ha / 1024) }' \
+        | sed "s/\$/,$(machine_columns "$idle_load1")/" | tee -a "$OUT/tls.csv"
     sleep 2  # the closed connections freed before the next target
 done
 
@@ -459,21 +404,20 @@ done
     echo
     for target in $TARGETS; do echo "- $target: ${negotiated[$target]}"; done
     echo
-    echo "Load average (uptime) before each round, after waiting up to ${QUIET_WAIT} s for the 1-minute figure to fall below 0.5:"
+    echo "Machine state (bench/lib.sh), for each round (every load against every target) and for each target's idle connections:"
+    echo "$(machine_rule | paste -sd ' ')."
+    echo "Load before: the 1-minute load average before the round; max load, steal % and other CPU % (the machine's CPU time"
+    echo "used by processes this benchmark did not start): during the runs, the highest over them."
     echo
-    sed 's/^\([^ ]*\) *\(.*\)/- \1: \2/' "$work/uptime"
-    echo
-    python3 - "$OUT/tls.csv" "$TARGETS" "$LOADS" "$IDLE_CONNECTIONS" <<'PY'
+    report_python "$OUT/tls.csv" "$TARGETS" "$LOADS" "$IDLE_CONNECTIONS" "$work/rounds.csv" <<'PY'
 import csv, statistics, sys
+import machine
 rows = list(csv.DictReader(open(sys.argv[1])))
 targets, loads, idle_count = sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
+waited = {r["round"]: r["waited_s"] for r in csv.DictReader(open(sys.argv[5]))}
 measured = [r for r in rows if r["round"] != "idle"]
-rounds = sorted({r["round"] for r in measured}, key=int)
-load1 = {r["round"]: float(r["load1"]) for r in measured if r["load1"]}
-quiet = [rd for rd in rounds if rd in load1 and load1[rd] < 0.5]
-print(f"Machine quiet (1-minute load average below 0.5 before the round): {len(quiet)} of {len(rounds)} rounds"
-      + (" — all quiet" if len(quiet) == len(rounds) else " — NOT quiet: " + ", ".join(f"round {rd} at {load1.get(rd, '?')}" for rd in rounds if rd not in quiet))
-      + "; the CPU time per request holds better than requests/s when it was not.")
+verdict = machine.verdicts(measured)
+groups = machine.by_machine(verdict)
 names = {"h1": "HTTPS/1.1 keep-alive", "h1-close": "a full TLS handshake per request (Connection: close)",
          "h1-resume": "a resumed TLS handshake per request (Connection: close)", "h2": "HTTP/2 over TLS"}
 def num(v):
@@ -483,55 +427,79 @@ def med(values):
     return statistics.median(values) if values else None
 def fmt(v, f="{:.0f}"):
     return f.format(v) if v is not None else "-"
+def plural(n, word):
+    return f"{n} {word}{'s' if n != 1 else ''}"
+# ratios within each round against the slower and the faster of nginx and HAProxy (for p99 and CPU: the worse, the better)
+def ratios(a, load, column, higher_better, which, within):
+    values = []
+    for rd in within:
+        row = {r["target"]: r for r in measured if r["round"] == rd and r["load"] == load}
+        if a not in row or num(row[a][column]) is None: continue
+        others = [num(row[t][column]) for t in ("nginx", "haproxy") if t in row and num(row[t][column])]
+        if not others: continue
+        worse = min(others) if higher_better else max(others)
+        better = max(others) if higher_better else min(others)
+        values.append(num(row[a][column]) / (worse if which == "slower" else better))
+    return values
+
+# the summary: how many rounds were quiet, and the headline ratio of each load, the quiet rounds' first
+headline = []
 for load in loads:
-    by = {t: [r for r in measured if r["load"] == load and r["target"] == t] for t in targets}
+    parts = [f"{statistics.median(v):.2f} on a {m} machine ({plural(len(v), 'round')})"
+             for m, within in groups for v in [ratios("lb", load, "requests_per_s", True, "slower", within)] if v]
+    if parts:
+        headline.append(f"{load}: " + ", ".join(parts))
+print(machine.summary(verdict) + ("\nlb requests/s / the slower of nginx and HAProxy, " + "; ".join(headline) + "." if headline else "")
+      + " The CPU time per request holds better than requests/s on a busy machine.")
+print(f"\n| round | machine | waited s | {machine.HEADER} |\n|---:|---|---:|{machine.ALIGN}|")
+for rd, v in verdict.items():
+    print(f"| {rd} | {v} | {waited.get(rd, '-')} | {machine.state([r for r in measured if r['round'] == rd], 'load1')} |")
+
+for load in loads:
     print(f"\n## {load}: {names[load]}\n")
     if load == "h2":
-        print("| target | requests/s | per round | errors | CPU µs/request | per round |\n|---|---:|---|---:|---:|---|")
+        print(f"| target | requests/s | per round | errors | CPU µs/request | per round | machine | rounds | {machine.HEADER} |\n"
+              f"|---|---:|---|---:|---:|---|---|---:|{machine.ALIGN}|")
     else:
-        print("| target | requests/s | per round | p50 ms | p99 ms | p99 per round | errors | CPU µs/request | per round |\n|---|---:|---|---:|---:|---|---:|---:|---|")
-    for t in targets:
-        rs = by[t]
-        if not rs: continue
-        rps = [num(r["requests_per_s"]) for r in rs]
-        cpu = [num(r["cpu_us_per_request"]) for r in rs]
-        errors = sum(int(r["errors"] or 0) for r in rs)
-        per = lambda vs, f="{:.0f}": " ".join(fmt(v, f) for v in vs)
-        if load == "h2":
-            print(f"| {t} | {fmt(med(rps))} | {per(rps)} | {errors} | {fmt(med(cpu), '{:.1f}')} | {per(cpu, '{:.1f}')} |")
-        else:
-            p50 = [num(r["p50_ms"]) for r in rs]; p99 = [num(r["p99_ms"]) for r in rs]
-            print(f"| {t} | {fmt(med(rps))} | {per(rps)} | {fmt(med(p50), '{:.2f}')} | {fmt(med(p99), '{:.2f}')} | {per(p99, '{:.2f}')} | "
-                  f"{errors} | {fmt(med(cpu), '{:.1f}')} | {per(cpu, '{:.1f}')} |")
+        print(f"| target | requests/s | per round | p50 ms | p99 ms | p99 per round | errors | CPU µs/request | per round | machine | rounds | {machine.HEADER} |\n"
+              f"|---|---:|---|---:|---:|---|---:|---:|---|---|---:|{machine.ALIGN}|")
+    for m, within in groups:
+        for t in targets:
+            rs = [r for r in measured if r["load"] == load and r["target"] == t and r["round"] in within]
+            if not rs: continue
+            rps = [num(r["requests_per_s"]) for r in rs]
+            cpu = [num(r["cpu_us_per_request"]) for r in rs]
+            errors = sum(int(r["errors"] or 0) for r in rs)
+            per = lambda vs, f="{:.0f}": " ".join(fmt(v, f) for v in vs)
+            state = f"{m} | {len(rs)} | {machine.state(rs, 'load1')}"
+            if load == "h2":
+                print(f"| {t} | {fmt(med(rps))} | {per(rps)} | {errors} | {fmt(med(cpu), '{:.1f}')} | {per(cpu, '{:.1f}')} | {state} |")
+            else:
+                p50 = [num(r["p50_ms"]) for r in rs]; p99 = [num(r["p99_ms"]) for r in rs]
+                print(f"| {t} | {fmt(med(rps))} | {per(rps)} | {fmt(med(p50), '{:.2f}')} | {fmt(med(p99), '{:.2f}')} | {per(p99, '{:.2f}')} | "
+                      f"{errors} | {fmt(med(cpu), '{:.1f}')} | {per(cpu, '{:.1f}')} | {state} |")
     if load == "h2":
-        total = sum(int(r["requests"] or 0) for t in targets for r in by[t])
-        bad = sum(int(r["errors"] or 0) for t in targets for r in by[t])
+        h2 = [r for r in measured if r["load"] == load and r["target"] in targets]
+        total = sum(int(r["requests"] or 0) for r in h2)
+        bad = sum(int(r["errors"] or 0) for r in h2)
         print(f"\nEvery HTTP/2 request succeeded (2xx): {'yes' if bad == 0 else 'NO'} ({total - bad} of {total} over all targets and rounds).")
-    # ratios within each round against the slower and the faster of nginx and HAProxy (for p99 and CPU: the worse, the better)
     lines = []
-    for a in ("lb", "lb-jdk"):
-        if a not in targets: continue
-        for column, what, higher_better in (("requests_per_s", "requests/s", True), ("p99_ms", "p99", False),
-                                            ("cpu_us_per_request", "CPU per request", False)):
-            if load == "h2" and column == "p99_ms": continue
-            for which in ("slower", "faster"):
-                values = []
-                for rd in rounds:
-                    row = {r["target"]: r for r in measured if r["round"] == rd and r["load"] == load}
-                    if a not in row or num(row[a][column]) is None: continue
-                    others = [num(row[t][column]) for t in ("nginx", "haproxy") if t in row and num(row[t][column])]
-                    if not others: continue
-                    worse = min(others) if higher_better else max(others)
-                    better = max(others) if higher_better else min(others)
-                    values.append(num(row[a][column]) / (worse if which == "slower" else better))
-                if values:
-                    label = which if column == "requests_per_s" else {"slower": "worse", "faster": "better"}[which]
-                    lines.append(f"| {a} {what} / the {label} of nginx and HAProxy | {statistics.median(values):.2f} | "
-                                 + " ".join(f"{v:.2f}" for v in values) + " |")
+    for m, within in groups:
+        for a in ("lb", "lb-jdk"):
+            if a not in targets: continue
+            for column, what, higher_better in (("requests_per_s", "requests/s", True), ("p99_ms", "p99", False),
+                                                ("cpu_us_per_request", "CPU per request", False)):
+                if load == "h2" and column == "p99_ms": continue
+                for which in ("slower", "faster"):
+                    values = ratios(a, load, column, higher_better, which, within)
+                    if values:
+                        label = which if column == "requests_per_s" else {"slower": "worse", "faster": "better"}[which]
+                        lines.append(f"| {a} {what} / the {label} of nginx and HAProxy | {statistics.median(values):.2f} | "
+                                     + " ".join(f"{v:.2f}" for v in values) + f" | {m} | {len(values)} |")
     if lines:
         print("\nRatios taken within each round (median over the rounds, then each round; requests/s: above 1 is faster;"
-              " p99 and CPU per request: below 1 is better):\n")
-        print("| ratio | median | per round |\n|---|---:|---|")
+              " p99 and CPU per request: below 1 is better), the quiet rounds' apart from the busy ones':\n")
+        print("| ratio | median | per round | machine | rounds |\n|---|---:|---|---|---:|")
         print("\n".join(lines))
 idle = [r for r in rows if r["round"] == "idle"]
 if idle:
@@ -540,16 +508,18 @@ if idle:
           " sends nothing; VmRSS of the process and its children (nginx: master and workers) before and "
           "after; \"held\": connections still open when the RSS was read. For the JVM the loads before had already made most of"
           " its heap resident, so its RSS growth is mostly native memory (BoringSSL, direct buffers); what the connections hold"
-          " on the heap is its live size after a full GC (jcmd GC.run, then GC.heap_info), before and with the connections open.\n")
-    print("| target | RSS before MiB | RSS after MiB | growth MiB | KiB per connection | opened | held | live heap before → with MiB | heap KiB per connection |\n"
-          "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          " on the heap is its live size after a full GC (jcmd GC.run, then GC.heap_info), before and with the connections open."
+          " Machine state while each target held them; each judged on its own.\n")
+    print(f"| target | RSS before MiB | RSS after MiB | growth MiB | KiB per connection | opened | held | live heap before → with MiB | heap KiB per connection | {machine.HEADER} | machine |\n"
+          f"|---|---:|---:|---:|---:|---:|---:|---:|---:|{machine.ALIGN}|---|")
     for r in idle:
         growth, opened = float(r["rss_growth_mib"]), int(r["idle_opened"] or 0)
         per = f"{growth * 1024 / opened:.1f}" if opened else "-"
         heap = f"{r['heap_live_before_mib']} → {r['heap_live_after_mib']}" if r["heap_live_after_mib"] else "-"
         heap_per = (f"{(float(r['heap_live_after_mib']) - float(r['heap_live_before_mib'])) * 1024 / opened:.1f}"
                     if r["heap_live_after_mib"] and r["heap_live_before_mib"] and opened else "-")
-        print(f"| {r['target']} | {r['rss_before_mib']} | {r['rss_after_mib']} | {growth:.1f} | {per} | {opened} | {r['idle_held']} | {heap} | {heap_per} |")
+        print(f"| {r['target']} | {r['rss_before_mib']} | {r['rss_after_mib']} | {growth:.1f} | {per} | {opened} | {r['idle_held']} | {heap} | {heap_per} | "
+              f"{machine.state([r], 'load1')} | {r['machine']} |")
 PY
 } > "$OUT/tls.md"
 cat "$OUT/tls.md"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Reading wrk's output, for the benchmark scripts that source this file.
 
 # wrk's time on stdin ("850.12us", "3.21ms", "1.02s") in ms, with $1 decimals (default 2)
