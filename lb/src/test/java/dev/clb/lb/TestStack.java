@@ -44,21 +44,7 @@ final class TestStack implements AutoCloseable {
         PLAIN_HTTP1, TLS_HTTP2;
 
         private static final class Certificate {
-            static final dev.clb.lb.tls.CertificateFiles FILES = write();
-
-            private static dev.clb.lb.tls.CertificateFiles write() {
-                try {
-                    Path dir = Files.createTempDirectory("test-edge-tls");
-                    dir.toFile().deleteOnExit();
-                    dev.clb.lb.tls.CertificateFiles files = dev.clb.lb.tls.TestCertificates.ec(1, "localhost")
-                            .writeTo(dir.resolve("edge.crt"), dir.resolve("edge.key"), true);
-                    files.chain().toFile().deleteOnExit();
-                    files.key().toFile().deleteOnExit();
-                    return files;
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot make the test certificate", e);
-                }
-            }
+            static final dev.clb.lb.tls.CertificateFiles FILES = dev.clb.lb.tls.TestCertificates.temporary("localhost");
         }
 
         static ClientEdge fromEnvironment() {

@@ -60,7 +60,7 @@ class DockerStackIT {
     private static int managementPort;
     private static int tlsPort;
     /** The certificate and key on the host, given to compose as TLS_CERT and TLS_KEY, as {@code TLS_CERT=... make up} does. */
-    private static final CertificateFiles tls = certificate();
+    private static final CertificateFiles tls = TestCertificates.temporary("localhost");
 
     @BeforeAll
     static void upTheStack() throws Exception {
@@ -273,15 +273,6 @@ class DockerStackIT {
         HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/tls"))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(status.body()).contains("/run/secrets/tls_cert").contains("localhost");
-    }
-
-    private static CertificateFiles certificate() {
-        try {
-            Path dir = Files.createTempDirectory("docker-it-tls");
-            return TestCertificates.ec(1, "localhost").writeTo(dir.resolve("tls.crt"), dir.resolve("tls.key"), true);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot make the test certificate", e);
-        }
     }
 
     /** A GET through the TLS port by a fresh client that trusts only the certificate in {@code chain}. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.clb.lb.docker.Commands.Result;
+import dev.clb.lb.tls.CertificateFiles;
+import dev.clb.lb.tls.TestCertificates;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -55,8 +57,11 @@ class SwarmStackIT {
     private static final long NODE_DOWN_BUDGET_MS = 3_000;
     private static final Pattern SERVED_BY = Pattern.compile("Hello from Server: ([^\"]+)");
     private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The certificate and key on the host, given to the stack as TLS_CERT and TLS_KEY, as {@code TLS_CERT=... make swarm-up} does. */
+    private static final CertificateFiles tls = TestCertificates.temporary("localhost");
     private static Commands commands;
     private static int port;
+    private static int tlsPort;
     private static long startedAt;
     private static String swarmBefore;
     private static boolean swarmUp;
@@ -65,7 +70,8 @@ class SwarmStackIT {
     static void upTheSwarmAndTheStack() throws Exception {
         startedAt = System.nanoTime();
         port = freePort();
-        commands = new Commands(Map.of("BASE_IMAGE", BASE_IMAGE, "LB_HOST_PORT", String.valueOf(port)));
+        tlsPort = freePort();
+        commands = new Commands(environment("1"));
         String why = unavailable();
         if (why != null) System.err.println("SwarmStackIT SKIPPED: " + why);
         assumeTrue(why == null, () -> "swarm tests skipped: " + why);
@@ -91,6 +97,7 @@ class SwarmStackIT {
             commands.run(Duration.ofMinutes(3), "make", "swarm-down").expectOk("make swarm-down");
             assertThat(docker("service", "ls", "--filter", "name=clb_", "--format", "{{.Name}}").lines()).as("services left after make swarm-down").isEmpty();
             assertThat(docker("network", "ls", "-q", "--filter", "name=clb-replicas").lines()).as("network left").isEmpty();
+            assertThat(docker("secret", "ls", "-q", "--filter", "name=clb_tls").lines()).as("TLS secrets left").isEmpty();
         } finally {
             Result swarmDown = commands.run(Duration.ofMinutes(3), "scripts/swarm-local.sh", "down");
             System.out.printf("SWARM down in %d ms; the whole swarm test took %d s%n", millisSince(t0), millisSince(startedAt) / 1000);
@@ -219,8 +226,50 @@ class SwarmStackIT {
         assertThat(moved).as("request ids served by another replica after the restart").isZero();
     }
 
+    /** What make and the scripts get: the ports, the base image, the certificate files and the secrets' version. */
+    private static Map<String, String> environment(String tlsSecretVersion) {
+        return Map.of("BASE_IMAGE", BASE_IMAGE, "LB_HOST_PORT", String.valueOf(port), "LB_TLS_HOST_PORT", String.valueOf(tlsPort),
+                "TLS_CERT", tls.chain().toString(), "TLS_KEY", tls.key().toString(), "TLS_SECRET_VERSION", tlsSecretVersion);
+    }
+
     @Test
     @Order(6)
+    void httpsWithHttp2IsServedAndARenewalDeployedAsNewSecretsMovesNoKey() throws Exception {
+        HttpResponse<String> rep = overTls(tls.chain(), "/rep");
+        assertThat(rep.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(rep.body()).isEqualTo(get("/rep").body());
+
+        // swarm secrets cannot change: a renewal is new files deployed under the next secret version (docker-stack.tls.yml)
+        List<String> before = replicas();
+        Map<Integer, String> routing = routing();
+        Path dir = tls.chain().getParent();
+        CertificateFiles renewal = TestCertificates.ec(2, "localhost").writeTo(dir.resolve("renewal.crt"), dir.resolve("renewal.key"), true);
+        Files.copy(renewal.chain(), tls.chain(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(renewal.key(), tls.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        long t0 = System.nanoTime();
+        new Commands(environment("2")).run(Duration.ofMinutes(10), "make", "swarm-up").expectOk("make swarm-up with TLS_SECRET_VERSION=2");
+        org.awaitility.Awaitility.await("the renewal served").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions().until(() -> overTls(renewal.chain(), "/rep").statusCode() == 200);
+        long renewedMs = millisSince(t0);
+        assertThat(replicas()).as("the same replicas in the same order").isEqualTo(before);
+        Map<Integer, String> after = routing();
+        List<Integer> differ = routing.keySet().stream().filter(id -> !routing.get(id).equals(after.get(id))).toList();
+        long moved = movedFor(differ, routing);
+        System.out.printf("SWARM TLS: HTTP/2 over TLS answered; a renewal deployed as secrets version 2 served after %d ms "
+                + "(make swarm-up included); %d of %d request ids moved%n", renewedMs, moved, routing.size());
+        assertThat(moved).as("request ids served by another replica after the renewal").isZero();
+    }
+
+    /** A GET through the TLS port by a fresh client that trusts only the certificate in {@code chain}. */
+    private static HttpResponse<String> overTls(Path chain, String path) throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TestCertificates.trusting(chain))
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        return client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + tlsPort + path)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    @Order(7)
     void node2sEngineStoppedItsReplicasAreReplacedOnNode1ByStandbysWithinTheBudget() throws Exception {
         String node2 = node2();
         // Standbys go where node 2's failure does not take them (SwarmRuntime, SpreadPlacement.standbyNode), as far as

@@ -53,6 +53,20 @@ public final class TestCertificates {
         }
     }
 
+    /** An ECDSA certificate for {@code names} written to a fresh temporary directory, as a test run's certificate. */
+    public static CertificateFiles temporary(String... names) {
+        try {
+            Path dir = Files.createTempDirectory("test-tls");
+            dir.toFile().deleteOnExit();
+            CertificateFiles files = ec(1, names).writeTo(dir.resolve("tls.crt"), dir.resolve("tls.key"), true);
+            files.chain().toFile().deleteOnExit();
+            files.key().toFile().deleteOnExit();
+            return files;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a test certificate", e);
+        }
+    }
+
     /** A client context that trusts the certificate in {@code chain} only, hostname checks and all, as a real client does. */
     public static SSLContext trusting(Path chain) throws Exception {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
