@@ -93,6 +93,9 @@ final class TestStack implements AutoCloseable {
         LoadBalancerOptions options = new LoadBalancerOptions();
         List<String> all = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--runtime", "local",
                 "--management-port", "0", "--access-log", "off", "--replica-jar", replicaJar().toString()));
+        // a test with certificates of its own sets up its TLS port itself: it has nothing to add run over this edge
+        org.junit.jupiter.api.Assumptions.assumeTrue(EDGE == ClientEdge.PLAIN_HTTP1 || !List.of(args).contains("--tls-cert"),
+                "a test with its own --tls-cert runs on the plain edge only");
         all.addAll(EDGE.options());
         all.addAll(List.of(args));
         new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(all.toArray(String[]::new));

@@ -176,10 +176,17 @@ class TlsTest {
                 assertThat(missing.statusCode()).isEqualTo(400);
                 assertThat(missing.body()).isEqualTo("{\"message\": \"<Error> '/missing' endpoint does not exist in server replicas\", \"status\": \"failure\"}");
             }
+            SSLParameters tls12 = new SSLParameters();
+            tls12.setProtocols(new String[] {"TLSv1.2"});
+            HttpClient h11OverTls12 = HttpClient.newBuilder().sslContext(TestCertificates.trusting(s.first().chain())).sslParameters(tls12)
+                    .version(HttpClient.Version.HTTP_1_1).build();
+            assertThat(h11OverTls12.send(HttpRequest.newBuilder(URI.create(s.https("/home"))).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
             PrometheusScrape metrics = PrometheusScrape.of(s.stack().lb.managementPort().getAsInt());
-            assertThat(metrics.text()).contains("lb_client_requests_total{protocol=\"HTTP/2\",scheme=\"https\"} 34.0")
-                    .contains("lb_client_requests_total{protocol=\"HTTP/1.1\",scheme=\"https\"} 3.0")
-                    .contains("lb_client_requests_total{protocol=\"HTTP/1.1\",scheme=\"http\"} 33.0");
+            assertThat(metrics.text()).contains("lb_client_requests_total{protocol=\"HTTP/2\",scheme=\"https\",tls=\"TLSv1.3\"} 34.0")
+                    .contains("lb_client_requests_total{protocol=\"HTTP/1.1\",scheme=\"https\",tls=\"TLSv1.3\"} 3.0")
+                    .contains("lb_client_requests_total{protocol=\"HTTP/1.1\",scheme=\"https\",tls=\"TLSv1.2\"} 1.0")
+                    .contains("lb_client_requests_total{protocol=\"HTTP/1.1\",scheme=\"http\",tls=\"none\"} 33.0");
             HttpResponse<String> bad = h2.send(HttpRequest.newBuilder(URI.create(s.https("/add"))).POST(HttpRequest.BodyPublishers.ofString("{\"n\": 0}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(bad.statusCode()).isEqualTo(400);

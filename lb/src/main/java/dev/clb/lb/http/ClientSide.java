@@ -1,6 +1,8 @@
 package dev.clb.lb.http;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 
 /** Which port and protocol a client request came in on: what {@code X-Forwarded-Proto} says and the access log shows. */
@@ -21,6 +23,17 @@ record ClientSide(boolean secure, boolean http2) {
     /** The same text as {@link #scheme()}: a cached AsciiString gives its String without a copy. */
     String schemeName() {
         return scheme().toString();
+    }
+
+    /**
+     * The TLS version the connection agreed ({@code TLSv1.3}, {@code TLSv1.2}), {@code none} on the plain port. Read off the
+     * connection's TLS handler, the stream's parent connection's for HTTP/2; once a connection (or stream) is enough.
+     */
+    String tlsVersion(Channel channel) {
+        if (!secure) return "none";
+        Channel connection = channel.parent() != null && channel.pipeline().get(SslHandler.class) == null ? channel.parent() : channel;
+        SslHandler tls = connection.pipeline().get(SslHandler.class);
+        return tls == null ? "unknown" : tls.engine().getSession().getProtocol();
     }
 
     /** {@code HTTP/2}, else the version of the client's request line. */

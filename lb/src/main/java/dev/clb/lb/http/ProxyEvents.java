@@ -10,11 +10,16 @@ import java.util.Optional;
 public interface ProxyEvents {
 
     /**
-     * One client request, answered by a replica or by the load balancer itself; {@code protocol} is HTTP/1.1, HTTP/1.0
-     * or HTTP/2, {@code scheme} https on the TLS port and http on the plain one.
+     * One client request, answered by a replica or by the load balancer itself, and how it came: {@code protocol}
+     * HTTP/1.1, HTTP/1.0 or HTTP/2, {@code scheme} https on the TLS port and http on the plain one, {@code tls} the TLS
+     * version (TLSv1.3, TLSv1.2) or none.
      */
-    record Exchange(long startEpochMillis, String client, String method, String uri, String protocol, String scheme, int status,
+    record Exchange(long startEpochMillis, String client, String method, String uri, Edge edge, int status,
                     Optional<String> replica, int attempts, long durationNanos) {
+    }
+
+    /** How a client request came in; a handful of values, so they label metrics. */
+    record Edge(String protocol, String scheme, String tls) {
     }
 
     /** A client request has been answered (or its client went away: status 499). */

@@ -63,6 +63,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final ProxyRoutes routes;
     private final UpstreamPool pool;
     private final ClientSide side;
+    private ProxyEvents.Edge edge;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>(2);
     private ChannelHandlerContext ctx;
     private Exchange current;
@@ -70,6 +71,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean reading;
     private String peer;
+
+    /** How this connection's (or stream's) requests come, made once: the protocol texts are constants, so a compare by identity tells a change. */
+    private ProxyEvents.Edge edge(String protocol) {
+        if (edge == null || edge.protocol() != protocol) edge = new ProxyEvents.Edge(protocol, side.schemeName(), side.tlsVersion(ctx.channel()));
+        return edge;
+    }
 
     ProxyHandler(ProxyRoutes routes, UpstreamPool pool, ClientSide side) {
         this.routes = routes;
@@ -550,7 +557,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (done) return;
             done = true;
             routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
-                    side.protocol(clientVersion), side.schemeName(), open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
+                    edge(side.protocol(clientVersion)), open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
             if (!keepAlive) close();
             boolean wholeBodyRead = body.complete();
             body.release();

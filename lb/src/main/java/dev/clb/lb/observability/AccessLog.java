@@ -119,7 +119,7 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
         }
         int millis = (int) Math.floorMod(e.startEpochMillis(), 1000L);
         line.append(secondText).append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10))
-                .append('Z').append(' ').append(e.client()).append(' ').append(e.method()).append(' ').append(e.uri()).append(' ').append(e.protocol()).append(' ').append(e.status())
+                .append('Z').append(' ').append(e.client()).append(' ').append(e.method()).append(' ').append(e.uri()).append(' ').append(e.edge().protocol()).append(' ').append(e.status())
                 .append(' ').append(e.replica().orElse("-")).append(' ').append(e.attempts()).append(' ');
         long micros = e.durationNanos() / 1_000;
         line.append(micros / 1_000).append('.');

@@ -47,7 +47,7 @@ public final class RequestMetrics implements ProxyEvents {
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, ReplicaMeters> byReplica = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
-    /** By protocol, then scheme: a handful of series, kept for good; two lookups, so the request path builds no key. */
+    /** By protocol, then TLS version: a handful of series, kept for good; two lookups, so the request path builds no key. */
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, Counter>> byProtocol = new ConcurrentHashMap<>();
     /** Sweeps only (never an event loop): replicas out of the ring, since when (nanos) with nothing in flight. */
     private final Map<String, Long> outSince = new HashMap<>();
@@ -127,23 +127,24 @@ public final class RequestMetrics implements ProxyEvents {
         ReplicaMeters meters = meters(exchange.replica().orElse(NO_REPLICA));
         meters.status(exchange.status()).increment();
         meters.duration.record(exchange.durationNanos(), TimeUnit.NANOSECONDS);
-        protocol(exchange.protocol(), exchange.scheme()).increment();
+        protocol(exchange.edge()).increment();
     }
 
-    private Counter protocol(String protocol, String scheme) {
-        ConcurrentHashMap<String, Counter> byScheme = byProtocol.get(protocol);
-        if (byScheme == null) byScheme = byProtocol.computeIfAbsent(protocol, p -> new ConcurrentHashMap<>());
-        Counter counter = byScheme.get(scheme);
-        return counter != null ? counter : byScheme.computeIfAbsent(scheme, s -> Counter.builder("lb.client.requests")
-                .description("Client requests answered, by protocol (HTTP/1.1, HTTP/1.0, HTTP/2) and scheme (https on the TLS port)")
-                .tag("protocol", protocol).tag("scheme", scheme).register(registry));
+    /** The TLS version tells the scheme too (none: http), so it is the second key. */
+    private Counter protocol(ProxyEvents.Edge edge) {
+        ConcurrentHashMap<String, Counter> byTls = byProtocol.get(edge.protocol());
+        if (byTls == null) byTls = byProtocol.computeIfAbsent(edge.protocol(), p -> new ConcurrentHashMap<>());
+        Counter counter = byTls.get(edge.tls());
+        return counter != null ? counter : byTls.computeIfAbsent(edge.tls(), s -> Counter.builder("lb.client.requests")
+                .description("Client requests answered, by protocol (HTTP/1.1, HTTP/1.0, HTTP/2), scheme (https on the TLS port) and TLS version (none on the plain port)")
+                .tag("protocol", edge.protocol()).tag("scheme", edge.scheme()).tag("tls", edge.tls()).register(registry));
     }
 
     /** Requests answered so far by protocol and scheme, e.g. {@code HTTP/2 https}, for the dashboard's mix. */
     public Map<String, Long> protocols() {
         Map<String, Long> mix = new TreeMap<>();
-        for (Counter counter : byProtocol.values().stream().flatMap(byScheme -> byScheme.values().stream()).toList()) {
-            mix.put(counter.getId().getTag("protocol") + " " + counter.getId().getTag("scheme"), (long) counter.count());
+        for (Counter counter : byProtocol.values().stream().flatMap(byTls -> byTls.values().stream()).toList()) {
+            mix.merge(counter.getId().getTag("protocol") + " " + counter.getId().getTag("scheme"), (long) counter.count(), Long::sum);
         }
         return mix;
     }

@@ -17,10 +17,10 @@ class AccessLogFormatTest {
         long t = Instant.parse("2026-12-02T06:00:03Z").toEpochMilli();
         StringWriter out = new StringWriter();
         AccessLog log = new AccessLog(out, true, new SimpleMeterRegistry());
-        log.completed(new ProxyEvents.Exchange(t + 7, "127.0.0.1", "GET", "/home?x=1", "HTTP/1.1", "http", 200, Optional.of("server-1"), 1, 412_345));
-        log.completed(new ProxyEvents.Exchange(t + 999, "10.0.0.2", "POST", "/home", "HTTP/2", "http", 502, Optional.empty(), 3, 2_000_999_000L));
-        log.completed(new ProxyEvents.Exchange(t + 1_050, "127.0.0.1", "GET", "/rep", "HTTP/1.0", "http", 200, Optional.of("admin"), 0, 5_000));
-        log.completed(new ProxyEvents.Exchange(t + 61_000, "127.0.0.1", "GET", "/x", "HTTP/1.1", "http", 400, Optional.empty(), 1, 999));
+        log.completed(new ProxyEvents.Exchange(t + 7, "127.0.0.1", "GET", "/home?x=1", new ProxyEvents.Edge("HTTP/1.1", "http", "none"), 200, Optional.of("server-1"), 1, 412_345));
+        log.completed(new ProxyEvents.Exchange(t + 999, "10.0.0.2", "POST", "/home", new ProxyEvents.Edge("HTTP/2", "http", "none"), 502, Optional.empty(), 3, 2_000_999_000L));
+        log.completed(new ProxyEvents.Exchange(t + 1_050, "127.0.0.1", "GET", "/rep", new ProxyEvents.Edge("HTTP/1.0", "http", "none"), 200, Optional.of("admin"), 0, 5_000));
+        log.completed(new ProxyEvents.Exchange(t + 61_000, "127.0.0.1", "GET", "/x", new ProxyEvents.Edge("HTTP/1.1", "http", "none"), 400, Optional.empty(), 1, 999));
         log.close();
         assertThat(out.toString().lines()).containsExactly(
                 "2026-12-02T06:00:03.007Z 127.0.0.1 GET /home?x=1 HTTP/1.1 200 server-1 1 0.412",

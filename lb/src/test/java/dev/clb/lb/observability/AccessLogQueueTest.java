@@ -41,7 +41,7 @@ class AccessLogQueueTest {
         int offered = 100_000;
         long start = System.nanoTime();
         for (int i = 0; i < offered; i++) {
-            log.completed(new ProxyEvents.Exchange(0, "127.0.0.1", "GET", "/home", "HTTP/1.1", "http", 200, Optional.of("server-1"), 1, 1_000));
+            log.completed(new ProxyEvents.Exchange(0, "127.0.0.1", "GET", "/home", new ProxyEvents.Edge("HTTP/1.1", "http", "none"), 200, Optional.of("server-1"), 1, 1_000));
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         double dropped = registry.get("lb.access.log.dropped").counter().count();

@@ -102,7 +102,7 @@ class RequestMetricsTest {
 
     private void serve(String replica, int status, int times) {
         for (int i = 0; i < times; i++) {
-            metrics.completed(new ProxyEvents.Exchange(0, "127.0.0.1", "GET", "/home", "HTTP/1.1", "http", status,
+            metrics.completed(new ProxyEvents.Exchange(0, "127.0.0.1", "GET", "/home", new ProxyEvents.Edge("HTTP/1.1", "http", "none"), status,
                     replica.equals("none") ? Optional.empty() : Optional.of(replica), 1, 1_000_000));
         }
     }
