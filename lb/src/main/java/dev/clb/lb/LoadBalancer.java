@@ -5,7 +5,6 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
@@ -156,9 +155,6 @@ public final class LoadBalancer implements AutoCloseable {
                         + "or bind to a loopback address", options.bind, lb.server.port());
             }
             return lb;
-        } catch (AdminException e) {
-            lb.close();
-            throw new IllegalStateException(e.getMessage(), e);
         } catch (CertificateRefused e) {
             lb.close();
             throw new IllegalArgumentException(e.getMessage(), e);

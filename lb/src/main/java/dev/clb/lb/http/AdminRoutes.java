@@ -2,6 +2,8 @@ package dev.clb.lb.http;
 
 import dev.clb.lb.core.AdminException;
 import dev.clb.lb.membership.Membership;
+import dev.clb.lb.membership.MembershipException;
+import dev.clb.lb.membership.MembershipException.StartFailed;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -43,9 +45,25 @@ final class AdminRoutes {
         } catch (AdminException e) {
             if (e.status() == 401) ctx.header("WWW-Authenticate", "Bearer");
             json(ctx, e.status(), Json.error(e.getMessage()));
+        } catch (MembershipException e) {
+            Answer answer = refused(e);
+            json(ctx, answer.status(), answer.body());
         } finally {
             discardUnread(ctx);
         }
+    }
+
+    /** A status and a JSON body. */
+    record Answer(int status, String body) {
+    }
+
+    /**
+     * How the admin API answers a refused change: the one place where membership errors become HTTP. Replicas that
+     * could not start are the runtime's failure, and the same request may succeed later (503); any other refusal is
+     * the request's, which the client must change (400).
+     */
+    static Answer refused(MembershipException refusal) {
+        return new Answer(refusal instanceof StartFailed ? 503 : 400, Json.error(refusal.getMessage()));
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.SlotRing;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
+import dev.clb.lb.membership.MembershipException.InvalidChange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +26,9 @@ class StaticMembershipTest {
         assertThat(membership.hostnames()).containsExactly("a", "b");
         assertThat(membership.standbyHostnames()).isEmpty();
         assertThat(membership.runtimeName()).isEqualTo("static");
-        assertThatThrownBy(() -> membership.add(1, List.of())).isInstanceOf(AdminException.class)
+        assertThatThrownBy(() -> membership.add(1, List.of())).isInstanceOf(InvalidChange.class)
                 .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of --backends");
-        assertThatThrownBy(() -> membership.remove(1, List.of())).hasMessageContaining("cannot remove replicas");
+        assertThatThrownBy(() -> membership.remove(1, List.of())).isInstanceOf(InvalidChange.class).hasMessageContaining("cannot remove replicas");
 
         int[] slots = slotRing().virtualServerSlots("a");
         membership.failed(a, "test");
