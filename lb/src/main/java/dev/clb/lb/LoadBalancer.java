@@ -1,5 +1,7 @@
 package dev.clb.lb;
 
+import static dev.clb.lb.LoadBalancerOptions.converted;
+
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
@@ -86,11 +88,16 @@ public final class LoadBalancer implements AutoCloseable {
         if (options.retryBufferBytes < 0) throw new IllegalArgumentException("--retry-buffer must not be negative");
         if (options.attemptDeadlineFloorMs < 0) throw new IllegalArgumentException("--attempt-deadline-floor must not be negative");
         if (options.tunnelIdleTimeoutMs <= 0) throw new IllegalArgumentException("--tunnel-idle-timeout must be positive");
-        ForwardedHeaders.named(options.forwarded);
-        Transport transport = Transport.named(options.transport);
+        ForwardedHeaders forwarded = converted("--forwarded", () -> ForwardedHeaders.named(options.forwarded));
+        Transport transport = converted("--transport", () -> Transport.named(options.transport));
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         if (options.metricsRetentionMs < 0) throw new IllegalArgumentException("--metrics-retention must not be negative");
+        if (options.headerTimeoutMs <= 0) throw new IllegalArgumentException("--header-timeout must be positive");
+        if (options.idleTimeoutMs <= 0) throw new IllegalArgumentException("--idle-timeout must be positive");
+        if (options.bodyTimeoutMs <= 0) throw new IllegalArgumentException("--body-timeout must be positive");
+        if (options.maxConnections <= 0) throw new IllegalArgumentException("--max-connections must be positive");
+        if (options.h2MaxStreams <= 0) throw new IllegalArgumentException("--h2-max-streams must be positive");
         ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections, options.h2MaxStreams);
         Optional<TlsSettings> tls = tlsSettings(options);
         if (options.replicas > strategy.capacity()) {
@@ -115,14 +122,15 @@ public final class LoadBalancer implements AutoCloseable {
         Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, inFlight, metrics.membership(),
                         new ManagedMembership.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs),
                                 Duration.ofMillis(options.drainTimeoutMs))))
-                .orElseGet(() -> new StaticMembership(map, StaticMembership.backends(options.backends == null ? List.of() : options.backends)));
+                .orElseGet(() -> new StaticMembership(map, converted("--backends",
+                        () -> StaticMembership.backends(options.backends == null ? List.of() : options.backends))));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight, metrics, Duration.ofMillis(options.drainTimeoutMs));
         metrics.watch(replicas, lb.inFlight);
         AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
             if (tls.isPresent()) lb.certificates = Optional.of(TlsCertificates.start(tls.get(), Clock.systemUTC(), metrics.registry()));
-            lb.accessLog = AccessLog.open(options.accessLog, metrics.registry());
+            lb.accessLog = converted("--access-log", () -> AccessLog.open(options.accessLog, metrics.registry()));
             // request metrics only where they can be read: the management port is their one way out
             List<ProxyEvents> observers = new ArrayList<>();
             if (options.managementPort >= 0) observers.add(metrics.requests());
@@ -142,7 +150,7 @@ public final class LoadBalancer implements AutoCloseable {
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, transport, options.proxyTimeoutMs,
-                            clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded),
+                            clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, forwarded,
                                     options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(options.tlsPort, certificates, new HandshakeMetrics(metrics.registry())))),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
@@ -209,7 +217,11 @@ public final class LoadBalancer implements AutoCloseable {
         String kind = options.runtime.toLowerCase();
         if (kind.equals("auto")) kind = RuntimeDetection.dockerAnswers(options.dockerHost) ? "docker" : "local";
         return switch (kind) {
-            case "local" -> Optional.of(new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts), replicaEnv(options.replicaEnv)));
+            case "local" -> {
+                List<String> jvmOptions = jvmOptions(options.replicaJvmOpts);
+                Map<String, String> env = replicaEnv(options.replicaEnv);
+                yield Optional.of(converted("--replica-jar", () -> new LocalProcessRuntime(options.replicaJar, jvmOptions, env)));
+            }
             case "static" -> Optional.empty();
             case "docker" -> Optional.of(RuntimeDetection.docker(options));
             case "swarm" -> Optional.of(RuntimeDetection.swarm(options));

@@ -32,9 +32,9 @@ public final class StaticMembership implements Membership {
         this.backends = List.copyOf(backends);
     }
 
-    /** {@code --backends}: {@code host:port} each, the whole string being its hostname. */
+    /** The backends {@code hostPorts} names: {@code host:port} each, the whole string being its hostname. */
     public static List<Backend> backends(List<String> hostPorts) {
-        if (hostPorts.isEmpty()) throw new IllegalArgumentException("the static runtime needs --backends host:port,...");
+        if (hostPorts.isEmpty()) throw new IllegalArgumentException("the static runtime needs at least one backend, host:port");
         List<Backend> parsed = new ArrayList<>();
         for (String hostPort : hostPorts) {
             int colon = hostPort.lastIndexOf(':');
@@ -75,7 +75,7 @@ public final class StaticMembership implements Membership {
     }
 
     private InvalidChange cannot(String action) {
-        return new InvalidChange("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of --backends");
+        return new InvalidChange("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of servers");
     }
 
     @Override
