@@ -103,6 +103,9 @@ public final class LoadBalancer implements AutoCloseable {
         if (options.replicas > strategy.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
         }
+        if (options.heartbeatIntervalMs <= 0) throw new IllegalArgumentException("--heartbeat-interval must be positive");
+        if (options.heartbeatTimeoutMs <= 0) throw new IllegalArgumentException("--heartbeat-timeout must be positive");
+        if (options.failureThreshold < 1) throw new IllegalArgumentException("--failure-threshold must be at least 1");
         HeartbeatMonitor.Settings heartbeat = new HeartbeatMonitor.Settings(Duration.ofMillis(options.heartbeatIntervalMs),
                 Duration.ofMillis(options.heartbeatTimeoutMs), options.failureThreshold);
         HttpClient heartbeatClient = new HttpClient();
@@ -182,7 +185,7 @@ public final class LoadBalancer implements AutoCloseable {
         if (certs.isEmpty()) return Optional.empty();
         if (options.tlsPort < 0 || options.tlsPort > 65_535) throw new IllegalArgumentException("--tls-port must be 0..65535");
         if (options.tlsPort == options.port && options.port != 0) throw new IllegalArgumentException("--tls-port must differ from --port");
-        TlsProvider provider = TlsProvider.named(options.tlsProvider);
+        TlsProvider provider = converted("--tls-provider", () -> TlsProvider.named(options.tlsProvider));
         Optional<Path> ticketKeys = Optional.ofNullable(options.tlsTicketKeys).filter(path -> !path.toString().isBlank());
         if (ticketKeys.isPresent() && provider != TlsProvider.OPENSSL) {
             throw new IllegalArgumentException("--tls-ticket-keys needs the openssl TLS provider (the JDK's makes and rotates its own keys)");

@@ -30,12 +30,16 @@ class OptionValuesTest {
             "--header-timeout 0 | --header-timeout must be positive",
             "--idle-timeout -5 | --idle-timeout must be positive",
             "--body-timeout 0 | --body-timeout must be positive",
+            "--heartbeat-interval 0 | --heartbeat-interval must be positive",
+            "--heartbeat-timeout -1 | --heartbeat-timeout must be positive",
+            "--failure-threshold 0 | --failure-threshold must be at least 1",
             "--transport bogus | --transport: the transport must be auto, io_uring, epoll or nio, not 'bogus'",
             "--forwarded bogus | --forwarded: the X-Forwarded headers must be append, replace or off, not 'bogus'",
             "--access-log /nonexistent/dir/access.log | --access-log: /nonexistent/dir/access.log cannot be opened for writing: its directory does not exist",
             "--runtime static | --backends: the static runtime needs at least one backend, host:port",
             "--runtime static --backends foo | --backends: backend 'foo' is not host:port",
-            "--runtime local --replica-jar /nonexistent/replica.jar | --replica-jar: replica jar not found: /nonexistent/replica.jar (build it with 'mvn package')"})
+            "--runtime local --replica-jar /nonexistent/replica.jar | --replica-jar: replica jar not found: /nonexistent/replica.jar (build it with 'mvn package')",
+            "--tls-cert /nonexistent/a.pem --tls-key /nonexistent/a.key --tls-provider bogus | --tls-provider: the TLS provider must be auto, openssl or jdk, not 'bogus'"})
     void aRefusedValueNamesItsFlag(String args, String message) {
         assertThatThrownBy(() -> LoadBalancer.start(parse(args))).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
     }
