@@ -75,7 +75,7 @@ public final class StaticMembership implements Membership {
     }
 
     private InvalidChange cannot(String action) {
-        return new InvalidChange("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of servers");
+        return new InvalidChange("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of backends");
     }
 
     @Override

@@ -27,7 +27,7 @@ class StaticMembershipTest {
         assertThat(membership.standbyHostnames()).isEmpty();
         assertThat(membership.runtimeName()).isEqualTo("static");
         assertThatThrownBy(() -> membership.add(1, List.of())).isInstanceOf(InvalidChange.class)
-                .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of servers");
+                .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of backends");
         assertThatThrownBy(() -> membership.remove(1, List.of())).isInstanceOf(InvalidChange.class).hasMessageContaining("cannot remove replicas");
 
         int[] slots = slotRing().virtualServerSlots("a");
