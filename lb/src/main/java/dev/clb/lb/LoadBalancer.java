@@ -80,7 +80,11 @@ public final class LoadBalancer implements AutoCloseable {
         this.drainTimeout = drainTimeout;
     }
 
-    /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
+    /**
+     * Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves.
+     * A refused option value is an IllegalArgumentException that names its flag; replicas that cannot be started or
+     * placed, a {@link dev.clb.lb.membership.MembershipException}.
+     */
     public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
         RingStrategy strategy = StrategyOptions.strategy(options);
         OptionalDouble boundedLoad = StrategyOptions.boundedLoad(options);
