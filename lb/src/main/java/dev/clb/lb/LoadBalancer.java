@@ -1,11 +1,12 @@
 package dev.clb.lb;
 
+import static dev.clb.lb.LoadBalancerOptions.converted;
+
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
@@ -79,7 +80,11 @@ public final class LoadBalancer implements AutoCloseable {
         this.drainTimeout = drainTimeout;
     }
 
-    /** Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves. */
+    /**
+     * Validates {@code options}, starts the replicas, then opens the port: once this returns, the load balancer serves.
+     * A refused option value is an IllegalArgumentException that names its flag; replicas that cannot be started or
+     * placed, a {@link dev.clb.lb.membership.MembershipException}.
+     */
     public static LoadBalancer start(LoadBalancerOptions options) throws Exception {
         RingStrategy strategy = StrategyOptions.strategy(options);
         OptionalDouble boundedLoad = StrategyOptions.boundedLoad(options);
@@ -87,16 +92,24 @@ public final class LoadBalancer implements AutoCloseable {
         if (options.retryBufferBytes < 0) throw new IllegalArgumentException("--retry-buffer must not be negative");
         if (options.attemptDeadlineFloorMs < 0) throw new IllegalArgumentException("--attempt-deadline-floor must not be negative");
         if (options.tunnelIdleTimeoutMs <= 0) throw new IllegalArgumentException("--tunnel-idle-timeout must be positive");
-        ForwardedHeaders.named(options.forwarded);
-        Transport transport = Transport.named(options.transport);
+        ForwardedHeaders forwarded = converted("--forwarded", () -> ForwardedHeaders.named(options.forwarded));
+        Transport transport = converted("--transport", () -> Transport.named(options.transport));
         if (options.drainTimeoutMs < 0) throw new IllegalArgumentException("--drain-timeout must not be negative");
         if (options.replicas < 0) throw new IllegalArgumentException("--replicas must not be negative");
         if (options.metricsRetentionMs < 0) throw new IllegalArgumentException("--metrics-retention must not be negative");
+        if (options.headerTimeoutMs <= 0) throw new IllegalArgumentException("--header-timeout must be positive");
+        if (options.idleTimeoutMs <= 0) throw new IllegalArgumentException("--idle-timeout must be positive");
+        if (options.bodyTimeoutMs <= 0) throw new IllegalArgumentException("--body-timeout must be positive");
+        if (options.maxConnections <= 0) throw new IllegalArgumentException("--max-connections must be positive");
+        if (options.h2MaxStreams <= 0) throw new IllegalArgumentException("--h2-max-streams must be positive");
         ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections, options.h2MaxStreams);
         Optional<TlsSettings> tls = tlsSettings(options);
         if (options.replicas > strategy.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
         }
+        if (options.heartbeatIntervalMs <= 0) throw new IllegalArgumentException("--heartbeat-interval must be positive");
+        if (options.heartbeatTimeoutMs <= 0) throw new IllegalArgumentException("--heartbeat-timeout must be positive");
+        if (options.failureThreshold < 1) throw new IllegalArgumentException("--failure-threshold must be at least 1");
         HeartbeatMonitor.Settings heartbeat = new HeartbeatMonitor.Settings(Duration.ofMillis(options.heartbeatIntervalMs),
                 Duration.ofMillis(options.heartbeatTimeoutMs), options.failureThreshold);
         HttpClient heartbeatClient = new HttpClient();
@@ -116,14 +129,15 @@ public final class LoadBalancer implements AutoCloseable {
         Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, inFlight, metrics.membership(),
                         new ManagedMembership.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs),
                                 Duration.ofMillis(options.drainTimeoutMs))))
-                .orElseGet(() -> new StaticMembership(map, StaticMembership.backends(options.backends == null ? List.of() : options.backends)));
+                .orElseGet(() -> new StaticMembership(map, converted("--backends",
+                        () -> StaticMembership.backends(options.backends == null ? List.of() : options.backends))));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight, metrics, Duration.ofMillis(options.drainTimeoutMs));
         metrics.watch(replicas, lb.inFlight);
         AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
             if (tls.isPresent()) lb.certificates = Optional.of(TlsCertificates.start(tls.get(), Clock.systemUTC(), metrics.registry()));
-            lb.accessLog = AccessLog.open(options.accessLog, metrics.registry());
+            lb.accessLog = converted("--access-log", () -> AccessLog.open(options.accessLog, metrics.registry()));
             // request metrics only where they can be read: the management port is their one way out
             List<ProxyEvents> observers = new ArrayList<>();
             if (options.managementPort >= 0) observers.add(metrics.requests());
@@ -143,7 +157,7 @@ public final class LoadBalancer implements AutoCloseable {
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, transport, options.proxyTimeoutMs,
-                            clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, ForwardedHeaders.named(options.forwarded),
+                            clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, forwarded,
                                     options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(options.tlsPort, certificates, new HandshakeMetrics(metrics.registry())))),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
@@ -156,9 +170,6 @@ public final class LoadBalancer implements AutoCloseable {
                         + "or bind to a loopback address", options.bind, lb.server.port());
             }
             return lb;
-        } catch (AdminException e) {
-            lb.close();
-            throw new IllegalStateException(e.getMessage(), e);
         } catch (CertificateRefused e) {
             lb.close();
             throw new IllegalArgumentException(e.getMessage(), e);
@@ -178,7 +189,7 @@ public final class LoadBalancer implements AutoCloseable {
         if (certs.isEmpty()) return Optional.empty();
         if (options.tlsPort < 0 || options.tlsPort > 65_535) throw new IllegalArgumentException("--tls-port must be 0..65535");
         if (options.tlsPort == options.port && options.port != 0) throw new IllegalArgumentException("--tls-port must differ from --port");
-        TlsProvider provider = TlsProvider.named(options.tlsProvider);
+        TlsProvider provider = converted("--tls-provider", () -> TlsProvider.named(options.tlsProvider));
         Optional<Path> ticketKeys = Optional.ofNullable(options.tlsTicketKeys).filter(path -> !path.toString().isBlank());
         if (ticketKeys.isPresent() && provider != TlsProvider.OPENSSL) {
             throw new IllegalArgumentException("--tls-ticket-keys needs the openssl TLS provider (the JDK's makes and rotates its own keys)");
@@ -213,7 +224,11 @@ public final class LoadBalancer implements AutoCloseable {
         String kind = options.runtime.toLowerCase();
         if (kind.equals("auto")) kind = RuntimeDetection.dockerAnswers(options.dockerHost) ? "docker" : "local";
         return switch (kind) {
-            case "local" -> Optional.of(new LocalProcessRuntime(options.replicaJar, jvmOptions(options.replicaJvmOpts), replicaEnv(options.replicaEnv)));
+            case "local" -> {
+                List<String> jvmOptions = jvmOptions(options.replicaJvmOpts);
+                Map<String, String> env = replicaEnv(options.replicaEnv);
+                yield Optional.of(converted("--replica-jar", () -> new LocalProcessRuntime(options.replicaJar, jvmOptions, env)));
+            }
             case "static" -> Optional.empty();
             case "docker" -> Optional.of(RuntimeDetection.docker(options));
             case "swarm" -> Optional.of(RuntimeDetection.swarm(options));

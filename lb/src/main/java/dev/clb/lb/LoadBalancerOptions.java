@@ -3,10 +3,23 @@ package dev.clb.lb;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
 /** Every setting of the load balancer; each option has an environment-variable twin. */
 public final class LoadBalancerOptions {
+
+    /**
+     * The domain value {@code conversion} makes of the value of {@code flag}. A domain type refuses a value in its own
+     * words, knowing no flag; the refusal is passed on naming the flag, so that the user sees which option to fix.
+     */
+    static <T> T converted(String flag, Supplier<T> conversion) {
+        try {
+            return conversion.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+        }
+    }
 
     @Option(names = "--port", defaultValue = "${env:LB_PORT:-5000}", description = "Port to listen on (env LB_PORT, default ${DEFAULT-VALUE}).")
     public int port;

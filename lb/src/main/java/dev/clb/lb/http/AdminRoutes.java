@@ -1,12 +1,15 @@
 package dev.clb.lb.http;
 
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.membership.Membership;
+import dev.clb.lb.membership.MembershipException;
+import dev.clb.lb.membership.MembershipException.InvalidChange;
+import dev.clb.lb.membership.MembershipException.StartFailed;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Optional;
 
 /** {@code GET /rep}, {@code POST /add}, {@code DELETE /rm} (and {@code POST /rm}) on Javalin. */
 final class AdminRoutes {
@@ -34,18 +37,36 @@ final class AdminRoutes {
 
     private void change(Context ctx, AdminRequest.Kind kind) {
         try {
-            token.authorize(ctx.header("Authorization"));
+            Optional<String> unauthorized = token.refusal(ctx.header("Authorization"));
+            if (unauthorized.isPresent()) {
+                ctx.header("WWW-Authenticate", "Bearer");
+                json(ctx, 401, Json.error(unauthorized.get()));
+                return;
+            }
             AdminRequest request = AdminRequest.parse(readBounded(ctx), kind);
             List<String> after = kind == AdminRequest.Kind.ADD
                     ? replicas.add(request.n(), request.hostnames())
                     : replicas.remove(request.n(), request.hostnames());
             json(ctx, 200, Json.rep(after));
-        } catch (AdminException e) {
-            if (e.status() == 401) ctx.header("WWW-Authenticate", "Bearer");
-            json(ctx, e.status(), Json.error(e.getMessage()));
+        } catch (MembershipException e) {
+            Answer answer = refused(e);
+            json(ctx, answer.status(), answer.body());
         } finally {
             discardUnread(ctx);
         }
+    }
+
+    /** A status and a JSON body. */
+    record Answer(int status, String body) {
+    }
+
+    /**
+     * How the admin API answers a refused change: the one place where membership errors become HTTP. Replicas that
+     * could not start are the runtime's failure, and the same request may succeed later (503); any other refusal is
+     * the request's, which the client must change (400).
+     */
+    static Answer refused(MembershipException refusal) {
+        return new Answer(refusal instanceof StartFailed ? 503 : 400, Json.error(refusal.getMessage()));
     }
 
     /**
@@ -62,11 +83,11 @@ final class AdminRoutes {
     }
 
     /** The body, but never more than one byte past the limit, whatever Content-Length says. */
-    private static byte[] readBounded(Context ctx) throws AdminException {
+    private static byte[] readBounded(Context ctx) throws InvalidChange {
         try (InputStream in = ctx.req().getInputStream()) {
             return in.readNBytes(AdminRequest.MAX_BODY_BYTES + 1);
         } catch (IOException e) {
-            throw AdminException.badRequest("Unreadable body: " + e.getMessage());
+            throw new InvalidChange("Unreadable body: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.clb.lb.http;
 
-import dev.clb.lb.core.AdminException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,17 +34,17 @@ public final class AdminToken {
         return expectedDigest.isPresent();
     }
 
-    /** Passes when no token is required or {@code authorization} is {@code Bearer <the token>}; else a 401. */
-    void authorize(String authorization) throws AdminException {
-        if (expectedDigest.isEmpty()) return;
+    /** Why {@code authorization} (the header, null if absent) does not authorize a change; empty when it does or no token is required. */
+    Optional<String> refusal(String authorization) {
+        if (expectedDigest.isEmpty()) return Optional.empty();
         if (authorization == null || authorization.isBlank()) {
-            throw new AdminException(401, "This load balancer requires 'Authorization: Bearer <admin token>' for /add and /rm");
+            return Optional.of("This load balancer requires 'Authorization: Bearer <admin token>' for /add and /rm");
         }
         boolean bearer = authorization.length() >= SCHEME.length()
                 && authorization.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME.toLowerCase(Locale.ROOT));
-        if (!bearer) throw new AdminException(401, "Authorization must use the Bearer scheme: 'Authorization: Bearer <admin token>'");
+        if (!bearer) return Optional.of("Authorization must use the Bearer scheme: 'Authorization: Bearer <admin token>'");
         byte[] presented = sha256(authorization.substring(SCHEME.length()).trim());
-        if (!MessageDigest.isEqual(expectedDigest.get(), presented)) throw new AdminException(401, "Wrong admin token");
+        return MessageDigest.isEqual(expectedDigest.get(), presented) ? Optional.empty() : Optional.of("Wrong admin token");
     }
 
     private static byte[] sha256(String token) {

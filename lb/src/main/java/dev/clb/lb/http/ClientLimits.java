@@ -9,10 +9,10 @@ package dev.clb.lb.http;
  */
 public record ClientLimits(long headerTimeoutMillis, long idleTimeoutMillis, long bodyTimeoutMillis, int maxConnections, int maxStreams) {
     public ClientLimits {
-        if (headerTimeoutMillis <= 0 || idleTimeoutMillis <= 0 || bodyTimeoutMillis <= 0) {
-            throw new IllegalArgumentException("--header-timeout, --idle-timeout and --body-timeout must be positive");
-        }
-        if (maxConnections <= 0) throw new IllegalArgumentException("--max-connections must be positive");
-        if (maxStreams <= 0) throw new IllegalArgumentException("--h2-max-streams must be positive");
+        if (headerTimeoutMillis <= 0) throw new IllegalArgumentException("the header timeout must be positive, got " + headerTimeoutMillis + " ms");
+        if (idleTimeoutMillis <= 0) throw new IllegalArgumentException("the idle timeout must be positive, got " + idleTimeoutMillis + " ms");
+        if (bodyTimeoutMillis <= 0) throw new IllegalArgumentException("the body timeout must be positive, got " + bodyTimeoutMillis + " ms");
+        if (maxConnections <= 0) throw new IllegalArgumentException("the connection limit must be positive, got " + maxConnections);
+        if (maxStreams <= 0) throw new IllegalArgumentException("the stream limit per HTTP/2 connection must be positive, got " + maxStreams);
     }
 }

@@ -20,7 +20,7 @@ public enum ForwardedHeaders {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--forwarded must be append, replace or off, not '" + name + "'");
+            throw new IllegalArgumentException("the X-Forwarded headers must be append, replace or off, not '" + name + "'");
         }
     }
 

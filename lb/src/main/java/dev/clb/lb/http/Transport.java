@@ -53,9 +53,9 @@ public enum Transport {
             return Stream.of(values()).filter(t -> t.whyUnavailable().isEmpty()).findFirst().orElse(NIO);
         }
         Transport transport = Stream.of(values()).filter(t -> t.optionName.equals(wanted)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("--transport must be auto, io_uring, epoll or nio, not '" + name + "'"));
+                .orElseThrow(() -> new IllegalArgumentException("the transport must be auto, io_uring, epoll or nio, not '" + name + "'"));
         transport.whyUnavailable().ifPresent(why -> {
-            throw new IllegalArgumentException("--transport " + transport + " does not work here (" + why + "); auto takes the best that does");
+            throw new IllegalArgumentException("transport " + transport + " does not work here (" + why + "); auto takes the best that does");
         });
         return transport;
     }

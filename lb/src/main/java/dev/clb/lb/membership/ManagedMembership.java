@@ -7,11 +7,13 @@ import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.Hostnames;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.HeartbeatProbe;
+import dev.clb.lb.membership.MembershipException.InvalidChange;
+import dev.clb.lb.membership.MembershipException.NoRoom;
+import dev.clb.lb.membership.MembershipException.StartFailed;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime.Found;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
@@ -123,7 +125,7 @@ public final class ManagedMembership implements Membership {
      * still lacks: {@code server-1..n} on a fresh start, random hostnames beside adopted ones; then the standbys.
      */
     @Override
-    public void start(int replicas) throws AdminException {
+    public void start(int replicas) throws NoRoom, StartFailed {
         changes.lock();
         try {
             long t0 = System.nanoTime();
@@ -149,12 +151,12 @@ public final class ManagedMembership implements Membership {
 
     /** {@code POST /add}: starts {@code n} replicas, the named ones first, and returns when all serve. */
     @Override
-    public List<String> add(int n, List<String> requested) throws AdminException {
+    public List<String> add(int n, List<String> requested) throws MembershipException {
         changes.lock();
         try {
             Set<String> taken = namesInUse();
             for (String name : requested) {
-                if (taken.contains(name)) throw AdminException.badRequest("Hostname '" + name + "' is already in use");
+                if (taken.contains(name)) throw new InvalidChange("Hostname '" + name + "' is already in use");
             }
             List<String> names = new ArrayList<>(requested);
             taken.addAll(requested);
@@ -173,16 +175,16 @@ public final class ManagedMembership implements Membership {
      * they serve finish (at most the drain timeout), then stops them.
      */
     @Override
-    public List<String> remove(int n, List<String> requested) throws AdminException {
+    public List<String> remove(int n, List<String> requested) throws InvalidChange {
         List<String> victims;
         changes.lock();
         try {
             List<String> current = hostnames();
             if (n > current.size()) {
-                throw AdminException.badRequest("Cannot remove " + n + " replicas: only " + current.size() + " exist");
+                throw new InvalidChange("Cannot remove " + n + " replicas: only " + current.size() + " exist");
             }
             for (String name : requested) {
-                if (!current.contains(name)) throw AdminException.badRequest("Hostname '" + name + "' is not a replica of this load balancer");
+                if (!current.contains(name)) throw new InvalidChange("Hostname '" + name + "' is not a replica of this load balancer");
             }
             victims = new ArrayList<>(requested);
             List<String> others = new ArrayList<>(current);
@@ -302,7 +304,7 @@ public final class ManagedMembership implements Membership {
                 log.warn("replica {} fills vacant ring id {} in {} ms{}; now {}", replacement.hostname(), seat.ringId(), millisSince(t0),
                         standby.isPresent() ? " (warm standby)" : " (fresh start)", hostnames());
             }
-        } catch (AdminException e) {
+        } catch (StartFailed e) {
             Duration delay = vacancyRetry.failed();
             log.error("could not start a replacement: {}; {} replicas serve, {} ring ids vacant; next attempt in {} ms",
                     e.getMessage(), map.ring().size(), vacancies.size(), delay.toMillis());
@@ -346,12 +348,12 @@ public final class ManagedMembership implements Membership {
      * The places {@code names} take when they join the map now: the ring ids and placements {@link #install} gives
      * them. Refuses, before anything starts, what the map cannot hold.
      */
-    private Map<String, Place> placesFor(List<String> names) throws AdminException {
+    private Map<String, Place> placesFor(List<String> names) throws NoRoom {
         Ring<Backend> next;
         try {
             next = map.preview(names);
         } catch (RingFullException e) {
-            throw AdminException.badRequest("Cannot add " + names.size() + " replicas to the " + map.ring().size()
+            throw new NoRoom("Cannot add " + names.size() + " replicas to the " + map.ring().size()
                     + " there are: the map (" + capacityNote(map.ring().strategy()) + ") has no room for them (" + e.getMessage() + ")");
         }
         long joined = System.currentTimeMillis();
@@ -365,12 +367,12 @@ public final class ManagedMembership implements Membership {
         return strategy.name() + ", at most " + strategy.capacity() + " replicas";
     }
 
-    private void install(LinkedHashMap<String, Backend> backends) throws AdminException {
+    private void install(LinkedHashMap<String, Backend> backends) throws NoRoom {
         try {
             map.addAll(backends);
         } catch (RingFullException e) {
             spawner.stopAll(backends.keySet());
-            throw AdminException.badRequest("The map has no room for the new replicas: " + e.getMessage());
+            throw new NoRoom("The map has no room for the new replicas: " + e.getMessage());
         }
     }
 

@@ -3,8 +3,10 @@ package dev.clb.lb.membership;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.membership.MembershipException.InvalidChange;
+import dev.clb.lb.membership.MembershipException.NoRoom;
+import dev.clb.lb.membership.MembershipException.StartFailed;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -22,13 +24,13 @@ import java.util.function.Consumer;
 public sealed interface Membership extends HeartbeatMonitor.Listener, AutoCloseable permits ManagedMembership, StaticMembership {
 
     /** Brings up the replicas, {@code replicas} of them where this membership starts any; returns when they serve. */
-    void start(int replicas) throws AdminException;
+    void start(int replicas) throws NoRoom, StartFailed;
 
     /** {@code POST /add}: {@code n} more replicas, the named ones first; returns {@link #hostnames()} after. */
-    List<String> add(int n, List<String> hostnames) throws AdminException;
+    List<String> add(int n, List<String> hostnames) throws MembershipException;
 
     /** {@code DELETE /rm}: the named replicas and random others up to {@code n}; returns {@link #hostnames()} after. */
-    List<String> remove(int n, List<String> hostnames) throws AdminException;
+    List<String> remove(int n, List<String> hostnames) throws InvalidChange;
 
     Ring<Backend> ring();
 

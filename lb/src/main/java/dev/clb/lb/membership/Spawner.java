@@ -1,8 +1,8 @@
 package dev.clb.lb.membership;
 
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.health.HeartbeatProbe;
+import dev.clb.lb.membership.MembershipException.StartFailed;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.time.Duration;
@@ -39,7 +39,7 @@ final class Spawner {
     }
 
     /** Starts one replica, at {@code place} in the map (none: a standby), and waits until it answers. */
-    Backend spawnOne(String name, Optional<Place> place) throws AdminException {
+    Backend spawnOne(String name, Optional<Place> place) throws StartFailed {
         return spawnAll(List.of(name), place.map(p -> Map.of(name, p)).orElse(Map.of())).get(name);
     }
 
@@ -48,7 +48,7 @@ final class Spawner {
      * heartbeats. The first failure dooms the change: the other starts are abandoned at once rather than awaited, and
      * every replica started is stopped.
      */
-    LinkedHashMap<String, Backend> spawnAll(List<String> names, Map<String, Place> places) throws AdminException {
+    LinkedHashMap<String, Backend> spawnAll(List<String> names, Map<String, Place> places) throws StartFailed {
         AtomicBoolean doomed = new AtomicBoolean();
         List<CompletableFuture<Backend>> starts = names.stream()
                 .map(name -> CompletableFuture.supplyAsync(() -> start(name, Optional.ofNullable(places.get(name)), doomed::get), executor)
@@ -67,7 +67,7 @@ final class Spawner {
         }
         if (started.size() < names.size()) {
             stopAll(started.keySet());
-            throw new AdminException(503, "Could not start replicas: " + String.join("; ", errors));
+            throw new StartFailed("Could not start replicas: " + String.join("; ", errors));
         }
         return started;
     }

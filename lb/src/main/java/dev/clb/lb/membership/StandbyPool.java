@@ -1,7 +1,6 @@
 package dev.clb.lb.membership;
 
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.runtime.ReplicaRuntime;
@@ -113,7 +112,7 @@ final class StandbyPool {
             } finally {
                 releaseName.accept(name);
             }
-        } catch (AdminException e) {
+        } catch (MembershipException.StartFailed e) {
             if (wanted > 0) log.warn("could not start a standby: {}; next attempt in {} ms", e.getMessage(), retry.failed().toMillis());
         } finally {
             starting.decrementAndGet();

@@ -4,7 +4,7 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
+import dev.clb.lb.membership.MembershipException.InvalidChange;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -32,9 +32,9 @@ public final class StaticMembership implements Membership {
         this.backends = List.copyOf(backends);
     }
 
-    /** {@code --backends}: {@code host:port} each, the whole string being its hostname. */
+    /** The backends {@code hostPorts} names: {@code host:port} each, the whole string being its hostname. */
     public static List<Backend> backends(List<String> hostPorts) {
-        if (hostPorts.isEmpty()) throw new IllegalArgumentException("the static runtime needs --backends host:port,...");
+        if (hostPorts.isEmpty()) throw new IllegalArgumentException("the static runtime needs at least one backend, host:port");
         List<Backend> parsed = new ArrayList<>();
         for (String hostPort : hostPorts) {
             int colon = hostPort.lastIndexOf(':');
@@ -65,17 +65,17 @@ public final class StaticMembership implements Membership {
     }
 
     @Override
-    public List<String> add(int n, List<String> hostnames) throws AdminException {
+    public List<String> add(int n, List<String> hostnames) throws InvalidChange {
         throw cannot("add");
     }
 
     @Override
-    public List<String> remove(int n, List<String> hostnames) throws AdminException {
+    public List<String> remove(int n, List<String> hostnames) throws InvalidChange {
         throw cannot("remove");
     }
 
-    private AdminException cannot(String action) {
-        return AdminException.badRequest("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of --backends");
+    private InvalidChange cannot(String action) {
+        return new InvalidChange("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of backends");
     }
 
     @Override

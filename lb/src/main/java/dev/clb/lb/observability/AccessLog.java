@@ -67,7 +67,7 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
         writer.start();
     }
 
-    /** {@code --access-log}: {@code stdout}, {@code off} (empty), or a file to append to. */
+    /** The log {@code target} names: {@code stdout}, {@code off} (empty), or a file to append to. */
     public static Optional<AccessLog> open(String target, MeterRegistry registry) {
         String where = target == null ? "stdout" : target.trim();
         if (where.equalsIgnoreCase("off")) return Optional.empty();
@@ -75,14 +75,14 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
             Writer stdout = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
             return Optional.of(new AccessLog(new BufferedWriter(stdout, 1 << 16), false, registry));
         }
-        if (where.isEmpty()) throw new IllegalArgumentException("--access-log must be stdout, off or a file");
+        if (where.isEmpty()) throw new IllegalArgumentException("the access log must go to stdout, off or a file");
         try {
             Writer file = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(Path.of(where), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16);
             return Optional.of(new AccessLog(file, true, registry));
         } catch (IOException | RuntimeException e) {
             String why = e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist" : e.getMessage();
-            throw new IllegalArgumentException("--access-log " + where + " cannot be opened for writing: " + why, e);
+            throw new IllegalArgumentException(where + " cannot be opened for writing: " + why, e);
         }
     }
 

@@ -36,8 +36,7 @@ public final class LocalProcessRuntime implements ReplicaRuntime {
 
     public LocalProcessRuntime(Path replicaJar, List<String> jvmOptions, Map<String, String> environment) {
         if (!Files.isRegularFile(replicaJar)) {
-            throw new IllegalArgumentException("replica jar not found: " + replicaJar.toAbsolutePath()
-                    + " (build it with 'mvn package' or point --replica-jar / LB_REPLICA_JAR at it)");
+            throw new IllegalArgumentException("replica jar not found: " + replicaJar.toAbsolutePath() + " (build it with 'mvn package')");
         }
         this.replicaJar = replicaJar;
         this.jvmOptions = List.copyOf(jvmOptions);

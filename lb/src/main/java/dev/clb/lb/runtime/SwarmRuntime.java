@@ -123,7 +123,7 @@ public final class SwarmRuntime implements ReplicaRuntime {
         } else if (!"overlay".equals(found.get(0).getDriver())) {
             close();
             throw new IllegalArgumentException("network '" + network + "' is a " + found.get(0).getDriver()
-                    + " network: the swarm runtime needs an attachable overlay network (--network)");
+                    + " network: the swarm runtime needs an attachable overlay network");
         }
     }
 

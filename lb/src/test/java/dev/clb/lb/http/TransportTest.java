@@ -25,6 +25,6 @@ class TransportTest {
     @Test
     void anUnknownNameIsRefusedNamingTheChoices() {
         assertThatThrownBy(() -> Transport.named("kqueue")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("--transport must be auto, io_uring, epoll or nio, not 'kqueue'");
+                .hasMessage("the transport must be auto, io_uring, epoll or nio, not 'kqueue'");
     }
 }

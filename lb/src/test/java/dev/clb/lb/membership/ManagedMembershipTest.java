@@ -11,11 +11,13 @@ import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
 import dev.clb.lb.core.InFlight;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.FakeHeartbeatProbe;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
+import dev.clb.lb.membership.MembershipException.InvalidChange;
+import dev.clb.lb.membership.MembershipException.NoRoom;
+import dev.clb.lb.membership.MembershipException.StartFailed;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -90,7 +92,7 @@ class ManagedMembershipTest {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return manager.add(n, hostnames);
-            } catch (AdminException e) {
+            } catch (MembershipException e) {
                 throw new CompletionException(e);
             }
         });
@@ -128,8 +130,8 @@ class ManagedMembershipTest {
         String standby = manager.standbyHostnames().get(0);
         List<String> startedBefore = List.copyOf(runtime.started);
         for (String taken : List.of("server-2", standby)) {
-            assertThatThrownBy(() -> manager.add(2, List.of("S7", taken))).isInstanceOf(AdminException.class)
-                    .hasMessage("Hostname '" + taken + "' is already in use").extracting(e -> ((AdminException) e).status()).isEqualTo(400);
+            assertThatThrownBy(() -> manager.add(2, List.of("S7", taken))).isInstanceOf(InvalidChange.class)
+                    .hasMessage("Hostname '" + taken + "' is already in use");
         }
         assertThat(runtime.started).isEqualTo(startedBefore);
         assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
@@ -138,7 +140,7 @@ class ManagedMembershipTest {
     @Test
     void addRefusesWhatTheMapCannotHoldAndStartsNothing() throws Exception {
         manager(0, new RingConfig(16, 4, HashScheme.ASSIGNMENT, Probing.LINEAR), Duration.ofSeconds(5)).start(3);
-        assertThatThrownBy(() -> manager.add(2, List.of())).isInstanceOf(AdminException.class)
+        assertThatThrownBy(() -> manager.add(2, List.of())).isInstanceOf(NoRoom.class)
                 .hasMessageStartingWith("Cannot add 2 replicas to the 3 there are: the map (16 slots, 4 virtual servers each) has no room for them (");
         assertThat(runtime.started).containsExactlyInAnyOrder("server-1", "server-2", "server-3");
         assertThat(manager.add(1, List.of())).hasSize(4);
@@ -147,7 +149,7 @@ class ManagedMembershipTest {
     @Test
     void startRefusesMoreReplicasThanTheMapHoldsBeforeStartingAny() {
         manager(0, new RingConfig(16, 4, HashScheme.ASSIGNMENT, Probing.LINEAR), Duration.ofSeconds(5));
-        assertThatThrownBy(() -> manager.start(5)).isInstanceOf(AdminException.class)
+        assertThatThrownBy(() -> manager.start(5)).isInstanceOf(NoRoom.class)
                 .hasMessageStartingWith("Cannot add 5 replicas to the 0 there are: the map (16 slots, 4 virtual servers each) has no room");
         assertThat(runtime.started).isEmpty();
         assertThat(manager.hostnames()).isEmpty();
@@ -156,7 +158,7 @@ class ManagedMembershipTest {
     @Test
     void startBeyondAMaglevTablesCapacityIsRefusedSayingWhatItHolds() {
         manager(0, new MaglevTable.Config(3), Duration.ofSeconds(5));
-        assertThatThrownBy(() -> manager.start(4)).isInstanceOf(AdminException.class)
+        assertThatThrownBy(() -> manager.start(4)).isInstanceOf(NoRoom.class)
                 .hasMessageStartingWith("Cannot add 4 replicas to the 0 there are: the map (maglev, at most 3 replicas) has no room for them (");
         assertThat(runtime.started).isEmpty();
     }
@@ -245,8 +247,8 @@ class ManagedMembershipTest {
     void aReplicaThatCannotStartStopsTheOthersOfItsRequestAndChangesNothing() throws Exception {
         manager(0).start(2);
         runtime.refuseToStart.add("S9");
-        assertThatThrownBy(() -> manager.add(2, List.of("S8", "S9"))).isInstanceOf(AdminException.class)
-                .hasMessage("Could not start replicas: cannot start 'S9'").extracting(e -> ((AdminException) e).status()).isEqualTo(503);
+        assertThatThrownBy(() -> manager.add(2, List.of("S8", "S9"))).isInstanceOf(StartFailed.class)
+                .hasMessage("Could not start replicas: cannot start 'S9'");
         // S8 is either stopped or, abandoned once S9 failed, never started: nothing of the request is left running
         await("nothing left of the request", () -> !runtime.running.contains("S8"));
         assertThat(runtime.started.contains("S8")).isEqualTo(runtime.stopped.contains("S8!"));
@@ -258,7 +260,7 @@ class ManagedMembershipTest {
     void aReplicaThatNeverAnswersItsHeartbeatIsStoppedAndRefused() throws Exception {
         manager(0, RingConfig.defaults(), Duration.ofMillis(300)).start(1);
         probe.answer("S9", Outcome.MISSED);
-        assertThatThrownBy(() -> manager.add(1, List.of("S9"))).isInstanceOf(AdminException.class)
+        assertThatThrownBy(() -> manager.add(1, List.of("S9"))).isInstanceOf(StartFailed.class)
                 .hasMessage("Could not start replicas: replica 'S9' did not answer /heartbeat within 0 s");
         assertThat(runtime.stopped).contains("S9!");
         assertThat(manager.hostnames()).containsExactly("server-1");
@@ -373,7 +375,7 @@ class ManagedMembershipTest {
         await("S9 started, its heartbeat pending", () -> probe.sentTo("S9") > 0);
         map.add("intruder", new Backend("intruder", "127.0.0.1", 9));
         probe.release("S9", Outcome.ALIVE);
-        assertThatThrownBy(adding::join).cause().isInstanceOf(AdminException.class)
+        assertThatThrownBy(adding::join).cause().isInstanceOf(NoRoom.class)
                 .hasMessageStartingWith("The map has no room for the new replicas: ");
         assertThat(runtime.stopped).containsExactly("S9!");
         assertThat(manager.hostnames()).containsExactly("server-1", "server-2", "server-3", "intruder");
@@ -386,7 +388,7 @@ class ManagedMembershipTest {
         CompletableFuture<List<String>> adding = addInBackground(2, List.of("S8", "S9"));
         await("both started", () -> runtime.started.containsAll(List.of("S8", "S9")));
         runtime.running.remove("S9");
-        assertThatThrownBy(() -> adding.get(2, TimeUnit.SECONDS)).as("S8 is not awaited for its 3 s").cause()
+        assertThatThrownBy(() -> adding.get(2, TimeUnit.SECONDS)).as("S8 is not awaited for its 3 s").cause().isInstanceOf(StartFailed.class)
                 .hasMessage("Could not start replicas: replica 'S9' exited before it answered /heartbeat");
         assertThat(runtime.stopped).contains("S8!");
         assertThat(manager.hostnames()).containsExactly("server-1");
@@ -399,7 +401,8 @@ class ManagedMembershipTest {
         CompletableFuture<List<String>> adding = addInBackground(2, List.of("S8", "S9"));
         await("S8 answered, S9 started", () -> probe.sentTo("S8") > 0 && runtime.started.contains("S9"));
         runtime.running.remove("S9");
-        assertThatThrownBy(adding::join).cause().hasMessage("Could not start replicas: replica 'S9' exited before it answered /heartbeat");
+        assertThatThrownBy(adding::join).cause().isInstanceOf(StartFailed.class)
+                .hasMessage("Could not start replicas: replica 'S9' exited before it answered /heartbeat");
         assertThat(runtime.stopped).contains("S8!");
         assertThat(runtime.running).containsExactly("server-1");
         assertThat(manager.hostnames()).containsExactly("server-1");
@@ -413,7 +416,8 @@ class ManagedMembershipTest {
         await("S9 started, not answering", () -> probe.sentTo("S9") > 0);
         manager.failed(backend("server-1"), "before close");
         manager.close();
-        assertThatThrownBy(adding::join).cause().hasMessage("Could not start replicas: start of 'S9' abandoned: the load balancer is stopping");
+        assertThatThrownBy(adding::join).cause().isInstanceOf(StartFailed.class)
+                .hasMessage("Could not start replicas: start of 'S9' abandoned: the load balancer is stopping");
         Thread.sleep(100);
         assertThat(runtime.stopped).containsExactly("S9!");
         assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
@@ -444,7 +448,7 @@ class ManagedMembershipTest {
         CompletableFuture<List<String>> removing = CompletableFuture.supplyAsync(() -> {
             try {
                 return manager.remove(1, List.of("server-1"));
-            } catch (AdminException e) {
+            } catch (InvalidChange e) {
                 throw new CompletionException(e);
             }
         });

@@ -7,7 +7,7 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.SlotRing;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.AdminException;
+import dev.clb.lb.membership.MembershipException.InvalidChange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +26,9 @@ class StaticMembershipTest {
         assertThat(membership.hostnames()).containsExactly("a", "b");
         assertThat(membership.standbyHostnames()).isEmpty();
         assertThat(membership.runtimeName()).isEqualTo("static");
-        assertThatThrownBy(() -> membership.add(1, List.of())).isInstanceOf(AdminException.class)
-                .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of --backends");
-        assertThatThrownBy(() -> membership.remove(1, List.of())).hasMessageContaining("cannot remove replicas");
+        assertThatThrownBy(() -> membership.add(1, List.of())).isInstanceOf(InvalidChange.class)
+                .hasMessage("The static runtime cannot add replicas: it fronts a fixed set of backends");
+        assertThatThrownBy(() -> membership.remove(1, List.of())).isInstanceOf(InvalidChange.class).hasMessageContaining("cannot remove replicas");
 
         int[] slots = slotRing().virtualServerSlots("a");
         membership.failed(a, "test");
@@ -69,7 +69,7 @@ class StaticMembershipTest {
     void backendsAreHostPortEachNamedByTheWholeString() {
         assertThat(StaticMembership.backends(List.of("10.0.0.1:8080", "[::1]:9"))).containsExactly(
                 new Backend("10.0.0.1:8080", "10.0.0.1", 8080), new Backend("[::1]:9", "[::1]", 9));
-        assertThatThrownBy(() -> StaticMembership.backends(List.of())).hasMessageContaining("--backends host:port");
+        assertThatThrownBy(() -> StaticMembership.backends(List.of())).hasMessage("the static runtime needs at least one backend, host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of("nohost"))).hasMessage("backend 'nohost' is not host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of(":80"))).hasMessage("backend ':80' is not host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of("h:x"))).hasMessage("backend 'h:x' has no numeric port");
