@@ -230,7 +230,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final boolean clientKeepsAlive;
         private final boolean idempotent;
         private final boolean upgrade;
-        private final long startNanos = System.nanoTime();
+        private final long startNanos = ctx.executor().ticker().nanoTime();
         private final long startEpochMillis = System.currentTimeMillis();
         final RequestBody body = new RequestBody(routes.settings().retryBufferBytes());
         private Ring<Backend> ring;
@@ -550,7 +550,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (done) return;
             done = true;
             routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
-                    side.protocol(clientVersion), side.schemeName(), open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
+                    side.protocol(clientVersion), side.schemeName(), open ? status : 499, replica, attempts,
+                    ctx.executor().ticker().nanoTime() - startNanos));
             if (!keepAlive) close();
             boolean wholeBodyRead = body.complete();
             body.release();
