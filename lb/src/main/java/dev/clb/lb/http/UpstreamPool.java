@@ -136,10 +136,14 @@ final class UpstreamPool {
     /** The backends of {@link #ringSeen} and the admin server; null until the first ring. */
     private Set<Backend> live;
 
-    UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, int connectTimeoutMillis) {
+    /**
+     * {@code transport} says how a connection is opened (the channel type and how a hostname is resolved); the pool opens
+     * its connections on {@code loop}, with the options and handlers below.
+     */
+    UpstreamPool(EventLoop loop, Bootstrap transport, int connectTimeoutMillis) {
         this.loop = loop;
         this.connectTimeoutMillis = connectTimeoutMillis;
-        this.bootstrap = new Bootstrap().group(loop).channel(channelType)
+        this.bootstrap = transport.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK)

@@ -7,6 +7,7 @@ import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class UpstreamPoolTest {
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoop loop = group.next();
-    private final UpstreamPool pool = new UpstreamPool(loop, NioSocketChannel.class, 2_000);
+    private final UpstreamPool pool = new UpstreamPool(loop, new Bootstrap().channel(NioSocketChannel.class), 2_000);
     private final List<Closeable> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionsClosed = new AtomicInteger();
     private final Backend admin = Backend.admin(1);
