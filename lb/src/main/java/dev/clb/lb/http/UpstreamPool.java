@@ -241,11 +241,6 @@ final class UpstreamPool {
         });
     }
 
-    /** The replicas this pool holds connections and latencies for. */
-    Set<Backend> backends() {
-        return Set.copyOf(upstreams.keySet());
-    }
-
     /** The loop's clock: its ticker, which a test's event loop can move on. */
     private long now() {
         return loop.ticker().nanoTime();
