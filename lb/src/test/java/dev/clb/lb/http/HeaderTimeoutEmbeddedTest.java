@@ -77,4 +77,26 @@ class HeaderTimeoutEmbeddedTest {
         assertThat(answers.get(1).body()).isEqualTo(EmbeddedProxy.error("The request head did not arrive within " + HEADER_MS + " ms"));
         assertThat(proxy.client.ended()).isTrue();
     }
+
+    /**
+     * Bytes that came in the same read as the end of the request before them cannot be told apart from it: the header
+     * clock does not start for them, and a client that sends nothing more is the idle timeout's, after the answer.
+     */
+    @Test
+    void aHeadFragmentInTheSameReadAsTheRequestBeforeItEndsAtTheIdleTimeoutAfterTheAnswerWithout408() throws Exception {
+        long idleMs = 1_500;
+        try (EmbeddedProxy idle = new EmbeddedProxy(new ClientLimits(HEADER_MS, idleMs, 60_000, 100, 100))) {
+            idle.send("GET /slow HTTP/1.1\r\nHost: lb\r\n\r\nGET /home HTTP/1.1\r\nHo");
+            ReplicaConnection replica = idle.replicas.next();
+            idle.advance(2_500);
+            assertThat(idle.answers()).isEmpty();
+            replica.receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            assertThat(idle.answers()).extracting(Answer::status).containsExactly(200);
+            idle.advance(idleMs - 1);
+            assertThat(idle.client.ended()).isFalse();
+            idle.advance(1);
+            assertThat(idle.client.ended()).isTrue();
+            assertThat(idle.answers()).as("nothing after the whole first answer").isEmpty();
+        }
+    }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Requests the client edge refuses ({@link RequestChecks}, and the codec's own refusals the proxy answers the same way),
@@ -17,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RequestChecksEmbeddedTest {
     private static final String SMUGGLED = "GET /smuggled HTTP/1.1\r\nHost: lb\r\n\r\n";
+    private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     private final EmbeddedProxy proxy;
 
     RequestChecksEmbeddedTest() throws Exception {
@@ -138,7 +140,46 @@ class RequestChecksEmbeddedTest {
     void anAbsoluteTargetGoesToTheReplicaInOriginFormWithItsAuthorityAsHost() {
         proxy.send("GET http://Example.com:8080/home?x=1 HTTP/1.1\r\nHost: other\r\n\r\n");
         ReplicaConnection replica = proxy.replicas.next();
-        String sent = replica.sent();
-        assertThat(sent).startsWith("GET /home?x=1 HTTP/1.1\r\n").contains("x-forwarded-host: Example.com:8080\r\n");
+        assertThat(replica.sent()).startsWith("GET /home?x=1 HTTP/1.1\r\n").contains("x-forwarded-host: Example.com:8080\r\n");
+        replica.receive(OK);
+        proxy.send("GET HTTP://example.com?y=2 HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        assertThat(replica.sent()).startsWith("GET /?y=2 HTTP/1.1\r\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/home?x=|{}^`\"<>[]\\/?%41", "/a/.../b.c/..d/", "/%41%62/%2e%2e%2e", "/a@b:c!$&'()*+,;=~_-", "//home", "/home?"})
+    void anOddButValidTargetReachesTheReplicaUnchanged(String target) {
+        proxy.send("GET " + target + " HTTP/1.1\r\nHost: lb\r\n\r\n");
+        assertThat(proxy.replicas.next().sent()).startsWith("GET " + target + " HTTP/1.1\r\n");
+    }
+
+    @Test
+    void http10WithoutHostIsFine() {
+        proxy.send("GET /home HTTP/1.0\r\n\r\n");
+        assertThat(proxy.replicas.next().sent()).startsWith("GET /home HTTP/1.1\r\n");
+    }
+
+    @Test
+    void aRequestLineOf7KbAndHeadersOf30KbFit() {
+        String line = "GET /home?" + "a".repeat(7_000) + " HTTP/1.1\r\n";
+        String header = "X-Big: " + "b".repeat(30_000) + "\r\n";
+        proxy.send(line + "Host: lb\r\n" + header + "\r\n");
+        String sent = proxy.replicas.next().sent();
+        assertThat(sent.startsWith(line)).as("the request line went on whole").isTrue();
+        assertThat(sent.contains(header)).as("the 30 KB header went on whole").isTrue();
+    }
+
+    /** Transfer-Encoding is hop-by-hop: the replica gets the body re-chunked, and what follows it is the next request. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Transfer-Encoding:\tchunked", "Transfer-Encoding: CHUNKED"})
+    void chunkedWithATabOrInCapitalsIsPlainChunked(String transferEncoding) {
+        proxy.send("POST /echo HTTP/1.1\r\nHost: lb\r\n" + transferEncoding + "\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /home HTTP/1.1\r\nHost: lb\r\n\r\n");
+        ReplicaConnection replica = proxy.replicas.next();
+        String post = replica.sent();
+        assertThat(post).startsWith("POST /echo HTTP/1.1\r\n").contains("transfer-encoding: chunked\r\n").doesNotContainIgnoringCase("content-length")
+                .endsWith("\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        replica.receive(OK);
+        assertThat(proxy.answers()).extracting(Answer::status).containsExactly(200);
+        assertThat(replica.sent()).startsWith("GET /home HTTP/1.1\r\n");
     }
 }
