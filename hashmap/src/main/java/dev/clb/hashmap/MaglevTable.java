@@ -3,7 +3,6 @@ package dev.clb.hashmap;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,16 +155,6 @@ public final class MaglevTable<T> implements Ring<T> {
     @Override
     public Map<String, Long> shares() {
         return shares.get();
-    }
-
-    /** How many table entries each replica holds, in node order. */
-    public Map<String, Integer> entriesPerNode() {
-        Map<String, Integer> held = new LinkedHashMap<>();
-        nodes.forEach(n -> held.put(n.name(), 0));
-        for (Node<T> n : entries) {
-            if (n != null) held.merge(n.name(), 1, Integer::sum);
-        }
-        return held;
     }
 
     /** The owner of each entry, by name (null where empty): the whole table, to compare two of them. */

@@ -9,8 +9,4 @@ public record Backend(String hostname, String host, int port) {
     public static Backend admin(int port) {
         return new Backend(ADMIN, "127.0.0.1", port);
     }
-
-    public String baseUrl() {
-        return "http://" + host + ":" + port;
-    }
 }

@@ -66,14 +66,6 @@ public final class InFlight {
         }
     }
 
-    /**
-     * The hostnames a counter is kept for: each replica that had an attempt and was not forgotten since. Shows that
-     * a replica that left is forgotten, so that replicas coming and going do not leave one counter each.
-     */
-    public Set<String> tracked() {
-        return Set.copyOf(perReplica.keySet());
-    }
-
     private AtomicInteger counter(String hostname) {
         AtomicInteger count = perReplica.get(hostname);
         return count != null ? count : perReplica.computeIfAbsent(hostname, name -> new AtomicInteger());

@@ -31,10 +31,10 @@ final class BodyTimeout extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest request && !(msg instanceof LastHttpContent) && hasBody(request)) {
             inBody = true;
-            lastPieceNanos = System.nanoTime();
+            lastPieceNanos = now(ctx);
             if (check == null) arm(ctx, timeoutNanos);
         } else if (msg instanceof HttpContent && inBody) {
-            lastPieceNanos = System.nanoTime();
+            lastPieceNanos = now(ctx);
             if (msg instanceof LastHttpContent) inBody = false;
         }
         ctx.fireChannelRead(msg);
@@ -57,6 +57,11 @@ final class BodyTimeout extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /** The event loop's clock, as Netty's own timeout handlers read it. */
+    private static long now(ChannelHandlerContext ctx) {
+        return ctx.executor().ticker().nanoTime();
+    }
+
     private void arm(ChannelHandlerContext ctx, long delayNanos) {
         check = ctx.executor().schedule(() -> check(ctx), delayNanos, TimeUnit.NANOSECONDS);
     }
@@ -64,8 +69,9 @@ final class BodyTimeout extends ChannelInboundHandlerAdapter {
     private void check(ChannelHandlerContext ctx) {
         check = null;
         if (!inBody) return;
-        if (!ctx.channel().config().isAutoRead()) lastPieceNanos = System.nanoTime();
-        long gap = System.nanoTime() - lastPieceNanos;
+        long now = now(ctx);
+        if (!ctx.channel().config().isAutoRead()) lastPieceNanos = now;
+        long gap = now - lastPieceNanos;
         if (gap < timeoutNanos) {
             arm(ctx, timeoutNanos - gap);
             return;

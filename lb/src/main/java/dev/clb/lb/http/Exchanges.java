@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,8 @@ final class Exchanges extends ChannelDuplexHandler implements ChannelFutureListe
     private long heads;
     private long answersStarted;
     private long answered;
-    private long lastAnsweredNanos = System.nanoTime();
+    private Ticker ticker;
+    private long lastAnsweredNanos;
     private final List<Runnable> whenAllAnswered = new ArrayList<>();
 
     /** Requests whose answer has not been written whole yet. */
@@ -51,6 +53,13 @@ final class Exchanges extends ChannelDuplexHandler implements ChannelFutureListe
         }
     }
 
+    /** Times are read off the event loop's ticker, as Netty's own timeout handlers read them. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        ticker = ctx.executor().ticker();
+        lastAnsweredNanos = ticker.nanoTime();
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest) heads++;
@@ -77,7 +86,7 @@ final class Exchanges extends ChannelDuplexHandler implements ChannelFutureListe
     @Override
     public void operationComplete(ChannelFuture written) {
         answered++;
-        lastAnsweredNanos = System.nanoTime();
+        lastAnsweredNanos = ticker.nanoTime();
         if (busy() || whenAllAnswered.isEmpty()) return;
         List<Runnable> actions = List.copyOf(whenAllAnswered);
         whenAllAnswered.clear();

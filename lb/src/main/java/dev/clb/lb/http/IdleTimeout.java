@@ -24,14 +24,14 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        lastReadNanos = System.nanoTime();
+        lastReadNanos = now(ctx);
         arm(ctx, timeoutNanos);
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        lastReadNanos = System.nanoTime();
+        lastReadNanos = now(ctx);
         ctx.fireChannelReadComplete();
     }
 
@@ -40,7 +40,7 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
         long graceNanos = TimeUnit.MILLISECONDS.toNanos(Drain.IDLE_GRACE_MILLIS);
         if (event == Drain.STARTED && timeoutNanos > graceNanos) {
             timeoutNanos = graceNanos;
-            lastReadNanos = Math.max(lastReadNanos, System.nanoTime());
+            lastReadNanos = Math.max(lastReadNanos, now(ctx));
             if (check != null) check.cancel(false);
             arm(ctx, timeoutNanos);
         }
@@ -58,6 +58,11 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
         ctx.fireChannelInactive();
     }
 
+    /** The event loop's clock, as Netty's own timeout handlers read it. */
+    private static long now(ChannelHandlerContext ctx) {
+        return ctx.executor().ticker().nanoTime();
+    }
+
     private void arm(ChannelHandlerContext ctx, long delayNanos) {
         check = ctx.executor().schedule(() -> check(ctx), delayNanos, TimeUnit.NANOSECONDS);
     }
@@ -67,7 +72,7 @@ final class IdleTimeout extends ChannelInboundHandlerAdapter {
             arm(ctx, timeoutNanos);
             return;
         }
-        long quiet = System.nanoTime() - Math.max(lastReadNanos, exchanges.lastAnsweredNanos());
+        long quiet = now(ctx) - Math.max(lastReadNanos, exchanges.lastAnsweredNanos());
         if (quiet >= timeoutNanos) {
             ctx.close();
         } else {

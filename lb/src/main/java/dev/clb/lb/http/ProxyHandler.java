@@ -237,7 +237,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final boolean clientKeepsAlive;
         private final boolean idempotent;
         private final boolean upgrade;
-        private final long startNanos = System.nanoTime();
+        private final long startNanos = ctx.executor().ticker().nanoTime();
         private final long startEpochMillis = System.currentTimeMillis();
         final RequestBody body = new RequestBody(routes.settings().retryBufferBytes());
         private Ring<Backend> ring;
@@ -557,7 +557,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (done) return;
             done = true;
             routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
-                    edge(side.protocol(clientVersion)), open ? status : 499, replica, attempts, System.nanoTime() - startNanos));
+                    edge(side.protocol(clientVersion)), open ? status : 499, replica, attempts, ctx.executor().ticker().nanoTime() - startNanos));
             if (!keepAlive) close();
             boolean wholeBodyRead = body.complete();
             body.release();

@@ -1,5 +1,6 @@
 package dev.clb.lb.http;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
@@ -60,7 +61,8 @@ final class ProxyServer implements AutoCloseable {
         acceptor = new MultiThreadIoEventLoopGroup(1, io);
         loops = new MultiThreadIoEventLoopGroup(listen.ioThreads() > 0 ? listen.ioThreads() : Runtime.getRuntime().availableProcessors(), io);
         Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
-        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, listen.transport().socketChannel, CONNECT_TIMEOUT_MILLIS));
+        Bootstrap replicaConnections = new Bootstrap().channel(listen.transport().socketChannel);
+        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, replicaConnections, CONNECT_TIMEOUT_MILLIS));
         ClientLimits clients = listen.clients();
         ClientEdge edge = new ClientEdge(clients, drain);
         Http2Edge http2 = new Http2Edge(clients, edge.streamBudget(), drain, routes, pools);

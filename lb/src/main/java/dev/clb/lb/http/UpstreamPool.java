@@ -103,7 +103,7 @@ final class UpstreamPool {
         /** Until when a first attempt's deadline passed without an answer (0: it answers): see {@link #seemsHung}. */
         long hungUntilNanos;
 
-        /** How long this replica has answered no one on this loop. */
+        /** How long this replica has answered no one on this loop (since the loop started, if it never has). */
         long quietMillis(long now) {
             return TimeUnit.NANOSECONDS.toMillis(now - lastHeadNanos);
         }
@@ -136,10 +136,14 @@ final class UpstreamPool {
     /** The backends of {@link #ringSeen} and the admin server; null until the first ring. */
     private Set<Backend> live;
 
-    UpstreamPool(EventLoop loop, Class<? extends Channel> channelType, int connectTimeoutMillis) {
+    /**
+     * {@code transport} says how a connection is opened (the channel type and how a hostname is resolved); the pool opens
+     * its connections on {@code loop}, with the options and handlers below.
+     */
+    UpstreamPool(EventLoop loop, Bootstrap transport, int connectTimeoutMillis) {
         this.loop = loop;
         this.connectTimeoutMillis = connectTimeoutMillis;
-        this.bootstrap = new Bootstrap().group(loop).channel(channelType)
+        this.bootstrap = transport.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK)
@@ -181,7 +185,7 @@ final class UpstreamPool {
             if (connected.isSuccess()) {
                 connected.channel().pipeline().get(Call.class).start(upstream, timeoutMillis, listener, false);
             } else if (connected.isCancelled()) {
-                upstream.hung(System.nanoTime(), deadlineMillis);
+                upstream.hung(now(), deadlineMillis);
                 listener.onFailure(new ConnectTimeoutException("no connection within " + deadlineMillis
                         + " ms (the attempt's deadline): the replica accepts none"));
             } else {
@@ -198,7 +202,7 @@ final class UpstreamPool {
     private void connectDeadline(ChannelFuture connecting, Upstream upstream, long deadlineMillis, long delayMillis) {
         loop.schedule(() -> {
             if (connecting.isDone()) return;
-            long quiet = upstream.quietMillis(System.nanoTime());
+            long quiet = upstream.quietMillis(now());
             if (quiet >= deadlineMillis) {
                 connecting.cancel(false);
             } else {
@@ -215,7 +219,7 @@ final class UpstreamPool {
      */
     boolean seemsHung(Backend backend) {
         Upstream upstream = upstreams.get(backend);
-        return upstream != null && upstream.hungUntilNanos != 0 && upstream.hungUntilNanos - System.nanoTime() > 0;
+        return upstream != null && upstream.hungUntilNanos != 0 && upstream.hungUntilNanos - now() > 0;
     }
 
     /**
@@ -237,9 +241,9 @@ final class UpstreamPool {
         });
     }
 
-    /** The replicas this pool holds connections and latencies for. */
-    Set<Backend> backends() {
-        return Set.copyOf(upstreams.keySet());
+    /** The loop's clock: its ticker, which a test's event loop can move on. */
+    private long now() {
+        return loop.ticker().nanoTime();
     }
 
     private Upstream upstream(Backend backend) {
@@ -346,7 +350,7 @@ final class UpstreamPool {
             dirty = true;
             if (content instanceof LastHttpContent) {
                 requestEnded = true;
-                requestEndedNanos = System.nanoTime();
+                requestEndedNanos = now();
                 deadlineMillis = listener.deadlineMillis(upstream.backend, upstream.latency);
                 channel.write(content).addListener(this);
                 armTimer();
@@ -402,7 +406,7 @@ final class UpstreamPool {
             long first = deadlineMillis > 0 && (timeoutMillis <= 0 || deadlineMillis < timeoutMillis) ? deadlineMillis : timeoutMillis;
             if (first <= 0) return;
             timed = true;
-            lastActivityNanos = System.nanoTime();
+            lastActivityNanos = now();
             wakeIn(lastActivityNanos, first);
         }
 
@@ -432,7 +436,7 @@ final class UpstreamPool {
         private void timeUp() {
             timer = null;
             if (!timed || listener == null) return;
-            long now = System.nanoTime();
+            long now = now();
             if (!channel.config().isAutoRead()) lastActivityNanos = now;
             long quiet = TimeUnit.NANOSECONDS.toMillis(now - lastActivityNanos);
             if (timeoutMillis > 0 && quiet >= timeoutMillis) {
@@ -485,7 +489,7 @@ final class UpstreamPool {
                 ctx.close();
                 return;
             }
-            if (timed) lastActivityNanos = System.nanoTime();
+            if (timed) lastActivityNanos = now();
             toFlush = current;
             if (msg instanceof HttpResponse head) {
                 int status = head.status().code();
@@ -496,7 +500,7 @@ final class UpstreamPool {
                 }
                 answering = true;
                 upgraded = status == 101;
-                long now = System.nanoTime();
+                long now = now();
                 upstream.lastHeadNanos = now;
                 upstream.hungUntilNanos = 0;
                 if (requestEnded && !upgraded) upstream.latency.add(now - requestEndedNanos);

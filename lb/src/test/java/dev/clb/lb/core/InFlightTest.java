@@ -2,9 +2,12 @@ package dev.clb.lb.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.WeakReference;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class InFlightTest {
@@ -20,36 +23,51 @@ class InFlightTest {
         assertThat(inFlight.of("b")).isEqualTo(1);
         assertThat(inFlight.of("never")).isZero();
         assertThat(inFlight.total()).isEqualTo(2);
-        assertThat(inFlight.tracked()).containsExactlyInAnyOrder("a", "b");
     }
 
+    /**
+     * The counters are kept by hostname: a replica forgotten leaves nothing that holds its hostname (the instance given
+     * to the first {@link InFlight#begin}); one still counted keeps it.
+     */
     @Test
     void aReplicaIsForgottenOnlyOnceNothingIsInFlightToIt() {
-        inFlight.begin("busy");
-        inFlight.begin("idle");
+        String[] names = {new String("busy"), new String("idle")};
+        inFlight.begin(names[0]);
+        inFlight.begin(names[1]);
         inFlight.end("idle");
+        WeakReference<String> busy = new WeakReference<>(names[0]);
+        WeakReference<String> idle = new WeakReference<>(names[1]);
+        names[0] = names[1] = null;
+
         inFlight.forget("busy");
         inFlight.forget("idle");
         inFlight.forget("never");
-        assertThat(inFlight.tracked()).containsExactly("busy");
+        Released.await("the idle replica's counter", idle);
+        assertThat(busy.get()).as("the busy replica's counter, kept").isNotNull();
         assertThat(inFlight.of("busy")).isEqualTo(1);
         inFlight.end("busy");
         inFlight.forget("busy");
-        assertThat(inFlight.tracked()).isEmpty();
+        Released.await("the busy replica's counter, once idle", busy);
         assertThat(inFlight.total()).isZero();
     }
 
     @Test
     void aNewRingForgetsTheReplicasOutOfItWithNothingInFlightAndTheBusyOnesWithALaterRing() {
-        inFlight.begin("stays");
-        inFlight.begin("failed");
+        String[] names = {new String("stays"), new String("failed"), new String("failed-busy")};
+        for (String name : names) inFlight.begin(name);
         inFlight.end("failed");
-        inFlight.begin("failed-busy");
+        WeakReference<String> stays = new WeakReference<>(names[0]);
+        WeakReference<String> failed = new WeakReference<>(names[1]);
+        WeakReference<String> failedBusy = new WeakReference<>(names[2]);
+        Arrays.fill(names, null);
+
         inFlight.retainOnly(List.of("stays", "replacement"));
-        assertThat(inFlight.tracked()).containsExactlyInAnyOrder("stays", "failed-busy");
+        Released.await("the failed replica's counter", failed);
+        assertThat(failedBusy.get()).as("the failed replica still busy: its counter, kept").isNotNull();
         inFlight.end("failed-busy");
         inFlight.retainOnly(List.of("stays", "replacement"));
-        assertThat(inFlight.tracked()).containsExactly("stays");
+        Released.await("the failed busy replica's counter, with a later ring", failedBusy);
+        assertThat(stays.get()).as("the counter of the replica in the ring").isNotNull();
         assertThat(inFlight.of("stays")).isEqualTo(1);
     }
 
@@ -58,9 +76,11 @@ class InFlightTest {
     void attemptsRacingWithForgettingAreNeitherLostNorCountedBelowZero() throws Exception {
         AtomicBoolean done = new AtomicBoolean();
         AtomicInteger lowest = new AtomicInteger();
+        AtomicReference<String> name = new AtomicReference<>(new String("x"));
+        WeakReference<String> x = new WeakReference<>(name.get());
         Thread loop = new Thread(() -> {
             for (int i = 0; i < 2_000_000; i++) {
-                inFlight.begin("x");
+                inFlight.begin(name.get());
                 inFlight.end("x");
                 lowest.accumulateAndGet(inFlight.of("x"), Math::min);
             }
@@ -78,7 +98,8 @@ class InFlightTest {
         assertThat(lowest.get()).isZero();
         assertThat(inFlight.of("x")).isZero();
         assertThat(inFlight.total()).isZero();
+        name.set(null);
         inFlight.retainOnly(List.of("y"));
-        assertThat(inFlight.tracked()).isEmpty();
+        Released.await("the counter of the replica out of the ring", x);
     }
 }
