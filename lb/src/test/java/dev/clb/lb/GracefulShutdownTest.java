@@ -107,35 +107,6 @@ class GracefulShutdownTest {
         }
     }
 
-    /**
-     * A keep-alive connection that sends nothing after SIGTERM is closed by the load balancer once it has been quiet
-     * for the drain's grace ({@code Drain.IDLE_GRACE_MILLIS}, 1 s), not at once (a request the client sends meanwhile
-     * is answered) and not only at the idle timeout (60 s here) or the drain timeout (20 s).
-     */
-    @Test
-    void sigtermClosesAKeepAliveConnectionThatStaysQuietAfterTheGraceNotBefore() throws Exception {
-        try (LoadBalancerChild lb = LoadBalancerChild.start("--replicas", "1", "--standby", "0", "--drain-timeout", "20000",
-                "--idle-timeout", "60000", "--access-log", "off")) {
-            int port = lb.port(Duration.ofSeconds(60));
-            try (Socket socket = new Socket("127.0.0.1", port)) {
-                socket.setSoTimeout(15_000);
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                socket.getOutputStream().write("GET /home HTTP/1.1\r\nHost: lb\r\nX-Request-ID: 123456\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                String head = RawHttp.readHead(in);
-                assertThat(head).startsWith("HTTP/1.1 200");
-                RawHttp.readBody(in, RawHttp.headers(head));
-
-                long sigterm = System.nanoTime();
-                lb.process.destroy();
-                assertThat(in.read()).as("the end of the stream, after the grace").isEqualTo(-1);
-                long closedAfter = millisSince(sigterm);
-                assertThat(lb.process.waitFor(10, TimeUnit.SECONDS)).as("load balancer exits").isTrue();
-                System.out.printf("DRAIN IDLE keep-alive connection closed %d ms after SIGTERM%n", closedAfter);
-                assertThat(closedAfter).as("ms from SIGTERM to the close").isBetween(900L, 5_000L);
-            }
-        }
-    }
-
     /** Keep-alive clients on raw sockets, each bounded in requests and time; see the test above. */
     private static final class KeepAliveClients implements AutoCloseable {
         final int count;
