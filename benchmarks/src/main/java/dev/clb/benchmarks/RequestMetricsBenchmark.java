@@ -1,6 +1,6 @@
 package dev.clb.benchmarks;
 
-import dev.clb.lb.http.ProxyEvents;
+import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.observability.Metrics;
 import java.time.Duration;
 import java.util.List;
@@ -59,9 +59,11 @@ public class RequestMetricsBenchmark {
         private final int seed = THREADS.getAndIncrement();
         private long n;
 
+        private static final ProxyEvents.Edge EDGE = new ProxyEvents.Edge("HTTP/1.1", "http", "none");
+
         ProxyEvents.Exchange next() {
             n++;
-            return new ProxyEvents.Exchange(0L, "127.0.0.1", "GET", "/home", 200, REPLICAS.get((int) ((n + seed) % 3)),
+            return new ProxyEvents.Exchange(0L, "127.0.0.1", "GET", "/home", EDGE, 200, REPLICAS.get((int) ((n + seed) % 3)),
                     1, 300_000 + (n & 1023) * 2_000);
         }
     }

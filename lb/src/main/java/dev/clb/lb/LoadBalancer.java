@@ -12,12 +12,13 @@ import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.health.JettyHeartbeatProbe;
-import dev.clb.lb.http.AdminToken;
-import dev.clb.lb.http.ClientLimits;
-import dev.clb.lb.http.ForwardedHeaders;
-import dev.clb.lb.http.LoadBalancerServer;
-import dev.clb.lb.http.ProxyEvents;
-import dev.clb.lb.http.Transport;
+import dev.clb.lb.admin.AdminToken;
+import dev.clb.lb.edge.ClientLimits;
+import dev.clb.lb.proxy.ForwardedHeaders;
+import dev.clb.lb.proxy.ProxySettings;
+import dev.clb.lb.server.LoadBalancerServer;
+import dev.clb.lb.proxy.ProxyEvents;
+import dev.clb.lb.server.Transport;
 import dev.clb.lb.management.ManagementRoutes;
 import dev.clb.lb.management.ManagementServer;
 import dev.clb.lb.management.RingRoutes;
@@ -157,7 +158,7 @@ public final class LoadBalancer implements AutoCloseable {
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, transport, options.proxyTimeoutMs,
-                            clients, new LoadBalancerServer.ProxySettings(options.retryBufferBytes, forwarded,
+                            clients, new ProxySettings(options.retryBufferBytes, forwarded,
                                     options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(options.tlsPort, certificates, new HandshakeMetrics(metrics.registry())))),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));

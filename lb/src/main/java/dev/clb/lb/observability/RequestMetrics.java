@@ -1,7 +1,7 @@
 package dev.clb.lb.observability;
 
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.http.ProxyEvents;
+import dev.clb.lb.proxy.ProxyEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

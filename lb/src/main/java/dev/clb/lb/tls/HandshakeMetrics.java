@@ -1,6 +1,6 @@
 package dev.clb.lb.tls;
 
-import dev.clb.lb.http.TlsEvents;
+import dev.clb.lb.edge.TlsEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,7 +2,7 @@ package dev.clb.lb.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clb.lb.http.ProxyEvents;
+import dev.clb.lb.proxy.ProxyEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.StringWriter;
 import java.time.Instant;

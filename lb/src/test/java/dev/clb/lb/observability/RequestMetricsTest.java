@@ -3,7 +3,7 @@ package dev.clb.lb.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.http.ProxyEvents;
+import dev.clb.lb.proxy.ProxyEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -1,0 +1,28 @@
+package dev.clb.lb.proxy;
+
+import dev.clb.lb.admin.AdminRoutes;
+import dev.clb.hashmap.Ring;
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.core.InFlight;
+import dev.clb.lb.core.ReplicaChooser;
+import dev.clb.lb.health.HeartbeatMonitor;
+import java.util.function.Supplier;
+
+/**
+ * What the request path needs to know: the current ring, whom to tell about failures, where admin paths go, where
+ * to count requests in flight, whom to tell about finished exchanges and how to pick the replica for each attempt.
+ */
+public record ProxyRoutes(Supplier<Ring<Backend>> rings, HeartbeatMonitor monitor, Backend admin, long timeoutMillis, InFlight inFlight,
+                   ProxyEvents events, ReplicaChooser chooser, ProxySettings settings) {
+    Ring<Backend> ring() {
+        return rings.get();
+    }
+
+    /** Whether {@code uri}'s path (the query aside) is an admin path; no substring is made. */
+    boolean isAdmin(String uri) {
+        for (String path : AdminRoutes.PATHS) {
+            if (uri.startsWith(path) && (uri.length() == path.length() || uri.charAt(path.length()) == '?')) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.clb.lb.server;
+
+import dev.clb.lb.admin.AdminRoutes;
+import dev.clb.lb.admin.AdminToken;
+import dev.clb.lb.edge.ClientLimits;
+import dev.clb.lb.proxy.ProxyEvents;
+import dev.clb.lb.proxy.ProxyRoutes;
+import dev.clb.lb.proxy.ProxySettings;
+import dev.clb.lb.edge.TlsEvents;
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.core.InFlight;
+import dev.clb.lb.core.ReplicaChooser;
+import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.membership.Membership;
+import io.javalin.Javalin;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.Mapping;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The load balancer's HTTP front. The public port belongs to the {@link ProxyServer}; Javalin serves the admin
+ * API on a loopback port of its own, and the proxy sends it the admin paths, so one port answers everything.
+ */
+public final class LoadBalancerServer implements AutoCloseable {
+    private final Javalin admin;
+    private final ProxyServer proxy;
+
+    private LoadBalancerServer(Javalin admin, ProxyServer proxy) {
+        this.admin = admin;
+        this.proxy = proxy;
+    }
+
+    /** Where and how the public port listens, and the TLS port beside it if there is one. */
+    public record Listen(String bind, int port, int ioThreads, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy,
+                         Optional<TlsListen> tls) {
+    }
+
+    /** The TLS port: its certificate for each SNI name (looked up per handshake, so a swapped set serves at once), and who hears of handshakes. */
+    public record TlsListen(int port, Mapping<String, SslContext> certificates, TlsEvents events) {
+    }
+
+    public static LoadBalancerServer start(Listen listen, Membership replicas, AdminToken adminToken, HeartbeatMonitor monitor,
+                                           InFlight inFlight, ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
+        AdminRoutes routes = new AdminRoutes(replicas, adminToken);
+        Javalin admin = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.startup.startupWatcherEnabled = false;
+            routes.register(config);
+        });
+        admin.start("127.0.0.1", 0);
+        try {
+            Backend adminBackend = Backend.admin(admin.port());
+            ProxyServer proxy = new ProxyServer(listen,
+                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser, listen.proxy()));
+            return new LoadBalancerServer(admin, proxy);
+        } catch (InterruptedException | RuntimeException e) {
+            admin.stop();
+            throw e;
+        }
+    }
+
+    /**
+     * Closes the public port to new connections; those open are served until their last answer, which tells the
+     * client to close, or closed once idle (see {@link Drain}).
+     */
+    public void stopAccepting() {
+        proxy.stopAccepting();
+    }
+
+    /** Client connections still open on the public port. */
+    public int openConnections() {
+        return proxy.openConnections();
+    }
+
+    public int port() {
+        return proxy.port();
+    }
+
+    /** The TLS port, when there is one. */
+    public OptionalInt tlsPort() {
+        return proxy.tlsPort();
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        admin.stop();
+    }
+}
