@@ -158,7 +158,7 @@ public final class MaglevTable<T> implements Ring<T> {
     }
 
     /** The owner of each entry, by name (null where empty): the whole table, to compare two of them. */
-    public String[] ownerNames() {
+    String[] ownerNames() {
         String[] names = new String[entries.length];
         for (int e = 0; e < entries.length; e++) names[e] = entries[e] == null ? null : entries[e].name();
         return names;

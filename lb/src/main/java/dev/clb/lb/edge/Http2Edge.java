@@ -62,7 +62,7 @@ public final class Http2Edge {
     void takeOver(ChannelPipeline pipeline, ClientSide side) {
         ClientEdge.leaveHttp(pipeline);
         pipeline.remove(RequestHandlers.NAME);
-        ClientSide streams = side.overHttp2();
+        ClientSide streams = side.overHttp2(pipeline.channel());
         Http2FrameCodec codec = codec();
         pipeline.addLast(new IdleStateHandler(0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS), codec,
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {

@@ -79,9 +79,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
     private String peer;
 
-    /** How this connection's (or stream's) requests come, made once: the protocol texts are constants, so a compare by identity tells a change. */
+    /** How this connection's (or stream's) requests come, made once (again only if a request line names another version). */
     private ProxyEvents.Edge edge(String protocol) {
-        if (edge == null || edge.protocol() != protocol) edge = new ProxyEvents.Edge(protocol, side.schemeName(), side.tlsVersion(ctx.channel()));
+        if (edge == null || !edge.protocol().equals(protocol)) edge = new ProxyEvents.Edge(protocol, side.schemeName(), side.tlsVersion(ctx.channel()));
         return edge;
     }
 

@@ -69,7 +69,7 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
     public static TlsCertificates start(TlsSettings settings, Clock clock, MeterRegistry registry) throws CertificateRefused {
         TlsCertificates certificates = new TlsCertificates(settings, clock, registry);
         Map<Path, Object> stamps = certificates.stamps(); // before reading: a change while it reads is seen at the next look
-        certificates.current = certificates.load(List.of(), Reading.CHANGED);
+        certificates.current = certificates.load(List.of(), Reading.CHANGED).set();
         certificates.loadedStamps = stamps;
         certificates.seenStamps = stamps;
         certificates.loader.scheduleWithFixedDelay(certificates::lookForChanges, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
@@ -79,9 +79,14 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
     /** Which pairs a reload reads: those whose files changed (the watch), or all of them (SIGHUP). */
     private enum Reading { CHANGED, ALL }
 
+    /** A set read, and the pairs in it that were read again and refused, so kept as they were loaded before. */
+    private record Loaded(CertificateSet set, List<ServerCertificate> keptAfterRefusal) {
+    }
+
     /** Reads the set; a pair in {@code unchanged} is kept as it is, unless {@code ALL} are read and it still loads. */
-    private CertificateSet load(List<ServerCertificate> unchanged, Reading reading) throws CertificateRefused {
+    private Loaded load(List<ServerCertificate> unchanged, Reading reading) throws CertificateRefused {
         List<ServerCertificate> loaded = new ArrayList<>();
+        List<ServerCertificate> keptAfterRefusal = new ArrayList<>();
         for (CertificateFiles files : settings.certificates()) {
             Optional<ServerCertificate> kept = unchanged.stream().filter(c -> c.files().equals(files)).findFirst();
             if (kept.isEmpty()) {
@@ -90,8 +95,10 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
                 try {
                     loaded.add(ServerCertificate.load(files, clock.instant()));
                 } catch (CertificateRefused e) {
-                    log.warn("TLS certificate {} did not load again, its files unchanged: the one loaded before is still served ({})", files.chain(), e.getMessage());
+                    log.error("TLS certificate {} refused when read again ({}); its files look unchanged, so the one loaded before is still served",
+                            files.chain(), e.getMessage());
                     loaded.add(kept.get());
+                    keptAfterRefusal.add(kept.get());
                 }
             } else {
                 if (kept.get().notAfter().isBefore(clock.instant())) log.warn("TLS certificate {} expired on {} and is still served", files.chain(), kept.get().notAfter());
@@ -99,7 +106,7 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
             }
         }
         List<OpenSslSessionTicketKey> ticketKeys = settings.ticketKeys().isPresent() ? TicketKeys.read(settings.ticketKeys().get()) : List.of();
-        return CertificateSet.of(loaded, settings.provider(), ticketKeys);
+        return new Loaded(CertificateSet.of(loaded, settings.provider(), ticketKeys), keptAfterRefusal);
     }
 
     public CertificateSet current() {
@@ -148,11 +155,14 @@ public final class TlsCertificates implements Mapping<String, SslContext>, AutoC
                         && Objects.equals(stamps.get(c.files().key()), loadedStamps.get(c.files().key())))
                 .toList();
         try {
-            CertificateSet next = load(unchanged, reading);
-            current = next;
+            Loaded next = load(unchanged, reading);
+            current = next.set();
             loadedStamps = stamps;
-            reloadsApplied.increment();
-            for (ServerCertificate c : next.certificates()) {
+            // a pair refused and kept is a refusal to count, though the others in the set were read again and applied
+            if (!next.keptAfterRefusal().isEmpty()) reloadsRefused.increment();
+            List<ServerCertificate> read = next.set().certificates().stream().filter(c -> !next.keptAfterRefusal().contains(c)).toList();
+            if (!read.isEmpty()) reloadsApplied.increment();
+            for (ServerCertificate c : read) {
                 log.info("TLS certificate reloaded on {}: {} serial {} names {} valid until {}", why, c.files().chain(), c.serial().toString(16), c.names(), c.notAfter());
             }
         } catch (CertificateRefused | RuntimeException e) {
