@@ -5,6 +5,7 @@ import dev.clb.lb.edge.ClientSide;
 import dev.clb.lb.edge.Json;
 import dev.clb.lb.upstream.LatencyWindow;
 import dev.clb.lb.edge.RejectedRequest;
+import dev.clb.lb.upstream.RetryPolicy;
 import dev.clb.lb.upstream.Tunnel;
 import dev.clb.lb.upstream.UpstreamPool;
 import dev.clb.hashmap.Mixers;
@@ -266,7 +267,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             this.admin = admin;
             this.clientVersion = head.protocolVersion();
             this.clientKeepsAlive = HttpUtil.isKeepAlive(head);
-            this.idempotent = UpstreamPool.idempotent(head.method());
+            this.idempotent = RetryPolicy.idempotent(head.method());
             HttpHeaders headers = head.headers();
             String upgradeTo = headers.get(HttpHeaderNames.UPGRADE);
             this.upgrade = upgradeTo != null && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
@@ -364,7 +365,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         @Override
         public long deadlineMillis(Backend to, LatencyWindow recent) {
             long floor = routes.settings().attemptDeadlineFloorMillis();
-            if (floor <= 0 || admin || attempts != 1 || !idempotent || !body.replayable() || ring.size() < 2) return 0;
+            if (floor <= 0 || admin || !RetryPolicy.mayLeaveEarly(attempts, idempotent, body.replayable(), ring.size())) return 0;
             return recent.deadlineMillis(floor);
         }
 
@@ -507,15 +508,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             routes.monitor().suspect(backend);
-            if (!body.replayable()) {
-                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed while a request body of more than "
+            switch (RetryPolicy.afterFailure(body.replayable(), idempotent, HeartbeatMonitor.isRefusal(cause))) {
+                case NEXT_REPLICA -> {
+                    routes.events().retried(backend);
+                    replacing404 = false;
+                    attempt();
+                }
+                case BODY_NOT_KEPT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed while a request body of more than "
                         + routes.settings().retryBufferBytes() + " bytes (--retry-buffer) was sent; it is not retried: " + cause.getMessage(), false);
-            } else if (idempotent || HeartbeatMonitor.isRefusal(cause)) {
-                routes.events().retried(backend);
-                replacing404 = false;
-                attempt();
-            } else {
-                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed during a "
+                case NOT_IDEMPOTENT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed during a "
                         + head.method() + " request, which is not retried: " + cause.getMessage(), false);
             }
         }

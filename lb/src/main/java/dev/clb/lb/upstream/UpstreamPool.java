@@ -16,7 +16,6 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -85,13 +84,6 @@ public final class UpstreamPool {
         void writable();
     }
 
-    /** Methods that may be sent again after a failure that may have reached the replica. */
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE,
-            HttpMethod.PUT, HttpMethod.DELETE);
-
-    public static boolean idempotent(HttpMethod method) {
-        return IDEMPOTENT.contains(method);
-    }
 
     /** A replica's idle connections, its Host header, made once, and how fast and how lately it has answered. */
     private static final class Upstream {
@@ -318,7 +310,7 @@ public final class UpstreamPool {
             this.timeoutMillis = timeoutMillis;
             this.deadlineMillis = 0;
             this.reused = reused;
-            this.idempotent = idempotent(head.method());
+            this.idempotent = RetryPolicy.idempotent(head.method());
             this.sent = false;
             this.requestEnded = false;
             this.answering = false;
@@ -465,7 +457,7 @@ public final class UpstreamPool {
             boolean started = answering;
             Listener current = finish();
             if (current == null) return;
-            if (reused && !started && cause instanceof IOException && (!sent || idempotent) && current.replayable()) {
+            if (RetryPolicy.againOnFreshConnection(reused, started, cause, sent, idempotent, current.replayable())) {
                 discardIdle(upstream);
                 connect(upstream, timeoutMillis, current);
             } else {
