@@ -7,13 +7,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-@Command(name = "analyzer", mixinStandardHelpOptions = true, version = AnalyzerMain.VERSION,
+@Command(name = "analyzer", mixinStandardHelpOptions = true, version = Commands.VERSION,
         subcommands = {Commands.A1.class, Commands.A2.class, Commands.A3.class, Commands.A4.class, Commands.A5.class, Commands.A6.class, Commands.All.class, Commands.Charts.class},
         description = {"Runs the load balancer experiments A-1..A-6 and writes charts, raw results (JSON, CSV) and REPORT.md.",
                 "Without --lb it starts its own load balancer (java -jar lb/target/lb.jar --runtime local) for every setup, once."})
 public final class AnalyzerMain implements Runnable {
-    public static final String VERSION = "analyzer 1.0.0";
-
     @Spec
     CommandSpec spec;
 

@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clb.analyzer.analysis.Analysis;
 import dev.clb.analyzer.deploy.AdminClient;
 import dev.clb.analyzer.deploy.Deployment;
 import dev.clb.analyzer.deploy.Deployments;
 import dev.clb.analyzer.experiments.A1HomeDistribution;
 import dev.clb.analyzer.experiments.A5Disruption;
+import dev.clb.analyzer.settings.Settings;
+import dev.clb.analyzer.settings.Setup;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clb.analyzer.analysis.Analysis;
 import dev.clb.analyzer.experiments.A1HomeDistribution;
 import dev.clb.analyzer.experiments.A2Scaling;
 import dev.clb.analyzer.experiments.A4StrategyComparison;
+import dev.clb.analyzer.settings.Settings;
 import dev.clb.hashmap.HashScheme;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package dev.clb.analyzer.cli;
 
-import dev.clb.analyzer.Settings;
-import dev.clb.analyzer.Setup;
+import dev.clb.analyzer.settings.Settings;
+import dev.clb.analyzer.settings.Setup;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;

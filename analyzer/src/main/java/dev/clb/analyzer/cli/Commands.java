@@ -1,8 +1,7 @@
 package dev.clb.analyzer.cli;
 
-import dev.clb.analyzer.Analysis;
-import dev.clb.analyzer.AnalyzerMain;
-import dev.clb.analyzer.Settings;
+import dev.clb.analyzer.analysis.Analysis;
+import dev.clb.analyzer.analysis.Redraw;
 import dev.clb.analyzer.experiments.A1HomeDistribution;
 import dev.clb.analyzer.experiments.A2Scaling;
 import dev.clb.analyzer.experiments.A3Failover;
@@ -10,8 +9,9 @@ import dev.clb.analyzer.experiments.A4StrategyComparison;
 import dev.clb.analyzer.experiments.A5Disruption;
 import dev.clb.analyzer.experiments.A6HotKeys;
 import dev.clb.analyzer.experiments.Experiment;
-import dev.clb.analyzer.output.Redraw;
+import dev.clb.analyzer.experiments.Experiments;
 import dev.clb.analyzer.output.ResultFiles;
+import dev.clb.analyzer.settings.Settings;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
 
 /** The subcommands: each runs some experiments with the shared options. */
 public final class Commands {
+    public static final String VERSION = "analyzer 1.0.0";
+
     private Commands() {
     }
 
@@ -32,7 +34,7 @@ public final class Commands {
         @Spec
         CommandSpec spec;
 
-        abstract List<Experiment> experiments();
+        abstract List<Experiment<?>> experiments();
 
         @Override
         public Integer call() {
@@ -46,75 +48,73 @@ public final class Commands {
         }
     }
 
-    @Command(name = "a1", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "a1", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "A-1: requests to /home with N = 3; requests per replica against the split the hash map predicts; bar chart.")
     public static final class A1 extends ExperimentCommand {
         @Override
-        List<Experiment> experiments() {
+        List<Experiment<?>> experiments() {
             return List.of(new A1HomeDistribution());
         }
     }
 
-    @Command(name = "a2", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "a2", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "A-2: N = 2..6 (scaled through /add and /rm); average load per replica and its spread per N; line chart.")
     public static final class A2 extends ExperimentCommand {
         @Override
-        List<Experiment> experiments() {
+        List<Experiment<?>> experiments() {
             return List.of(new A2Scaling());
         }
     }
 
-    @Command(name = "a3", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "a3", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "A-3: every endpoint and its errors; a replica killed for real under traffic: time to detect, to serve again, failed requests; timeline chart.")
     public static final class A3 extends ExperimentCommand {
         @Override
-        List<Experiment> experiments() {
+        List<Experiment<?>> experiments() {
             return List.of(new A3Failover());
         }
     }
 
-    @Command(name = "a4", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "a4", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "A-4: A-1 with every strategy (slots with each hash, ring, maglev, bounded loads), the model's split beside the measured one; "
                     + "A-2 with each hash of the slot ring; charts side by side.")
     public static final class A4 extends ExperimentCommand {
         @Override
-        List<Experiment> experiments() {
+        List<Experiment<?>> experiments() {
             return List.of(new A4StrategyComparison());
         }
     }
 
-    @Command(name = "a5", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "a5", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "A-5: disruption: the same ids before and after adding, removing and replacing (kill -9) a replica, per strategy; "
                     + "the fraction that moved against the ideal; chart.")
     public static final class A5 extends ExperimentCommand {
         @Override
-        List<Experiment> experiments() {
+        List<Experiment<?>> experiments() {
             return List.of(new A5Disruption());
         }
     }
 
-    @Command(name = "a6", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "a6", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "A-6: hot keys: Zipf-popular ids through replicas that hold each request 5 ms, per strategy with and without bounded "
                     + "loads; the busiest replica's share in flight and completed, and the latencies; charts.")
     public static final class A6 extends ExperimentCommand {
         @Override
-        List<Experiment> experiments() {
+        List<Experiment<?>> experiments() {
             return List.of(new A6HotKeys());
         }
     }
 
-    @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "A-1..A-6, setup by setup with one load balancer per setup (A-4 and A-5 reuse the runs of A-1 and A-2), then REPORT.md.")
     public static final class All extends ExperimentCommand {
         @Override
-        List<Experiment> experiments() {
-            // A-5 last: on each setup's load balancer it kills, adds and removes replicas, which the others would then see
-            return List.of(new A1HomeDistribution(), new A2Scaling(), new A3Failover(), new A4StrategyComparison(), new A6HotKeys(),
-                    new A5Disruption());
+        List<Experiment<?>> experiments() {
+            return Experiments.inMeasuringOrder();
         }
     }
 
-    @Command(name = "charts", mixinStandardHelpOptions = true, sortOptions = false, version = AnalyzerMain.VERSION,
+    @Command(name = "charts", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
             description = "Draws the charts and writes REPORT.md again from the raw results (a1.json..a6.json) in --out, without measuring.")
     public static final class Charts implements Callable<Integer> {
         @Mixin

@@ -1,6 +1,6 @@
 package dev.clb.analyzer.deploy;
 
-import dev.clb.analyzer.Setup;
+import dev.clb.analyzer.settings.Setup;
 import java.io.IOException;
 import java.net.URI;
 

@@ -1,7 +1,7 @@
 package dev.clb.analyzer.deploy;
 
-import dev.clb.analyzer.Settings;
-import dev.clb.analyzer.Setup;
+import dev.clb.analyzer.settings.Settings;
+import dev.clb.analyzer.settings.Setup;
 import java.io.IOException;
 import java.net.URI;
 

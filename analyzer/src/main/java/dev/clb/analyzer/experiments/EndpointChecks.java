@@ -2,6 +2,7 @@ package dev.clb.analyzer.experiments;
 
 import dev.clb.analyzer.deploy.AdminClient;
 import dev.clb.analyzer.deploy.AdminClient.Answer;
+import dev.clb.analyzer.results.EndpointCheck;
 import dev.clb.analyzer.traffic.HomeAnswer;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package dev.clb.analyzer.experiments;
 
 import dev.clb.analyzer.deploy.RingView;
+import dev.clb.analyzer.results.RunResult;
 import dev.clb.analyzer.traffic.TrafficResult;
 
 /** A measured run with what it came from: the placement {@code /ring} showed before it, and every request's outcome. */

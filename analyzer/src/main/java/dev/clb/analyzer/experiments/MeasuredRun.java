@@ -2,6 +2,7 @@ package dev.clb.analyzer.experiments;
 
 import dev.clb.analyzer.deploy.Deployment;
 import dev.clb.analyzer.deploy.RingView;
+import dev.clb.analyzer.results.RunResult;
 import dev.clb.analyzer.traffic.ProgressBar;
 import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.analyzer.traffic.TrafficResult;

@@ -1,7 +1,7 @@
 package dev.clb.analyzer.experiments;
 
-import dev.clb.analyzer.Settings;
-import dev.clb.analyzer.Setup;
+import dev.clb.analyzer.settings.Settings;
+import dev.clb.analyzer.settings.Setup;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

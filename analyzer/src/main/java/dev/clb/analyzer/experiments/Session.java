@@ -1,12 +1,14 @@
 package dev.clb.analyzer.experiments;
 
-import dev.clb.analyzer.Settings;
 import dev.clb.analyzer.deploy.Deployment;
 import dev.clb.analyzer.deploy.Deployments;
-import dev.clb.analyzer.Setup;
-import java.io.IOException;
 import dev.clb.analyzer.output.ResultFiles;
+import dev.clb.analyzer.results.RunResult;
+import dev.clb.analyzer.results.Scaling;
+import dev.clb.analyzer.settings.Settings;
+import dev.clb.analyzer.settings.Setup;
 import dev.clb.analyzer.traffic.TrafficRunner;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;

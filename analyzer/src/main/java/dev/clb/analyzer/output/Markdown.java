@@ -4,25 +4,25 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** A small Markdown writer: headings, paragraphs, tables, images. */
-final class Markdown {
+public final class Markdown {
     private final StringBuilder text = new StringBuilder();
 
-    Markdown heading(int level, String title) {
+    public Markdown heading(int level, String title) {
         text.append("#".repeat(level)).append(' ').append(title).append("\n\n");
         return this;
     }
 
-    Markdown paragraph(String paragraph) {
+    public Markdown paragraph(String paragraph) {
         text.append(paragraph.strip()).append("\n\n");
         return this;
     }
 
-    Markdown image(String alt, String file) {
+    public Markdown image(String alt, String file) {
         text.append("![").append(alt).append("](").append(file).append(")\n\n");
         return this;
     }
 
-    Markdown table(List<String> header, List<List<String>> rows) {
+    public Markdown table(List<String> header, List<List<String>> rows) {
         text.append(row(header));
         text.append(header.stream().map(h -> "---").collect(Collectors.joining(" | ", "| ", " |\n")));
         rows.forEach(r -> text.append(row(r)));

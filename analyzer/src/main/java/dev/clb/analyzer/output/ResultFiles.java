@@ -27,7 +27,7 @@ public final class ResultFiles {
     }
 
     public void json(String name, Object value) throws IOException {
-        mapper.writeValue(file(name + ".json").toFile(), value);
+        mapper.writeValue(path(name + ".json").toFile(), value);
     }
 
     /** A result saved earlier, by this run or an earlier one; empty when there is none. */
@@ -39,18 +39,15 @@ public final class ResultFiles {
     public void csv(String name, List<String> header, List<? extends List<?>> rows) throws IOException {
         StringBuilder text = new StringBuilder(line(header));
         rows.forEach(row -> text.append(line(row)));
-        Files.writeString(file(name + ".csv"), text);
-    }
-
-    public Path png(String name) throws IOException {
-        return file(name + ".png");
+        Files.writeString(path(name + ".csv"), text);
     }
 
     public void markdown(String name, String text) throws IOException {
-        Files.writeString(file(name + ".md"), text);
+        Files.writeString(path(name + ".md"), text);
     }
 
-    private Path file(String name) throws IOException {
+    /** The file {@code name} in the output directory, which is created if missing; e.g. a chart's PNG. */
+    public Path path(String name) throws IOException {
         Files.createDirectories(dir);
         return dir.resolve(name);
     }

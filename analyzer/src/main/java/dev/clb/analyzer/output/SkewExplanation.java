@@ -1,5 +1,7 @@
 package dev.clb.analyzer.output;
 
+import static dev.clb.analyzer.output.ReportText.pct;
+
 import dev.clb.analyzer.stats.ExpectedSplit;
 import dev.clb.analyzer.stats.RingAnalysis;
 import dev.clb.analyzer.stats.RingAnalysis.Arc;
@@ -18,12 +20,12 @@ import java.util.stream.Collectors;
  * The "why" of a split, written from {@link RingAnalysis}: every number in it is computed from the hash map API over
  * all 6-digit ids, so the text stays true to the hash map it describes.
  */
-final class SkewExplanation {
+public final class SkewExplanation {
     private SkewExplanation() {
     }
 
     /** A-1: where H sends the ids, where Φ puts the virtual servers, and which arc decides the split. */
-    static void forRing(Markdown md, RingAnalysis ring) {
+    public static void forRing(Markdown md, RingAnalysis ring) {
         long total = ring.totalIds();
         if (ring.hash().equals(HashScheme.ASSIGNMENT.name())) {
             md.paragraph(String.format(Locale.ROOT, """
@@ -64,7 +66,7 @@ final class SkewExplanation {
     }
 
     /** A-2: as N grows, who owns the widest arc and how much it holds. */
-    static void forScaling(Markdown md, HashScheme hash, int from, int to) {
+    public static void forScaling(Markdown md, HashScheme hash, int from, int to) {
         List<List<String>> rows = new ArrayList<>();
         for (int n = from; n <= to; n++) {
             RingAnalysis ring = RingAnalysis.of(hash, n);
@@ -81,7 +83,7 @@ final class SkewExplanation {
     }
 
     /** A-4: how much of the ring each hash reaches, and what more virtual servers would do (computed, not measured). */
-    static void forHashes(Markdown md, int n) {
+    public static void forHashes(Markdown md, int n) {
         List<List<String>> rows = new ArrayList<>();
         for (HashScheme hash : HashScheme.ALL) {
             RingAnalysis ring = RingAnalysis.of(hash, n);
@@ -123,16 +125,12 @@ final class SkewExplanation {
         return (double) mostCommon / ring.totalIds();
     }
 
-    static String splitText(double[] shares) {
+    private static String splitText(double[] shares) {
         return Arrays.stream(shares).mapToObj(s -> String.format(Locale.ROOT, "%.1f%%", 100 * s)).collect(Collectors.joining(" / "));
     }
 
     private static String fraction(int part, int whole) {
         return String.format(Locale.ROOT, "%d of the %d slots, %.0f%% of the ring", part, whole, 100.0 * part / whole);
-    }
-
-    static String pct(double share) {
-        return String.format(Locale.ROOT, "%.2f%%", 100 * share);
     }
 
     private static String perTenThousand(long ids, long total) {

@@ -1,6 +1,6 @@
 package dev.clb.analyzer.output;
 
-import dev.clb.analyzer.experiments.RunResult;
+import dev.clb.analyzer.results.RunResult;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.clb.analyzer.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.analyzer.AnalyzerMain;
-import dev.clb.analyzer.Settings;
+import dev.clb.analyzer.settings.Settings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -43,7 +43,7 @@ class CommandLineTest {
         assertThat(settings.out()).isEqualTo(Path.of("charts"));
         assertThat(settings.lbJar()).isEqualTo(Path.of("lb/target/lb.jar"));
         assertThat(settings.replicaJar()).isEqualTo(Path.of("replica/target/replica.jar"));
-        assertThat(settings.primarySetup()).isEqualTo(dev.clb.analyzer.Setup.ASSIGNMENT);
+        assertThat(settings.primarySetup()).isEqualTo(dev.clb.analyzer.settings.Setup.ASSIGNMENT);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.clb.analyzer.experiments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clb.analyzer.results.Failover;
 import dev.clb.analyzer.traffic.Outcome;
 import dev.clb.analyzer.traffic.TrafficResult;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.clb.analyzer.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.analyzer.deploy.RingView;
+import dev.clb.analyzer.results.RunResult;
 import dev.clb.analyzer.traffic.Outcome;
 import dev.clb.analyzer.traffic.TrafficResult;
 import java.util.List;

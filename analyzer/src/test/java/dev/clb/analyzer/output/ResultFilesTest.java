@@ -2,7 +2,7 @@ package dev.clb.analyzer.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clb.analyzer.experiments.EndpointCheck;
+import dev.clb.analyzer.results.EndpointCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.clb.analyzer.experiments;
+package dev.clb.analyzer.results;
 
 import dev.clb.analyzer.deploy.RingView;
 import dev.clb.analyzer.stats.ExpectedSplit;

@@ -1,22 +1,24 @@
-package dev.clb.analyzer.output;
+package dev.clb.analyzer.experiments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.clb.analyzer.experiments.A5Disruption;
-import dev.clb.analyzer.experiments.A6HotKeys;
-import dev.clb.analyzer.experiments.A6Result;
-import dev.clb.analyzer.experiments.Failover;
-import dev.clb.analyzer.experiments.RunResult;
 import dev.clb.analyzer.deploy.RingView;
+import dev.clb.analyzer.output.Charts;
+import dev.clb.analyzer.results.A6Result;
+import dev.clb.analyzer.results.Change;
+import dev.clb.analyzer.results.Disruption;
+import dev.clb.analyzer.results.Failover;
+import dev.clb.analyzer.results.HotKeys;
+import dev.clb.analyzer.results.Provenance;
+import dev.clb.analyzer.results.RunResult;
 import dev.clb.analyzer.stats.ExpectedSplit;
+import dev.clb.analyzer.stats.Latencies;
+import dev.clb.analyzer.stats.Moves;
 import dev.clb.analyzer.traffic.Outcome;
 import dev.clb.analyzer.traffic.RequestIds;
 import dev.clb.analyzer.traffic.TrafficResult;
 import dev.clb.hashmap.HashScheme;
-import dev.clb.analyzer.experiments.Provenance;
-import dev.clb.analyzer.stats.Latencies;
-import dev.clb.analyzer.stats.Moves;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ import org.jfree.data.xy.XYDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the charts show: the values in the datasets they draw, and the bars and lines in the PNG they write. */
+/** What the experiments' charts show: the values in the datasets they draw, and the bars and lines in the PNG they write. */
 class ChartsTest {
     private static final int BLUE = 0x1f77b4, ORANGE = 0xff7f0e, GREEN = 0x2ca02c;
     private static final List<String> REPLICAS = List.of("server-1", "server-2", "server-3");
@@ -100,7 +102,7 @@ class ChartsTest {
     @Test
     void a1ShowsTheMeasuredAndExpectedCountsAsBarsOfProportionalHeight() throws Exception {
         RunResult run = a1Run();
-        JFreeChart chart = Charts.homeCountsChart(run);
+        JFreeChart chart = A1HomeDistribution.chart(run);
         CategoryDataset data = ((CategoryPlot) chart.getPlot()).getDataset();
         List<String> labels = List.of("server-1 (ring id 1)", "server-2 (ring id 2)", "server-3 (ring id 3)");
         assertThat(data.getColumnKeys()).containsExactlyElementsOf(labels);
@@ -133,7 +135,7 @@ class ChartsTest {
         timeline.put("replica-ab12c", List.of(0, 0, 5, 80, 80));
         Failover failover = new Failover(null, "server-1", List.of("server-1", "server-2"), List.of("server-2", "replica-ab12c"),
                 List.of("replica-ab12c"), 500, 1000, 0.2, 30.0, 45.0, 0, 0, null, Map.of(), 100, timeline, List.of(0, 0, 1, 0, 0));
-        JFreeChart chart = Charts.failoverTimelineChart(failover);
+        JFreeChart chart = A3Failover.timelineChart(failover);
         XYDataset data = ((XYPlot) chart.getPlot()).getDataset();
         assertThat(data.getSeriesCount()).isEqualTo(4);
         List<String> names = new ArrayList<>();
@@ -160,22 +162,22 @@ class ChartsTest {
 
     @Test
     void disruptionAndHotKeyChartsAreReadablePngs() throws Exception {
-        var changes = List.of(new A5Disruption.Change("replace", "kill -9 server-1", new Moves(1000, 0, 0), 0, 0, 0),
-                new A5Disruption.Change("add", "added a5-added", new Moves(1000, 260, 2), 0.25, 0.258, 0),
-                new A5Disruption.Change("remove", "removed server-2", new Moves(1000, 330, 1), 1 / 3.0, 0.329, 0));
+        var changes = List.of(new Change("replace", "kill -9 server-1", new Moves(1000, 0, 0), 0, 0, 0),
+                new Change("add", "added a5-added", new Moves(1000, 260, 2), 0.25, 0.258, 0),
+                new Change("remove", "removed server-2", new Moves(1000, 330, 1), 1 / 3.0, 0.329, 0));
         Path a5 = dir.resolve("a5.png");
-        Charts.disruption(List.of(new A5Disruption.Disruption("maglev", "maglev", "maglev (table 65537)", "maglev", changes),
-                new A5Disruption.Disruption("ring", "ring", "ring (160 points per replica)", "ring", changes)), a5);
+        A5Disruption.chart(List.of(new Disruption("maglev", "maglev", "maglev (table 65537)", "maglev", changes),
+                new Disruption("ring", "ring", "ring (160 points per replica)", "ring", changes)), a5);
         assertThat(ImageIO.read(a5.toFile())).isNotNull();
 
-        var hot = new A6HotKeys.HotKeys("maglev-bounded", "maglev + bounded 1.25", "maglev", 3, 64, 1000, 1000, 0, 1, 1000, 0.18,
+        var hot = new HotKeys("maglev-bounded", "maglev + bounded 1.25", "maglev", 3, 64, 1000, 1000, 0, 1, 1000, 0.18,
                 28 / 64.0, Map.of("a", 400L, "b", 300L, "c", 300L), Map.of("a", 25.0, "b", 20.0, "c", 19.0), Map.of("a", 28, "b", 25, "c", 24),
                 0.4, 25 / 64.0, new Latencies(6, 20, 40), null);
         A6Result result = new A6Result(new Provenance("now", false, "local", 42, 1000, 64, 0), 1000, 1.1, 5, List.of(hot), List.of());
         Path shares = dir.resolve("a6-shares.png");
         Path latency = dir.resolve("a6-latency.png");
-        Charts.hotKeyShares(result, shares);
-        Charts.hotKeyLatencies(result, latency);
+        A6HotKeys.sharesChart(result, shares);
+        A6HotKeys.latencyChart(result, latency);
         assertThat(ImageIO.read(shares.toFile())).isNotNull();
         assertThat(ImageIO.read(latency.toFile())).isNotNull();
     }

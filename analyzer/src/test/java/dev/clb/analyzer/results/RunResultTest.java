@@ -1,4 +1,4 @@
-package dev.clb.analyzer.experiments;
+package dev.clb.analyzer.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,4 +1,4 @@
-package dev.clb.analyzer.experiments;
+package dev.clb.analyzer.results;
 
 import java.util.List;
 

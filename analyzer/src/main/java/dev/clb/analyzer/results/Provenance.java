@@ -1,6 +1,6 @@
-package dev.clb.analyzer.experiments;
+package dev.clb.analyzer.results;
 
-import dev.clb.analyzer.Settings;
+import dev.clb.analyzer.settings.Settings;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;

@@ -1,4 +1,4 @@
-package dev.clb.analyzer.experiments;
+package dev.clb.analyzer.results;
 
 import java.util.List;
 import java.util.Map;
@@ -10,7 +10,8 @@ import java.util.Map;
  * @param ringIdsAfter  ring id by hostname once the replacement serves, from {@code /ring}
  */
 public record A3Result(Provenance provenance, String setup, String placement, List<EndpointCheck> checks, Failover failover,
-                       int victimRingId, Map<String, Integer> ringIdsAfter) {
+                       int victimRingId, Map<String, Integer> ringIdsAfter) implements Result {
+    @Override
     public boolean passed() {
         return checks.stream().allMatch(EndpointCheck::passed) && failover.passed() && replacementInherited();
     }

@@ -1,4 +1,4 @@
-package dev.clb.analyzer;
+package dev.clb.analyzer.settings;
 
 import java.util.ArrayList;
 import java.util.List;

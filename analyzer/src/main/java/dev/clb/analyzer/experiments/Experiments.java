@@ -1,0 +1,21 @@
+package dev.clb.analyzer.experiments;
+
+import java.util.List;
+
+/** A-1..A-6, fresh (an experiment keeps what it measures). */
+public final class Experiments {
+    private Experiments() {
+    }
+
+    /** In the report's order. */
+    public static List<Experiment<?>> all() {
+        return List.of(new A1HomeDistribution(), new A2Scaling(), new A3Failover(), new A4StrategyComparison(), new A5Disruption(),
+                new A6HotKeys());
+    }
+
+    /** In the order {@code all} measures them: A-5 last, since on each setup's load balancer it kills, adds and removes replicas, which the others would then see. */
+    public static List<Experiment<?>> inMeasuringOrder() {
+        return List.of(new A1HomeDistribution(), new A2Scaling(), new A3Failover(), new A4StrategyComparison(), new A6HotKeys(),
+                new A5Disruption());
+    }
+}
