@@ -1,6 +1,5 @@
 package dev.clb.lb;
 
-
 import io.netty.util.ResourceLeakDetector;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -46,6 +45,13 @@ public final class LoadBalancerMain implements Callable<Integer> {
         // time under wrk): a debugging aid, on where -Dio.netty.leakDetection.level asks for it (tests that run the load
         // balancer in their own JVM never come through here, and keep the default)
         if (System.getProperty("io.netty.leakDetection.level") == null) ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        // Replicas are reached by hostname, and an engine hands a dead container's address to the next one it starts:
+        // with the JVM's 30 s cache, a replica added back under the name of one that died was sent to whatever now had
+        // the old address (seen by ComposeAnalysisIT's A-4). Looked up again for each new connection; set before the
+        // first lookup, which reads the policy once. The 10 s cache of failed lookups goes too: a fresh container's
+        // name may not resolve for its first moments.
+        if (System.getProperty("sun.net.inetaddr.ttl") == null) java.security.Security.setProperty("networkaddress.cache.ttl", "0");
+        if (System.getProperty("sun.net.inetaddr.negative.ttl") == null) java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
         System.exit(new CommandLine(new LoadBalancerMain()).execute(args));
     }
 }
