@@ -19,29 +19,43 @@ import java.util.concurrent.TimeUnit;
 public final class LingeringClose extends ChannelDuplexHandler {
     public static final long LINGER_MILLIS = 2_000;
 
-    private ChannelPromise closing;
+    private boolean closing;
+    /**
+     * The close's promise while this handler holds it; null once it is handed on. The transport completes a promise it
+     * was given, and io_uring tells the channel inactive before its close completes: completing it here as well made
+     * Netty's io_uring loop throw "complete already" in the middle of a batch of completions, and lose the rest.
+     */
+    private ChannelPromise held;
     private ScheduledFuture<?> limit;
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (closing != null || !(ctx.channel() instanceof DuplexChannel channel) || !channel.isActive() || channel.isOutputShutdown()) {
+        if (closing || !(ctx.channel() instanceof DuplexChannel channel) || !channel.isActive() || channel.isOutputShutdown()) {
             ctx.close(promise);
             return;
         }
-        closing = promise;
+        closing = true;
+        held = promise;
         channel.config().setAutoRead(true);
         channel.shutdownOutput().addListener(shut -> {
             if (shut.isSuccess()) {
-                limit = ctx.executor().schedule(() -> ctx.close(closing), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                limit = ctx.executor().schedule(() -> handOn(ctx), LINGER_MILLIS, TimeUnit.MILLISECONDS);
             } else {
-                ctx.close(closing);
+                handOn(ctx);
             }
         });
     }
 
+    /** Closes the connection for real, with the promise held, unless the client's end already completed it. */
+    private void handOn(ChannelHandlerContext ctx) {
+        ChannelPromise promise = held;
+        held = null;
+        if (promise != null) ctx.close(promise);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing == null) {
+        if (!closing) {
             ctx.fireChannelRead(msg);
         } else {
             ReferenceCountUtil.release(msg);
@@ -50,15 +64,15 @@ public final class LingeringClose extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (closing == null) ctx.fireChannelReadComplete();
+        if (!closing) ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (closing != null) {
-            if (limit != null) limit.cancel(false);
-            closing.trySuccess();
-        }
+        if (limit != null) limit.cancel(false);
+        ChannelPromise promise = held;
+        held = null;
+        if (promise != null) promise.trySuccess();
         ctx.fireChannelInactive();
     }
 }

@@ -7,6 +7,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.MockTicker;
@@ -74,6 +76,31 @@ class LingeringCloseEmbeddedTest {
         advance(1);
         assertThat(connection.isOpen()).isFalse();
         assertThat(closing.isSuccess()).isTrue();
+    }
+
+    @Test
+    void aPromiseHandedToTheTransportIsLeftForTheTransportToComplete() {
+        // as io_uring does: the channel is told inactive before the close completes, then the close's promise is set
+        List<Boolean> doneBeforeTheTransport = new ArrayList<>();
+        ClientConnection uring = new ClientConnection(EmbeddedChannel.builder().ticker(clock).handlers(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+                ctx.close(ctx.newPromise()).addListener(closed -> {
+                    doneBeforeTheTransport.add(promise.isDone());
+                    promise.trySuccess();
+                });
+            }
+        }, new LingeringClose()));
+        try {
+            ChannelFuture closing = uring.pipeline().close();
+            clock.advance(LingeringClose.LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            uring.runPendingTasks();
+            assertThat(uring.isOpen()).isFalse();
+            assertThat(doneBeforeTheTransport).as("the promise was still the transport's to complete").containsExactly(false);
+            assertThat(closing.isSuccess()).isTrue();
+        } finally {
+            uring.finishAndReleaseAll();
+        }
     }
 
     @Test
