@@ -14,6 +14,9 @@ import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.health.JettyHeartbeatProbe;
 import dev.clb.lb.admin.AdminToken;
 import dev.clb.lb.edge.ClientLimits;
+import dev.clb.lb.edge.RateLimit;
+import dev.clb.lb.edge.RequestRate;
+import dev.clb.lb.edge.TrustedProxies;
 import dev.clb.lb.proxy.ForwardedHeaders;
 import dev.clb.lb.proxy.ProxySettings;
 import dev.clb.lb.server.LoadBalancerServer;
@@ -37,6 +40,7 @@ import dev.clb.lb.tls.TlsCertificates;
 import dev.clb.lb.tls.TlsProvider;
 import dev.clb.lb.tls.TlsRoutes;
 import dev.clb.lb.tls.TlsSettings;
+import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -104,6 +108,8 @@ public final class LoadBalancer implements AutoCloseable {
         if (options.maxConnections <= 0) throw new IllegalArgumentException("--max-connections must be positive");
         if (options.h2MaxStreams <= 0) throw new IllegalArgumentException("--h2-max-streams must be positive");
         ClientLimits clients = new ClientLimits(options.headerTimeoutMs, options.idleTimeoutMs, options.bodyTimeoutMs, options.maxConnections, options.h2MaxStreams);
+        Optional<RequestRate> rate = RateLimitOptions.rate(options);
+        TrustedProxies trustedProxies = RateLimitOptions.trustedProxies(options, rate);
         Optional<TlsSettings> tls = tlsSettings(options);
         if (options.replicas > strategy.capacity()) {
             throw new IllegalArgumentException("--replicas " + options.replicas + " does not fit " + fits(strategy));
@@ -143,8 +149,8 @@ public final class LoadBalancer implements AutoCloseable {
             List<ProxyEvents> observers = new ArrayList<>();
             if (options.managementPort >= 0) observers.add(metrics.requests());
             lb.accessLog.ifPresent(observers::add);
-            log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby, {} I/O",
-                    replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
+            log.info("runtime {}, {}, bounded loads {}, rate limit {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby, {} I/O",
+                    replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off", rate.map(RequestRate::toString).orElse("off"),
                     options.heartbeatIntervalMs, options.heartbeatTimeoutMs, options.failureThreshold, runtime.isPresent() ? options.standby : 0, transport.describe());
             replicas.start(options.replicas);
             replicas.onExit(monitor::exited);
@@ -157,10 +163,12 @@ public final class LoadBalancer implements AutoCloseable {
                 lb.management = ManagementServer.start(options.managementBind, options.managementPort, routes);
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
+            Counter rateLimited = Counter.builder("lb.rate.limited").description("Requests answered 429 by the per-client rate limit").register(metrics.registry());
+            Optional<RateLimit> rateLimit = rate.map(r -> new RateLimit(r, trustedProxies, rateLimited::increment));
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, transport, options.proxyTimeoutMs,
                             clients, new ProxySettings(options.retryBufferBytes, forwarded,
                                     options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs),
-                            lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(options.tlsPort, certificates, new HandshakeMetrics(metrics.registry())))),
+                            lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(options.tlsPort, certificates, new HandshakeMetrics(metrics.registry()))), rateLimit),
                     replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             lb.certificates.ifPresent(certificates -> log.info("TLS on {}:{} (HTTP/2 and HTTP/1.1 by ALPN), provider {}, certificates for {}", options.bind,
