@@ -21,7 +21,7 @@ class ClientBucketsTest {
 
     @Test
     void threadsTakingFromOneBucketAtOnceGetExactlyTheBurst() throws Exception {
-        ClientBuckets buckets = new ClientBuckets(new RequestRate(1, 500), 1_000);
+        ClientBuckets buckets = new ClientBuckets(new RequestRate(1, 500_000), 1_000);
         InetAddress client = address(1);
         ExecutorService threads = Executors.newFixedThreadPool(4);
         try {
@@ -31,7 +31,7 @@ class ClientBucketsTest {
                 Callable<Integer> taker = () -> {
                     start.await();
                     int got = 0;
-                    for (int i = 0; i < 1_000; i++) if (buckets.take(client, 0) == 0) got++;
+                    for (int i = 0; i < 250_000; i++) if (buckets.take(client, 0) == 0) got++;
                     return got;
                 };
                 taken.add(threads.submit(taker));
@@ -39,7 +39,7 @@ class ClientBucketsTest {
             start.countDown();
             int total = 0;
             for (Future<Integer> f : taken) total += f.get(30, TimeUnit.SECONDS);
-            assertThat(total).isEqualTo(500);
+            assertThat(total).isEqualTo(500_000);
         } finally {
             threads.shutdownNow();
         }
