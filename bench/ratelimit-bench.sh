@@ -2,7 +2,8 @@
 # Per-client rate limits under load (issue 22's target), against three nginx backends on 127.0.0.2-4:BACKEND_PORT:
 #  1. fairness: one client (127.0.0.11) at 5 x RATE beside four (127.0.0.12-15) at 0.8 x RATE for SECONDS, each a
 #     paced keep-alive connection (bench/RateLimitLoad.java), ROUNDS times with the limit off and on, one after the
-#     other; reports each client's counts, the four's latency percentiles (from when each request was due), the heavy
+#     other (MODES="off idle on" adds runs with a limit of 1000000/s, which refuses nothing: the check's cost apart
+#     from the refusals'); reports each client's counts, the four's latency percentiles (from when each request was due), the heavy
 #     client's refusals beside the expected number (what it sent less RATE x SECONDS less the burst) and
 #     lb_rate_limited_total;
 #  2. memory: the load balancer's RSS (and the heap's rate-limit objects, from a class histogram) before and after
@@ -16,6 +17,7 @@ RATE=${RATE:-200}
 SECONDS_RUN=${SECONDS_RUN:-10}
 ROUNDS=${ROUNDS:-2}
 FLOOD=${FLOOD:-100000}
+MODES=${MODES:-off on}
 PORT=${PORT:-18300}
 MANAGEMENT_PORT=${MANAGEMENT_PORT:-18301}
 BACKEND_PORT=${BACKEND_PORT:-18310}
@@ -71,8 +73,12 @@ start_lb() {
 {
     echo "# rate-limit bench, $(date -u +%FT%TZ), $(nproc) cores, RATE=$RATE/s per client (burst $RATE), ${SECONDS_RUN}s runs, commit $(git rev-parse --short HEAD)"
     for round in $(seq 1 "$ROUNDS"); do
-        for limit in off on; do
-            if [[ $limit == on ]]; then start_lb --rate-limit "$RATE"; else start_lb; fi
+        for limit in $MODES; do
+            case $limit in
+                on) start_lb --rate-limit "$RATE" ;;
+                idle) start_lb --rate-limit 1000000 ;;
+                *) start_lb ;;
+            esac
             before=$(refused_total)
             echo "## round $round, limit $limit, load average before $(loadavg)"
             load fair "$PORT" "$SECONDS_RUN" "$RATE" | tee "$work/fair.csv"
@@ -88,6 +94,7 @@ start_lb() {
         done
     done
 
+    ((FLOOD > 0)) || exit 0
     echo "## memory: $FLOOD distinct client addresses, twice (--rate-limit $RATE --trusted-proxies 127.0.0.1)"
     start_lb --rate-limit "$RATE" --trusted-proxies 127.0.0.1
     load flood "$PORT" 5000 "$((2 * FLOOD))" >/dev/null # warm-up of the path with X-Forwarded-For: 5000 other addresses
@@ -99,4 +106,5 @@ start_lb() {
     load flood "$PORT" "$FLOOD" "$FLOOD"
     echo "RSS after $((2 * FLOOD)) distinct: $(rss_kib) KiB, load average $(loadavg); heap histogram:"
     histogram
+    stop_lb # the block runs in a subshell (the pipe to tee): the trap does not see its lb_pid
 } | tee "$OUT"
