@@ -13,12 +13,13 @@ import java.util.function.Function;
  * <p>A bucket is a single {@code AtomicLong}: the moment it will be full again (the generic cell rate algorithm, a token
  * bucket without a refill timer). A request at {@code now} pushes that moment one interval ({@code 1/rate}) further;
  * it is refused, and changes nothing, if the moment would then lie more than {@code burst} intervals ahead. Taking a
- * token is one compare-and-set; no lock is held on the request path.
+ * token is one compare-and-set after Caffeine's lock-free lookup.
  *
- * <p>The table is bounded by Caffeine: at most {@code maxClients} buckets, evicted by Window TinyLFU, whose admission
- * filter keeps the buckets of clients seen often when a flood of one-off addresses passes through (an LRU would let
- * such a flood evict a busy client's bucket, and so hand it a fresh burst). An evicted client starts again with a
- * full bucket. Eviction runs on the caller's thread, amortised, so the bound holds without a thread of its own.
+ * <p>The table is bounded by Caffeine: at most {@code maxClients} buckets, evicted by Window TinyLFU, which weighs how
+ * often an address was seen and not only how recently, so a flood of one-off addresses pushes out a busy client's
+ * bucket (handing it a fresh burst) less readily than an LRU would. An evicted client starts again with a full bucket. Caffeine's upkeep (eviction, its access buffers) runs on the caller's thread, amortised and under a
+ * try-lock, so the bound holds without a thread of its own; a writer waits for that lock only when Caffeine's write
+ * buffer is full.
  */
 final class ClientBuckets {
     private static final Function<InetAddress, AtomicLong> FULL = client -> new AtomicLong(Long.MIN_VALUE);
