@@ -15,6 +15,8 @@ import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.health.JettyHeartbeatProbe;
+import dev.clb.lb.edge.RateLimit;
+import dev.clb.lb.edge.RequestRate;
 import dev.clb.lb.server.LoadBalancerServer;
 import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.management.ManagementRoutes;
@@ -31,6 +33,7 @@ import dev.clb.lb.tls.CertificateRefused;
 import dev.clb.lb.tls.HandshakeMetrics;
 import dev.clb.lb.tls.TlsCertificates;
 import dev.clb.lb.tls.TlsRoutes;
+import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -110,8 +113,9 @@ public final class LoadBalancer implements AutoCloseable {
             List<ProxyEvents> observers = new ArrayList<>();
             if (fixed.management().isPresent()) observers.add(metrics.requests());
             lb.accessLog.ifPresent(observers::add);
-            log.info("runtime {}, {}, bounded loads {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby, {} I/O",
+            log.info("runtime {}, {}, bounded loads {}, rate limit {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby, {} I/O",
                     replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
+                    live.rateLimits().rate().map(RequestRate::toString).orElse("off"),
                     heartbeat.interval().toMillis(), heartbeat.timeout().toMillis(), heartbeat.threshold(),
                     runtime.isPresent() ? fixed.membership().standbys() : 0, listen.transport().describe());
             replicas.start(fixed.replicas());
@@ -127,10 +131,12 @@ public final class LoadBalancer implements AutoCloseable {
                 lb.management = ManagementServer.start(management.bind(), management.port(), routes);
                 log.info("management server on {}:{}", management.bind(), lb.management.port());
             }
+            Counter rateLimited = Counter.builder("lb.rate.limited").description("Requests answered 429 by the per-client rate limit").register(metrics.registry());
+            Optional<RateLimit> rateLimit = live.rateLimits().rate().map(r -> new RateLimit(r, live.rateLimits().trustedProxies(), rateLimited::increment));
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(listen.bind(), listen.port(), listen.ioThreads(), listen.transport(),
                             live.proxyTimeout().toMillis(), live.clients(), live.proxy(),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(fixed.tls().get().port(), certificates,
-                                    new HandshakeMetrics(metrics.registry())))),
+                                    new HandshakeMetrics(metrics.registry()))), rateLimit),
                     replicas, fixed.adminToken(), monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", listen.bind(), lb.server.port(), replicas.hostnames());
             lb.certificates.ifPresent(certificates -> log.info("TLS on {}:{} (HTTP/2 and HTTP/1.1 by ALPN), provider {}, certificates for {}", listen.bind(),

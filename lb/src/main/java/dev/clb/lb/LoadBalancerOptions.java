@@ -8,9 +8,11 @@ import dev.clb.lb.config.Listen;
 import dev.clb.lb.config.LiveSettings;
 import dev.clb.lb.config.LoadBalancerConfig;
 import dev.clb.lb.config.Management;
+import dev.clb.lb.config.RateLimits;
 import dev.clb.lb.config.RuntimeChoice;
 import dev.clb.lb.config.Tls;
 import dev.clb.lb.edge.ClientLimits;
+import dev.clb.lb.edge.RequestRate;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.membership.ManagedMembership;
 import dev.clb.lb.membership.StaticMembership;
@@ -235,6 +237,23 @@ public final class LoadBalancerOptions {
                     + "the client sent), off (env LB_FORWARDED, default ${DEFAULT-VALUE}).")
     public ForwardedHeaders forwarded;
 
+    @Option(names = "--rate-limit", defaultValue = "${env:LB_RATE_LIMIT:-0}",
+            description = "Requests per second each client address may send (fractions too: 0.5 is one every 2 s), admin paths included; "
+                    + "the excess is answered 429 with Retry-After by the load balancer and never forwarded; 0 turns it off "
+                    + "(env LB_RATE_LIMIT, default off).")
+    public double rateLimit;
+
+    @Option(names = "--rate-burst", defaultValue = "${env:LB_RATE_BURST:-0}",
+            description = "Requests a client may send at once after a quiet spell: the depth of its token bucket, which refills at --rate-limit; "
+                    + "0 means one second's worth, the rate rounded up (env LB_RATE_BURST, default that).")
+    public int rateBurst;
+
+    @Option(names = "--trusted-proxies", split = ",", defaultValue = "${env:LB_TRUSTED_PROXIES}",
+            description = "CIDR networks (or single addresses) of the proxies in front, for --rate-limit: a request from one counts against "
+                    + "the nearest address in its X-Forwarded-For, read from the right, that is not trusted itself; from any other "
+                    + "peer, against the peer (env LB_TRUSTED_PROXIES, default none).")
+    public List<String> trustedProxies = new ArrayList<>();
+
     @Option(names = "--tunnel-idle-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_TUNNEL_IDLE_TIMEOUT_MS:-300000}",
             description = "Milliseconds an upgraded connection (WebSocket) may carry nothing either way before both ends are closed "
                     + "(env LB_TUNNEL_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
@@ -332,7 +351,9 @@ public final class LoadBalancerOptions {
         List<Backend> staticBackends = runtimeChoice instanceof RuntimeChoice.Static
                 ? converted("--backends", () -> StaticMembership.backends(backends == null ? List.of() : backends))
                 : List.of();
-        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, log, staticBackends);
+        Optional<RequestRate> rate = RateLimitOptions.rate(this);
+        RateLimits rateLimits = new RateLimits(rate, RateLimitOptions.trustedProxies(this, rate));
+        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, rateLimits, log, staticBackends);
 
         Listen listen = checked(Map.of("ioThreads", "--io-threads"), () -> new Listen(bind, port, ioThreads, transport));
         ManagedMembership.Settings membership = checked(Map.of("standbys", "--standby", "spawnTimeout", "--spawn-timeout",

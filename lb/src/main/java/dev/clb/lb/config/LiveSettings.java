@@ -12,11 +12,11 @@ import java.util.Optional;
 /**
  * What a running load balancer could change without a restart or a dropped connection: how the ring places and
  * bounds requests, how replicas are watched, what clients may take, how requests are proxied and retried (one attempt
- * gets {@code proxyTimeout}), the access log (none: off) and the static backends it fronts (empty unless the runtime
+ * gets {@code proxyTimeout}), how fast each client may send, the access log (none: off) and the static backends it fronts (empty unless the runtime
  * is static).
  */
 public record LiveSettings(Balancing balancing, HeartbeatMonitor.Settings heartbeat, ClientLimits clients, Duration proxyTimeout,
-                           ProxySettings proxy, Optional<AccessLog.Destination> accessLog, List<Backend> backends) {
+                           ProxySettings proxy, RateLimits rateLimits, Optional<AccessLog.Destination> accessLog, List<Backend> backends) {
     public LiveSettings {
         backends = List.copyOf(backends);
     }

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,12 +25,15 @@ public final class ClientEdge {
 
     private final ClientLimits limits;
     private final Drain drain;
+    private final Optional<RateLimit> rateLimit;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final RequestChecks checks = new RequestChecks(List.of(new TransferEncodingCheck(), new HostHeaderCheck(), new RequestTargetCheck()));
 
-    public ClientEdge(ClientLimits limits, Drain drain) {
+    /** {@code rateLimit}: the per-client rate limit every request passes, if there is one. */
+    public ClientEdge(ClientLimits limits, Drain drain, Optional<RateLimit> rateLimit) {
         this.limits = limits;
         this.drain = drain;
+        this.rateLimit = rateLimit;
     }
 
     /**
@@ -61,12 +65,13 @@ public final class ClientEdge {
                 drain.connection(exchanges), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges, behindTls), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);
+        rateLimit.ifPresent(limit -> pipeline.addLast(limit));
     }
 
     /** After an upgrade the connection carries bytes, not HTTP: the codec and the HTTP-level handlers leave. */
     public static void leaveHttp(ChannelPipeline pipeline) {
         for (Class<? extends ChannelHandler> http : List.of(HttpServerCodec.class, Drain.Connection.class, Exchanges.class, HeaderTimeout.class, IdleTimeout.class,
-                BodyTimeout.class, RequestChecks.class)) {
+                BodyTimeout.class, RequestChecks.class, RateLimit.class)) {
             if (pipeline.get(http) != null) pipeline.remove(http);
         }
     }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,16 +47,21 @@ public final class Http2Edge {
     private final AtomicInteger streamBudget;
     private final Drain drain;
     private final RequestHandlers requests;
+    private final Optional<RateLimit> rateLimit;
     private final Http2StreamFrameToHttpObjectCodec frames = new Http2StreamFrameToHttpObjectCodec(true);
     private final Http2RequestHeads heads = new Http2RequestHeads();
     private final RequestChecks checks = new RequestChecks(List.of(new HostHeaderCheck(), new RequestTargetCheck()));
 
-    /** {@code streamBudget}: what streams in flight count against, with the client connections, up to {@code --max-connections}. */
-    public Http2Edge(ClientLimits limits, AtomicInteger streamBudget, Drain drain, RequestHandlers requests) {
+    /**
+     * {@code streamBudget}: what streams in flight count against, with the client connections, up to {@code --max-connections};
+     * {@code rateLimit}: the per-client rate limit each stream's request passes, if there is one.
+     */
+    public Http2Edge(ClientLimits limits, AtomicInteger streamBudget, Drain drain, RequestHandlers requests, Optional<RateLimit> rateLimit) {
         this.limits = limits;
         this.streamBudget = streamBudget;
         this.drain = drain;
         this.requests = requests;
+        this.rateLimit = rateLimit;
     }
 
     /** Replaces the HTTP/1 handlers of {@code pipeline}'s connection by the HTTP/2 codec and its streams. */
@@ -70,8 +76,10 @@ public final class Http2Edge {
                     protected void initChannel(Http2StreamChannel stream) {
                         // a stream's body that stalls is cut as a connection's is: 408, then the stream is reset
                         Exchanges exchanges = new Exchanges();
-                        stream.pipeline().addLast(new ConnectionLimit(streamBudget, limits.maxConnections(), ConnectionLimit.Refusal.REFUSE_STREAM), frames, heads, exchanges, new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks,
-                                requests.handlerFor(stream, streams));
+                        ChannelPipeline handlers = stream.pipeline();
+                        handlers.addLast(new ConnectionLimit(streamBudget, limits.maxConnections(), ConnectionLimit.Refusal.REFUSE_STREAM), frames, heads, exchanges, new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);
+                        rateLimit.ifPresent(limit -> handlers.addLast(limit));
+                        handlers.addLast(requests.handlerFor(stream, streams));
                     }
                 }), new Connection(codec, drain));
         pipeline.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));

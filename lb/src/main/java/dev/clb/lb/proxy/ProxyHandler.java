@@ -21,6 +21,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -284,6 +285,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         void reject(Throwable cause) {
+            if (cause instanceof RejectedRequest rejected && !rejected.closesConnection()) {
+                // the body, if any, is dropped as it comes (body()); a client waiting for 100 Continue may never send it
+                error(rejected.status(), rejected.getMessage(), HttpUtil.is100ContinueExpected(head), rejected.headers());
+                return;
+            }
             body.add(LastHttpContent.EMPTY_LAST_CONTENT, null);
             if (cause instanceof RejectedRequest rejected) {
                 error(rejected.status(), rejected.getMessage(), true);
@@ -523,9 +529,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** The load balancer's own answer, with a JSON {@code <Error>} body. */
         void error(HttpResponseStatus errorStatus, String message, boolean close) {
+            error(errorStatus, message, close, EmptyHttpHeaders.INSTANCE);
+        }
+
+        private void error(HttpResponseStatus errorStatus, String message, boolean close, HttpHeaders extra) {
             byte[] json = Json.error(message).getBytes(StandardCharsets.UTF_8);
             FullHttpResponse response = new DefaultFullHttpResponse(clientVersion, errorStatus, Unpooled.wrappedBuffer(json));
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            response.headers().add(extra).set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
             HttpUtil.setContentLength(response, json.length);
             keepAlive = clientKeepsAlive && !close && !closing;
             HttpUtil.setKeepAlive(response, keepAlive);

@@ -3,6 +3,7 @@ package dev.clb.lb.server;
 import dev.clb.lb.admin.AdminRoutes;
 import dev.clb.lb.admin.AdminToken;
 import dev.clb.lb.edge.ClientLimits;
+import dev.clb.lb.edge.RateLimit;
 import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.proxy.ProxyRoutes;
 import dev.clb.lb.proxy.ProxySettings;
@@ -31,9 +32,9 @@ public final class LoadBalancerServer implements AutoCloseable {
         this.proxy = proxy;
     }
 
-    /** Where and how the public port listens, and the TLS port beside it if there is one. */
+    /** Where and how the public port listens, and the TLS port beside it if there is one; the per-client rate limit both ports share, if any. */
     public record Listen(String bind, int port, int ioThreads, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy,
-                         Optional<TlsListen> tls) {
+                         Optional<TlsListen> tls, Optional<RateLimit> rateLimit) {
     }
 
     /** The TLS port: its certificate for each SNI name (looked up per handshake, so a swapped set serves at once), and who hears of handshakes. */

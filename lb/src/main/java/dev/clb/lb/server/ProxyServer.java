@@ -43,7 +43,7 @@ import java.util.function.Function;
  * waited in the accept queue with their requests, and some of them past the clients' 2 s timeouts. The loops
  * talk to the kernel through the {@link Transport} chosen. The plain port speaks HTTP/1 and h2c with prior knowledge;
  * the TLS port, when there is one, the same behind TLS, with ALPN choosing h2 or http/1.1. Both share the loops, the
- * pools, the connection limit and the drain.
+ * pools, the connection limit, the rate limit's table and the drain.
  */
 final class ProxyServer implements AutoCloseable {
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
@@ -77,9 +77,9 @@ final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, READS);
         for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, replicaConnections, CONNECT_TIMEOUT_MILLIS));
         ClientLimits clients = listen.clients();
-        ClientEdge edge = new ClientEdge(clients, drain);
+        ClientEdge edge = new ClientEdge(clients, drain, listen.rateLimit());
         RequestHandlers proxy = (ch, side) -> new ProxyHandler(routes, pools.get(ch.eventLoop()), side);
-        Http2Edge http2 = new Http2Edge(clients, edge.streamBudget(), drain, proxy);
+        Http2Edge http2 = new Http2Edge(clients, edge.streamBudget(), drain, proxy, listen.rateLimit());
         try {
             listener = bind(listen, listen.port(), ch -> {
                 edge.addTo(ch.pipeline(), false, new PriorKnowledge(http2));

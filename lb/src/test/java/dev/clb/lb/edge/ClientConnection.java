@@ -6,18 +6,34 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelOutputShutdownException;
 import io.netty.channel.socket.DuplexChannel;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
 
 /**
  * A client's TCP connection on an {@link EmbeddedChannel}: its two directions shut apart, as a socket's do (what
  * {@link LingeringClose} needs), a write after the output is shut fails as it would on a socket, and the client can
- * end its side of the stream.
+ * end its side of the stream. Its peer is an IP address, as a socket's, when a test gives one.
  */
 final class ClientConnection extends EmbeddedChannel implements DuplexChannel {
     private boolean inputShut;
     private boolean outputShut;
+    /** Null only while EmbeddedChannel's constructor runs, which reads no address. */
+    private Optional<InetSocketAddress> peer;
 
     ClientConnection(EmbeddedChannel.Builder builder) {
+        this(builder, Optional.empty());
+    }
+
+    ClientConnection(EmbeddedChannel.Builder builder, Optional<InetSocketAddress> peer) {
         super(builder);
+        this.peer = peer;
+    }
+
+    @Override
+    protected SocketAddress remoteAddress0() {
+        if (peer == null) return null; // not cached by the channel, unlike an address
+        return peer.isPresent() ? peer.get() : super.remoteAddress0();
     }
 
     /** The client closes its side: Netty's transports then close the channel, past the pipeline's close. */

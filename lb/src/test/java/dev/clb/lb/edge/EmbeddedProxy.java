@@ -28,10 +28,12 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 
@@ -67,6 +69,15 @@ final class EmbeddedProxy implements AutoCloseable {
 
     /** A connection accepted by a port that drains with {@code drain}. */
     EmbeddedProxy(ClientLimits limits, Drain drain) throws RingFullException {
+        this(limits, drain, Optional.empty(), Optional.empty());
+    }
+
+    /** A connection from {@code peer} to a port whose requests pass {@code rateLimit}. */
+    EmbeddedProxy(ClientLimits limits, RateLimit rateLimit, InetSocketAddress peer) throws RingFullException {
+        this(limits, new Drain(), Optional.of(rateLimit), Optional.of(peer));
+    }
+
+    private EmbeddedProxy(ClientLimits limits, Drain drain, Optional<RateLimit> rateLimit, Optional<InetSocketAddress> peer) throws RingFullException {
         this.drain = drain;
         ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
         map.add(replica.hostname(), replica);
@@ -74,7 +85,7 @@ final class EmbeddedProxy implements AutoCloseable {
         InFlight inFlight = new InFlight();
         ProxyRoutes routes = new ProxyRoutes(() -> ring, monitor, Backend.admin(1), PROXY_TIMEOUT_MILLIS, inFlight, ProxyEvents.NONE,
                 ReplicaChooser.of(OptionalDouble.empty(), inFlight), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
-        ClientEdge edge = new ClientEdge(limits, drain);
+        ClientEdge edge = new ClientEdge(limits, drain, rateLimit);
         client = new ClientConnection(EmbeddedChannel.builder().ticker(clock).handlers(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -82,7 +93,7 @@ final class EmbeddedProxy implements AutoCloseable {
                 edge.addTo(ch.pipeline(), false);
                 ch.pipeline().addLast(new ProxyHandler(routes, pool, ClientSide.PLAIN));
             }
-        }));
+        }), peer);
     }
 
     /** The body of the load balancer's own answers. */
