@@ -130,8 +130,8 @@ public final class LoadBalancer implements AutoCloseable {
         Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, inFlight, metrics.membership(),
                         new ManagedMembership.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs),
                                 Duration.ofMillis(options.drainTimeoutMs))))
-                .orElseGet(() -> new StaticMembership(map, converted("--backends",
-                        () -> StaticMembership.backends(options.backends == null ? List.of() : options.backends))));
+                .orElseGet(() -> converted("--backends",
+                        () -> new StaticMembership(map, StaticMembership.backends(options.backends == null ? List.of() : options.backends))));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight, metrics, Duration.ofMillis(options.drainTimeoutMs));
         metrics.watch(replicas, lb.inFlight);

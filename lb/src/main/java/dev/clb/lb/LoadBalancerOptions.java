@@ -200,7 +200,8 @@ public final class LoadBalancerOptions {
             description = "KEY=VALUE list added to the environment of every replica the load balancer starts, local or docker (env LB_REPLICA_ENV).")
     public List<String> replicaEnv = new ArrayList<>();
 
-    @Option(names = "--backends", split = ",", defaultValue = "${env:LB_BACKENDS}", description = "host:port list for the static runtime (env LB_BACKENDS).")
+    @Option(names = "--backends", split = ",", defaultValue = "${env:LB_BACKENDS}", description = "host:port[=W] list for the static runtime. W, a weight from 1 to 256 (default 1), gives the backend "
+                    + "W / (sum of the weights) of the request ids; ring and maglev only, slots refuses it (env LB_BACKENDS).")
     public List<String> backends = new ArrayList<>();
 
     @Option(names = "--image", defaultValue = "${env:LB_REPLICA_IMAGE:-lb-replica:latest}", description = "Replica image for the docker and swarm runtimes (env LB_REPLICA_IMAGE, default ${DEFAULT-VALUE}).")
