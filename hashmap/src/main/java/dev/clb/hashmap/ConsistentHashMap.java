@@ -37,10 +37,16 @@ public final class ConsistentHashMap<T> {
     }
 
     /** Adds {@code name} with the smallest ring id no live replica holds, so a replacement inherits its predecessor's slots. */
-    public synchronized Node<T> add(String name, T value) throws RingFullException {
-        Ring<T> next = withAdded(ring.get(), java.util.Collections.singletonMap(name, value));
-        install(next);
-        return next.node(name);
+    public Node<T> add(String name, T value) throws RingFullException {
+        return add(name, 1, value);
+    }
+
+    /** Adds {@code name} of {@code weight} with the smallest ring id no live replica holds. */
+    public synchronized Node<T> add(String name, int weight, T value) throws RingFullException {
+        Ring<T> current = ring.get();
+        Node<T> node = new Node<>(name, smallestFreeRingId(current), weight, value);
+        install(current.with(node));
+        return node;
     }
 
     /** Adds all of {@code values} (name to value, in iteration order) in one change: all of them or none. */
@@ -76,14 +82,18 @@ public final class ConsistentHashMap<T> {
      * Adds {@code name} with a given ring id, exactly at {@code placement} where it still fits (see
      * {@link Ring#with(Node, Optional)}): to put back a replica that was in the map, on the slots it had.
      */
-    public synchronized Node<T> add(String name, T value, int ringId, Optional<Placement> placement) throws RingFullException {
-        Node<T> node = new Node<>(name, ringId, value);
+    public Node<T> add(String name, T value, int ringId, Optional<Placement> placement) throws RingFullException {
+        return add(new Node<>(name, ringId, value), placement);
+    }
+
+    /** Adds {@code node} on its ring id and with its weight, exactly at {@code placement} where it still fits. */
+    public synchronized Node<T> add(Node<T> node, Optional<Placement> placement) throws RingFullException {
         install(ring.get().with(node, placement));
         return node;
     }
 
     /**
-     * Puts {@code newName} in the place of {@code oldName} in one change: same ring id and the very slots it held
+     * Puts {@code newName} in the place of {@code oldName} in one change: same ring id, weight and the very slots it held
      * (probing from the ring id could find a slot freed since it joined), and no moment in which the old replica's
      * requests go elsewhere. Returns the new node, or null when
      * {@code oldName} is not on the ring (nothing changes then).
@@ -92,7 +102,7 @@ public final class ConsistentHashMap<T> {
         Ring<T> current = ring.get();
         Node<T> old = current.node(oldName);
         if (old == null) return null;
-        Node<T> node = new Node<>(newName, old.ringId(), value);
+        Node<T> node = new Node<>(newName, old.ringId(), old.weight(), value);
         install(current.without(oldName).with(node, current.placement(oldName)));
         return node;
     }

@@ -9,8 +9,8 @@ import java.util.OptionalInt;
 
 /**
  * Ring hash (ketama; Envoy's {@code ring_hash}, nginx's {@code hash consistent}): every replica puts
- * {@code pointsPerReplica} points on a 64-bit circle, and a request goes to the first point clockwise from
- * fmix64(request id). More points buy a more even split with more memory.
+ * {@code pointsPerReplica} points on a 64-bit circle (times its weight), and a request goes to the first point
+ * clockwise from fmix64(request id). More points buy a more even split with more memory.
  *
  * <p>The points are fmix64 of (ring id, j): fmix64 is a bijection, so points of distinct ring ids never collide and a
  * replacement on the same ring id gets exactly its predecessor's points. A replica that joins or leaves moves only the
@@ -68,17 +68,17 @@ public final class HashRing<T> implements Ring<T> {
     private HashRing(Config config, List<Node<T>> nodes) {
         this.config = config;
         this.nodes = nodes;
-        int v = config.pointsPerReplica();
-        int total = nodes.size() * v;
+        int total = (int) totalPoints(config, nodes);
         // sorted with the sign bit flipped, signed order is unsigned order
         long[] flipped = new long[total];
-        for (int i = 0; i < nodes.size(); i++) {
-            for (int j = 0; j < v; j++) flipped[i * v + j] = point(nodes.get(i).ringId(), j) ^ Long.MIN_VALUE;
+        int filled = 0;
+        for (Node<T> node : nodes) {
+            for (int j = 0; j < pointsOf(config, node); j++) flipped[filled++] = point(node.ringId(), j) ^ Long.MIN_VALUE;
         }
         Arrays.sort(flipped);
         owners = (Node<T>[]) new Node<?>[total];
         for (Node<T> node : nodes) {
-            for (int j = 0; j < v; j++) owners[Arrays.binarySearch(flipped, point(node.ringId(), j) ^ Long.MIN_VALUE)] = node;
+            for (int j = 0; j < pointsOf(config, node); j++) owners[Arrays.binarySearch(flipped, point(node.ringId(), j) ^ Long.MIN_VALUE)] = node;
         }
         points = new long[total];
         for (int k = 0; k < total; k++) points[k] = flipped[k] ^ Long.MIN_VALUE;
@@ -91,6 +91,20 @@ public final class HashRing<T> implements Ring<T> {
             while (k < total && (points[k] >>> shift) < b) k++;
             firstInBucket[b] = k;
         }
+    }
+
+    /**
+     * Points per replica times its weight: points 0..W·v-1, so a replica of weight 1 has exactly the points it had
+     * before weights existed, and a weight changed from 1 to W keeps those and adds more.
+     */
+    private static int pointsOf(Config config, Node<?> node) {
+        return config.pointsPerReplica() * node.weight();
+    }
+
+    private static long totalPoints(Config config, List<? extends Node<?>> nodes) {
+        long total = 0;
+        for (Node<?> node : nodes) total += pointsOf(config, node);
+        return total;
     }
 
     /** Point {@code j} of the replica with {@code ringId}. */
@@ -134,8 +148,10 @@ public final class HashRing<T> implements Ring<T> {
     @Override
     public HashRing<T> with(Node<T> node) throws RingFullException {
         List<Node<T>> more = Snapshots.plus(nodes, node);
-        if ((long) more.size() * config.pointsPerReplica() > MAX_POINTS) {
-            throw new RingFullException("no room for '" + node.name() + "': " + more.size() + " replicas x " + config.pointsPerReplica()
+        if (totalPoints(config, more) > MAX_POINTS) {
+            long weights = more.stream().mapToLong(Node::weight).sum();
+            throw new RingFullException("no room for '" + node.name() + "': " + more.size() + " replicas"
+                    + (weights == more.size() ? "" : " of weights summing to " + weights) + " x " + config.pointsPerReplica()
                     + " points exceed " + MAX_POINTS + " points");
         }
         return new HashRing<>(config, more);

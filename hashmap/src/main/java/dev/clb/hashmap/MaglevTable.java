@@ -10,13 +10,18 @@ import java.util.OptionalInt;
 
 /**
  * Maglev hashing (Eisenbud et al., NSDI 2016; Envoy's {@code maglev}): a lookup table of M entries, M prime, that the
- * replicas fill in turns, each taking the next free entry of its own permutation of the table. Every replica ends
- * with floor(M/N) or ceil(M/N) entries, so the split is even to within N/M; a change of membership moves little
+ * replicas fill in turns, each taking the next free entry of its own permutation of the table. Unweighted, every
+ * replica ends with floor(M/N) or ceil(M/N) entries, so the split is even to within N/M; a change of membership moves little
  * more than the keys that must move.
  *
  * <p>A replica's permutation is (offset + k·skip) mod M, offset and skip from two independent hashes of its ring id,
- * and the replicas take turns in ring-id order, so the table depends on the set of ring ids alone: a replacement on
- * the same ring id finds the very same table. A request goes to entry fmix64(id) scaled to [0, M).
+ * and the replicas take turns in ring-id order, so the table depends on the set of ring ids (and weights) alone: a
+ * replacement on the same ring id finds the very same table. A request goes to entry fmix64(id) scaled to [0, M).
+ *
+ * <p>Weights thin out the turns, as Envoy's and Katran's (MaglevHashV2) weighted Maglev do: in round r a replica of
+ * weight W takes its turn only while it has taken no more than r·W / Wmax turns (Wmax the largest weight), so the
+ * heaviest replicas take every round and each ends with W / ΣW of the entries to within N + 1. Every replica takes
+ * the first round, so each holds an entry; with every weight 1 each takes every round: the unweighted table.
  */
 public final class MaglevTable<T> implements Ring<T> {
     public static final int DEFAULT_TABLE_SIZE = 65537;
@@ -82,13 +87,19 @@ public final class MaglevTable<T> implements Ring<T> {
         int n = turns.size();
         int[] next = new int[n];
         int[] skip = new int[n];
+        int heaviest = 1;
         for (int i = 0; i < n; i++) {
             next[i] = offset(turns.get(i).ringId(), m);
             skip[i] = skip(turns.get(i).ringId(), m);
+            heaviest = Math.max(heaviest, turns.get(i).weight());
         }
+        // due[i] = turns replica i has taken × heaviest; it takes round r's turn when r × its weight reaches that
+        long[] due = new long[n];
         int filled = 0;
-        while (true) {
+        for (long round = 1; ; round++) {
             for (int i = 0; i < n; i++) {
+                if (round * turns.get(i).weight() < due[i]) continue;
+                due[i] += heaviest;
                 // m is prime and 0 < skip < m, so the permutation reaches every entry and a free one is found
                 int c = next[i];
                 while (entries[c] != null) c = step(c, skip[i], m);

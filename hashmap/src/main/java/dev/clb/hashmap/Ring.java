@@ -11,8 +11,8 @@ import java.util.Optional;
  * and where to go when it cannot. Every change builds a new snapshot ({@link #with}, {@link #without}); nothing in a
  * snapshot ever changes, so readers need no lock.
  *
- * <p>Every strategy places a replica by its ring id alone, so a replacement that takes over a ring id serves exactly
- * the request ids its predecessor served.
+ * <p>Every strategy places a replica by its ring id (and weight) alone, so a replacement that takes over a ring id
+ * serves exactly the request ids its predecessor served.
  */
 public sealed interface Ring<T> permits SlotRing, HashRing, MaglevTable {
     /** The six-digit request ids {@link #shares()} counts over: 100000–999999. */

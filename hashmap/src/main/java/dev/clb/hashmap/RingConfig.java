@@ -43,6 +43,15 @@ public record RingConfig(int slots, int virtualServers, HashScheme scheme, Probi
         return slots / virtualServers;
     }
 
+    /** The assignment's map places K virtual servers per replica, no more, no fewer: it has no weights. */
+    @Override
+    public void checkWeight(String name, int weight) {
+        if (weight != 1) {
+            throw new IllegalArgumentException("the slots strategy is the assignment's map, which has no weights: '" + name + "' has weight "
+                    + weight + " (weights apply under the ring and maglev strategies)");
+        }
+    }
+
     /** What a {@link Placement} is valid for: placed under another M, K, hash pair or probing, its slots mean nothing here. */
     String layout() {
         return slots + "x" + virtualServers + "/" + scheme.name() + "/" + probing.name().toLowerCase(Locale.ROOT);

@@ -20,6 +20,13 @@ public sealed interface RingStrategy permits RingConfig, HashRing.Config, Maglev
     /** How many replicas fit at most. */
     int capacity();
 
+    /**
+     * Refuses a replica {@code name} of {@code weight} when the weight cannot apply here. Ring and Maglev apply any
+     * weight; the slot map refuses all but 1.
+     */
+    default void checkWeight(String name, int weight) {
+    }
+
     /** The parameters, each present only where it applies. */
     Description describe();
 

@@ -62,6 +62,7 @@ public final class SlotRing<T> implements Ring<T> {
 
     @Override
     public SlotRing<T> with(Node<T> node) throws RingFullException {
+        config.checkWeight(node.name(), node.weight());
         List<Node<T>> more = Snapshots.plus(nodes, node);
         int m = config.slots();
         Node<T>[] slots = Arrays.copyOf(virtualServerAt, m);
@@ -88,6 +89,7 @@ public final class SlotRing<T> implements Ring<T> {
     @Override
     public SlotRing<T> with(Node<T> node, Optional<Placement> placement) throws RingFullException {
         if (placement.isEmpty() || !fits(placement.get())) return with(node);
+        config.checkWeight(node.name(), node.weight());
         List<Node<T>> more = Snapshots.plus(nodes, node);
         Node<T>[] slots = Arrays.copyOf(virtualServerAt, virtualServerAt.length);
         placement.get().slots().forEach(slot -> slots[slot] = node);

@@ -1,7 +1,6 @@
 package dev.clb.lb;
 
 import dev.clb.lb.admin.AdminToken;
-import dev.clb.lb.backend.Backend;
 import dev.clb.lb.config.Balancing;
 import dev.clb.lb.config.FixedSettings;
 import dev.clb.lb.config.Listen;
@@ -16,6 +15,7 @@ import dev.clb.lb.edge.RequestRate;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.membership.ManagedMembership;
 import dev.clb.lb.membership.StaticMembership;
+import dev.clb.lb.membership.StaticMembership.WeightedBackend;
 import dev.clb.lb.observability.AccessLog;
 import dev.clb.lb.proxy.ForwardedHeaders;
 import dev.clb.lb.proxy.ProxySettings;
@@ -305,7 +305,8 @@ public final class LoadBalancerOptions {
             description = "KEY=VALUE list added to the environment of every replica the load balancer starts, local or docker (env LB_REPLICA_ENV).")
     public List<String> replicaEnv = new ArrayList<>();
 
-    @Option(names = "--backends", split = ",", defaultValue = "${env:LB_BACKENDS}", description = "host:port list for the static runtime (env LB_BACKENDS).")
+    @Option(names = "--backends", split = ",", defaultValue = "${env:LB_BACKENDS}", description = "host:port[=W] list for the static runtime. W, a weight from 1 to 256 (default 1), gives the backend "
+                    + "W / (sum of the weights) of the request ids; ring and maglev only, slots refuses it (env LB_BACKENDS).")
     public List<String> backends = new ArrayList<>();
 
     @Option(names = "--image", defaultValue = "${env:LB_REPLICA_IMAGE:-lb-replica:latest}", description = "Replica image for the docker and swarm runtimes (env LB_REPLICA_IMAGE, default ${DEFAULT-VALUE}).")
@@ -348,12 +349,12 @@ public final class LoadBalancerOptions {
                 () -> new ProxySettings(retryBufferBytes, forwarded, tunnelIdleTimeout.toMillis(), attemptDeadlineFloor.toMillis()));
         Optional<AccessLog.Destination> log = converted("--access-log", () -> AccessLog.Destination.named(accessLog));
         RuntimeChoice runtimeChoice = RuntimeOptions.runtime(this);
-        List<Backend> staticBackends = runtimeChoice instanceof RuntimeChoice.Static
+        List<WeightedBackend> staticBackends = runtimeChoice instanceof RuntimeChoice.Static
                 ? converted("--backends", () -> StaticMembership.backends(backends == null ? List.of() : backends))
                 : List.of();
         Optional<RequestRate> rate = RateLimitOptions.rate(this);
         RateLimits rateLimits = new RateLimits(rate, RateLimitOptions.trustedProxies(this, rate));
-        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, rateLimits, log, staticBackends);
+        LiveSettings live = converted("--backends", () -> new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, rateLimits, log, staticBackends));
 
         Listen listen = checked(Map.of("ioThreads", "--io-threads"), () -> new Listen(bind, port, ioThreads, transport));
         ManagedMembership.Settings membership = checked(Map.of("standbys", "--standby", "spawnTimeout", "--spawn-timeout",

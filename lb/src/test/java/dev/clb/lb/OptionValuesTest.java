@@ -66,6 +66,10 @@ class OptionValuesTest {
             "--runtime bogus | unknown runtime 'bogus'; known: auto, local, docker, swarm, static",
             "--runtime static | --backends: the static runtime needs at least one backend, host:port",
             "--runtime static --backends foo | --backends: backend 'foo' is not host:port",
+            "--runtime static --backends 127.0.0.1:1=0 | --backends: backend '127.0.0.1:1=0': a weight is a whole number from 1 to 256, got 0",
+            "--runtime static --backends 127.0.0.1:1=heavy | --backends: backend '127.0.0.1:1=heavy' has no numeric weight",
+            "--runtime static --backends 127.0.0.1:1=3,127.0.0.1:2 | --backends: the slots strategy is the assignment's map, which has no weights: "
+                    + "'127.0.0.1:1' has weight 3 (weights apply under the ring and maglev strategies)",
             "--runtime local --replica-jar /nonexistent/replica.jar | --replica-jar not found: /nonexistent/replica.jar (build it with 'mvn package')",
             "--runtime local --replica-jar /nonexistent/replica.jar --replica-env novalue | --replica-env entry 'novalue' is not KEY=VALUE",
             "--tls-cert /nonexistent/a.pem | --tls-cert and --tls-key go in pairs: 1 certificates, 0 keys",

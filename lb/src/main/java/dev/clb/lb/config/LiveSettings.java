@@ -1,8 +1,8 @@
 package dev.clb.lb.config;
 
-import dev.clb.lb.backend.Backend;
 import dev.clb.lb.edge.ClientLimits;
 import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.membership.StaticMembership.WeightedBackend;
 import dev.clb.lb.observability.AccessLog;
 import dev.clb.lb.proxy.ProxySettings;
 import java.time.Duration;
@@ -16,8 +16,10 @@ import java.util.Optional;
  * is static).
  */
 public record LiveSettings(Balancing balancing, HeartbeatMonitor.Settings heartbeat, ClientLimits clients, Duration proxyTimeout,
-                           ProxySettings proxy, RateLimits rateLimits, Optional<AccessLog.Destination> accessLog, List<Backend> backends) {
+                           ProxySettings proxy, RateLimits rateLimits, Optional<AccessLog.Destination> accessLog, List<WeightedBackend> backends) {
+    /** Refuses weights the strategy cannot apply (the slot map has none). */
     public LiveSettings {
         backends = List.copyOf(backends);
+        backends.forEach(b -> balancing.strategy().checkWeight(b.backend().hostname(), b.weight()));
     }
 }

@@ -14,8 +14,8 @@ import java.util.OptionalInt;
 import java.util.function.Supplier;
 
 /**
- * {@code GET /ring}: the strategy, its parameters and each replica's ring id and share of the six-digit request ids
- * from the model, in {@code /rep} order. The analyzer reads ring ids and expected splits from here.
+ * {@code GET /ring}: the strategy, its parameters and each replica's ring id, weight and share of the six-digit request
+ * ids from the model, in {@code /rep} order. The analyzer reads ring ids and expected splits from here.
  */
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +31,7 @@ public final class RingRoutes implements ManagementRoutes {
     /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
     record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
                     List<Replica> replicas) {
-        record Replica(String hostname, int ringId, double share) {
+        record Replica(String hostname, int ringId, int weight, double share) {
         }
     }
 
@@ -40,7 +40,7 @@ public final class RingRoutes implements ManagementRoutes {
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
         List<RingView.Replica> replicas = ring.nodes().stream()
-                .map((Node<Backend> n) -> new RingView.Replica(n.name(), n.ringId(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS)).toList();
+                .map((Node<Backend> n) -> new RingView.Replica(n.name(), n.ringId(), n.weight(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS)).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
                 boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
     }

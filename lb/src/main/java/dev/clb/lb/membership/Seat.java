@@ -9,12 +9,16 @@ import dev.clb.lb.backend.Backend;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.util.Optional;
 
-/** Where a replica sat in the map before it left (its ring id and slots), so that another, or itself, can sit there again. */
-record Seat(int ringId, Optional<Placement> placement) {
+/**
+ * Where a replica sat in the map before it left (its ring id, weight and slots), so that another, or itself, can sit
+ * there again.
+ */
+record Seat(int ringId, int weight, Optional<Placement> placement) {
 
     /** The seat of {@code hostname} on {@code ring}, which must hold it. */
     static Seat of(Ring<Backend> ring, String hostname) {
-        return new Seat(ring.node(hostname).ringId(), ring.placement(hostname));
+        Node<Backend> node = ring.node(hostname);
+        return new Seat(node.ringId(), node.weight(), ring.placement(hostname));
     }
 
     /** The place of a replica that sits here, having joined the map at {@code joined}: what the runtime records with it. */
@@ -23,11 +27,11 @@ record Seat(int ringId, Optional<Placement> placement) {
     }
 
     /**
-     * Adds {@code backend} to {@code map} on this seat; on the smallest free ring id instead when someone took this
-     * one meanwhile (an {@code /add}).
+     * Adds {@code backend} to {@code map} on this seat, with its weight; on the smallest free ring id instead when
+     * someone took this one meanwhile (an {@code /add}).
      */
     Node<Backend> takeIn(ConsistentHashMap<Backend> map, Backend backend) throws RingFullException {
         boolean free = map.ring().nodes().stream().noneMatch(n -> n.ringId() == ringId);
-        return free ? map.add(backend.hostname(), backend, ringId, placement) : map.add(backend.hostname(), backend);
+        return free ? map.add(new Node<>(backend.hostname(), ringId, weight, backend), placement) : map.add(backend.hostname(), weight, backend);
     }
 }

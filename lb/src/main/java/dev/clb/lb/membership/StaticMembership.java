@@ -1,6 +1,7 @@
 package dev.clb.lb.membership;
 
 import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
@@ -9,34 +10,48 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Servers the load balancer fronts but does not own ({@code --runtime static --backends host:port,...}): they go in the
- * map in the order given, on ring ids 1, 2, ...; one that fails leaves the map and comes back, on its own seat, when
- * it answers heartbeats again. Nothing is ever started or stopped, so {@code /add} and {@code /rm} are refused.
+ * Servers the load balancer fronts but does not own ({@code --runtime static --backends host:port[=W],...}): they go in
+ * the map in the order given, on ring ids 1, 2, ..., each with its weight; one that fails leaves the map and comes
+ * back, on its own seat and with its weight, when it answers heartbeats again. Nothing is ever started or stopped, so
+ * {@code /add} and {@code /rm} are refused.
  */
 public final class StaticMembership implements Membership {
     private static final Logger log = LoggerFactory.getLogger(StaticMembership.class);
 
     private final ConsistentHashMap<Backend> map;
-    private final List<Backend> backends;
+    private final List<WeightedBackend> backends;
     /** Backends that are down, with the seat each gets back when it recovers. */
     private final Map<String, Seat> down = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public StaticMembership(ConsistentHashMap<Backend> map, List<Backend> backends) {
+    /** A backend and its weight: its share of the request ids is its weight over the sum of the weights. */
+    public record WeightedBackend(Backend backend, int weight) {
+    }
+
+    /** Refuses weights the map's strategy cannot apply (the slot map has none), before anything is in the map. */
+    public StaticMembership(ConsistentHashMap<Backend> map, List<WeightedBackend> backends) {
+        backends.forEach(b -> map.ring().strategy().checkWeight(b.backend().hostname(), b.weight()));
         this.map = map;
         this.backends = List.copyOf(backends);
     }
 
-    /** The backends {@code hostPorts} names: {@code host:port} each, the whole string being its hostname. */
-    public static List<Backend> backends(List<String> hostPorts) {
+    /**
+     * The backends {@code hostPorts} names: {@code host:port} each, the whole string being its hostname, optionally
+     * followed by {@code =W}, its weight (1 when absent).
+     */
+    public static List<WeightedBackend> backends(List<String> hostPorts) {
         if (hostPorts.isEmpty()) throw new IllegalArgumentException("the static runtime needs at least one backend, host:port");
-        List<Backend> parsed = new ArrayList<>();
-        for (String hostPort : hostPorts) {
+        List<WeightedBackend> parsed = new ArrayList<>();
+        for (String given : hostPorts) {
+            int equals = given.lastIndexOf('=');
+            String hostPort = equals < 0 ? given : given.substring(0, equals);
+            int weight = equals < 0 ? 1 : weight(given, given.substring(equals + 1));
             int colon = hostPort.lastIndexOf(':');
             if (colon <= 0) throw new IllegalArgumentException("backend '" + hostPort + "' is not host:port");
             int port;
@@ -45,18 +60,32 @@ public final class StaticMembership implements Membership {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("backend '" + hostPort + "' has no numeric port");
             }
-            parsed.add(new Backend(hostPort, hostPort.substring(0, colon), port));
+            parsed.add(new WeightedBackend(new Backend(hostPort, hostPort.substring(0, colon), port), weight));
         }
         return parsed;
+    }
+
+    private static int weight(String given, String weight) {
+        int parsed;
+        try {
+            parsed = Integer.parseInt(weight);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("backend '" + given + "' has no numeric weight");
+        }
+        try {
+            return Node.checkWeight(parsed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("backend '" + given + "': " + e.getMessage(), e);
+        }
     }
 
     /** Puts every backend in the map, answering or not: the monitor takes the dead ones out. {@code replicas} is moot. */
     @Override
     public synchronized void start(int replicas) {
         for (int i = 0; i < backends.size(); i++) {
-            Backend backend = backends.get(i);
+            Backend backend = backends.get(i).backend();
             try {
-                map.add(backend.hostname(), backend, i + 1);
+                map.add(new Node<>(backend.hostname(), i + 1, backends.get(i).weight(), backend), Optional.empty());
             } catch (RingFullException | IllegalArgumentException e) {
                 log.warn("backend {} does not fit the map: {}", backend.hostname(), e.getMessage());
             }
@@ -111,7 +140,7 @@ public final class StaticMembership implements Membership {
     /** The backends that are down, so that they are seen coming back. */
     @Override
     public Collection<Backend> alsoMonitored() {
-        return backends.stream().filter(b -> down.containsKey(b.hostname())).toList();
+        return backends.stream().map(WeightedBackend::backend).filter(b -> down.containsKey(b.hostname())).toList();
     }
 
     @Override

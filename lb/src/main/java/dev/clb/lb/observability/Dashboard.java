@@ -45,7 +45,7 @@ public final class Dashboard implements ManagementRoutes {
     }
 
     /** One replica: where it sits on the ring and its traffic so far. */
-    record ReplicaState(String hostname, int ringId, int[] virtualServerSlots, int servedSlots, double share, Traffic traffic,
+    record ReplicaState(String hostname, int ringId, int weight, int[] virtualServerSlots, int servedSlots, double share, Traffic traffic,
                         int inFlight) {
     }
 
@@ -58,7 +58,7 @@ public final class Dashboard implements ManagementRoutes {
 
     State state() {
         RingView ring = RingView.of(replicas.ring());
-        List<ReplicaState> states = ring.replicas().stream().map(r -> new ReplicaState(r.hostname(), r.ringId(), r.virtualServerSlots(),
+        List<ReplicaState> states = ring.replicas().stream().map(r -> new ReplicaState(r.hostname(), r.ringId(), r.weight(), r.virtualServerSlots(),
                 r.servedSlots(), r.share(), Traffic.of(metrics.requests().duration(r.hostname())), inFlight.of(r.hostname()))).toList();
         return new State(System.currentTimeMillis(), replicas.runtimeName(), ring.slots(), states, replicas.standbyHostnames(),
                 Traffic.of(metrics.requests().duration(RequestMetrics.NO_REPLICA)), metrics.requests().protocols(), metrics.membership().recent());

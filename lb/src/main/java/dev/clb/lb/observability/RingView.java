@@ -20,8 +20,8 @@ record RingView(int slots, List<Replica> replicas) {
     static final int HASH_CIRCLE = 1 << 16;
     static final int SHARE_CIRCLE = 10_000;
 
-    /** A replica's ring id, its points on the circle, how many positions it serves, and its share of the ids. */
-    record Replica(String hostname, int ringId, int[] virtualServerSlots, int servedSlots, double share) {
+    /** A replica's ring id, its weight, its points on the circle, how many positions it serves, and its share of the ids. */
+    record Replica(String hostname, int ringId, int weight, int[] virtualServerSlots, int servedSlots, double share) {
     }
 
     static RingView of(Ring<?> ring) {
@@ -46,7 +46,7 @@ record RingView(int slots, List<Replica> replicas) {
         List<Replica> replicas = new ArrayList<>();
         for (int i = 0; i < ring.size(); i++) {
             Node<?> n = ring.nodes().get(i);
-            replicas.add(new Replica(n.name(), n.ringId(), points.get(i), served[i], (double) shares.get(n.name()) / Ring.SIX_DIGIT_IDS));
+            replicas.add(new Replica(n.name(), n.ringId(), n.weight(), points.get(i), served[i], (double) shares.get(n.name()) / Ring.SIX_DIGIT_IDS));
         }
         return new RingView(circle, replicas);
     }

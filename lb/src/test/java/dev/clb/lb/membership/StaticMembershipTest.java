@@ -2,19 +2,28 @@ package dev.clb.lb.membership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.MaglevTable;
+import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.SlotRing;
 import dev.clb.lb.backend.Backend;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
+import dev.clb.lb.membership.StaticMembership.WeightedBackend;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Static backends: in the map in the order given, out while dead, back on their own slots; nothing is ever started. */
+/** Static backends: in the map in the order given and with their weights, out while dead, back on their own slots; nothing is ever started. */
 class StaticMembershipTest {
     private final Backend a = new Backend("a", "127.0.0.1", 1), b = new Backend("b", "127.0.0.1", 2);
-    private final StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), List.of(a, b));
+    private final StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), weightOne(a, b));
+
+    private static List<WeightedBackend> weightOne(Backend... backends) {
+        return java.util.Arrays.stream(backends).map(b -> new WeightedBackend(b, 1)).toList();
+    }
 
     private SlotRing<Backend> slotRing() {
         return (SlotRing<Backend>) membership.ring();
@@ -68,10 +77,48 @@ class StaticMembershipTest {
     @Test
     void backendsAreHostPortEachNamedByTheWholeString() {
         assertThat(StaticMembership.backends(List.of("10.0.0.1:8080", "[::1]:9"))).containsExactly(
-                new Backend("10.0.0.1:8080", "10.0.0.1", 8080), new Backend("[::1]:9", "[::1]", 9));
+                new WeightedBackend(new Backend("10.0.0.1:8080", "10.0.0.1", 8080), 1), new WeightedBackend(new Backend("[::1]:9", "[::1]", 9), 1));
         assertThatThrownBy(() -> StaticMembership.backends(List.of())).hasMessage("the static runtime needs at least one backend, host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of("nohost"))).hasMessage("backend 'nohost' is not host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of(":80"))).hasMessage("backend ':80' is not host:port");
         assertThatThrownBy(() -> StaticMembership.backends(List.of("h:x"))).hasMessage("backend 'h:x' has no numeric port");
+    }
+
+    @Test
+    void aWeightFollowsTheBackendAfterAnEqualsSignAndTheHostnameStaysHostPort() {
+        assertThat(StaticMembership.backends(List.of("10.0.0.1:8080=3", "[::1]:9=1", "h:7=256", "h:8"))).containsExactly(
+                new WeightedBackend(new Backend("10.0.0.1:8080", "10.0.0.1", 8080), 3), new WeightedBackend(new Backend("[::1]:9", "[::1]", 9), 1),
+                new WeightedBackend(new Backend("h:7", "h", 7), 256), new WeightedBackend(new Backend("h:8", "h", 8), 1));
+        assertThatThrownBy(() -> StaticMembership.backends(List.of("h:1=0"))).hasMessage("backend 'h:1=0': a weight is a whole number from 1 to 256, got 0");
+        assertThatThrownBy(() -> StaticMembership.backends(List.of("h:1=257"))).hasMessage("backend 'h:1=257': a weight is a whole number from 1 to 256, got 257");
+        assertThatThrownBy(() -> StaticMembership.backends(List.of("h:1=-2"))).hasMessageContaining("got -2");
+        assertThatThrownBy(() -> StaticMembership.backends(List.of("h:1=x"))).hasMessage("backend 'h:1=x' has no numeric weight");
+        assertThatThrownBy(() -> StaticMembership.backends(List.of("h:1="))).hasMessage("backend 'h:1=' has no numeric weight");
+        assertThatThrownBy(() -> StaticMembership.backends(List.of("h=3"))).hasMessage("backend 'h' is not host:port");
+    }
+
+    @Test
+    void theSlotMapRefusesWeightsBeforeAnythingIsInIt() {
+        ConsistentHashMap<Backend> slots = new ConsistentHashMap<>(RingConfig.defaults());
+        assertThatThrownBy(() -> new StaticMembership(slots, List.of(new WeightedBackend(a, 1), new WeightedBackend(b, 2))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the slots strategy is the assignment's map, which has no weights: 'b' has weight 2 (weights apply under the ring and maglev strategies)");
+        assertThat(slots.ring().size()).isZero();
+    }
+
+    @Test
+    void aWeightedBackendThatFailsComesBackWithItsWeightAndItsShare() {
+        StaticMembership weighted = new StaticMembership(new ConsistentHashMap<>(new MaglevTable.Config(MaglevTable.DEFAULT_TABLE_SIZE)),
+                List.of(new WeightedBackend(a, 3), new WeightedBackend(b, 1)));
+        weighted.start(0);
+        Map<String, Long> shares = weighted.ring().shares();
+        assertThat(weighted.ring().node("a").weight()).isEqualTo(3);
+        assertThat(shares.get("a") / (double) Ring.SIX_DIGIT_IDS).isCloseTo(0.75, within(0.0075));
+        weighted.failed(a, "test");
+        assertThat(weighted.ring().shares()).containsOnlyKeys("b");
+        weighted.recovered(a);
+        assertThat(weighted.ring().node("a").weight()).isEqualTo(3);
+        assertThat(weighted.ring().node("a").ringId()).isEqualTo(1);
+        assertThat(weighted.ring().shares()).isEqualTo(shares);
     }
 }
