@@ -3,11 +3,10 @@ package dev.clb.lb;
 import static dev.clb.lb.LoadBalancerOptions.converted;
 
 import dev.clb.hashmap.ConsistentHashMap;
-import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingStrategy;
-import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.InFlight;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatProbe;
@@ -62,7 +61,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final Membership replicas;
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
-    private final InFlight inFlight;
+    private final ReplicaFactory made;
     private final Metrics metrics;
     private final Duration drainTimeout;
     private Optional<AccessLog> accessLog = Optional.empty();
@@ -71,12 +70,12 @@ public final class LoadBalancer implements AutoCloseable {
     private ManagementServer management;
 
     private LoadBalancer(Optional<ReplicaRuntime> runtime, Membership replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient,
-                         InFlight inFlight, Metrics metrics, Duration drainTimeout) {
+                         ReplicaFactory made, Metrics metrics, Duration drainTimeout) {
         this.runtime = runtime;
         this.replicas = replicas;
         this.monitor = monitor;
         this.heartbeatClient = heartbeatClient;
-        this.inFlight = inFlight;
+        this.made = made;
         this.metrics = metrics;
         this.drainTimeout = drainTimeout;
     }
@@ -119,22 +118,18 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.start();
         Optional<ReplicaRuntime> runtime = runtime(options);
         Metrics metrics = new Metrics(Duration.ofMillis(options.metricsRetentionMs));
-        InFlight inFlight = new InFlight();
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy, next -> {
-            List<String> hostnames = next.nodes().stream().map(Node::name).toList();
-            metrics.ringChanged(hostnames);
-            inFlight.retainOnly(hostnames);
-        });
+        ReplicaFactory made = new ReplicaFactory(options.ioThreads, metrics.registry());
+        ConsistentHashMap<Replica> map = new ConsistentHashMap<>(strategy, metrics::ringChanged);
         HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
         // the one place that tells owned replicas from fronted servers: everything else sees a Membership
-        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, inFlight, metrics.membership(),
+        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, made, metrics.membership(),
                         new ManagedMembership.Settings(Math.max(0, options.standby), Duration.ofMillis(options.spawnTimeoutMs),
                                 Duration.ofMillis(options.drainTimeoutMs))))
                 .orElseGet(() -> new StaticMembership(map, converted("--backends",
-                        () -> StaticMembership.backends(options.backends == null ? List.of() : options.backends))));
+                        () -> StaticMembership.backends(options.backends == null ? List.of() : options.backends)).stream().map(made::of).toList()));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
-        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight, metrics, Duration.ofMillis(options.drainTimeoutMs));
-        metrics.watch(replicas, lb.inFlight);
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, made, metrics, Duration.ofMillis(options.drainTimeoutMs));
+        metrics.watch(replicas, made);
         AdminToken adminToken = AdminToken.of(options.adminToken);
         try {
             if (tls.isPresent()) lb.certificates = Optional.of(TlsCertificates.start(tls.get(), Clock.systemUTC(), metrics.registry()));
@@ -151,17 +146,17 @@ public final class LoadBalancer implements AutoCloseable {
             monitor.start();
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (options.managementPort >= 0) {
-                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
+                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, metrics)));
                 lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates,
                         () -> lb.server == null ? options.tlsPort : lb.server.tlsPort().orElse(-1), Clock.systemUTC()))); // asked before the port is open: the port asked for
                 lb.management = ManagementServer.start(options.managementBind, options.managementPort, routes);
                 log.info("management server on {}:{}", options.managementBind, lb.management.port());
             }
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, options.ioThreads, transport, options.proxyTimeoutMs,
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(options.bind, options.port, transport, options.proxyTimeoutMs,
                             clients, new ProxySettings(options.retryBufferBytes, forwarded,
                                     options.tunnelIdleTimeoutMs, options.attemptDeadlineFloorMs),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(options.tlsPort, certificates, new HandshakeMetrics(metrics.registry())))),
-                    replicas, adminToken, monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
+                    replicas, adminToken, monitor, made, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, made::inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", options.bind, lb.server.port(), replicas.hostnames());
             lb.certificates.ifPresent(certificates -> log.info("TLS on {}:{} (HTTP/2 and HTTP/1.1 by ALPN), provider {}, certificates for {}", options.bind,
                     lb.server.tlsPort().orElseThrow(), certificates.provider().describe(),
@@ -272,8 +267,9 @@ public final class LoadBalancer implements AutoCloseable {
         return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.port());
     }
 
-    public InFlight inFlight() {
-        return inFlight;
+    /** Makes the replica objects; counts the attempts in flight to all of them. */
+    public ReplicaFactory replicaFactory() {
+        return made;
     }
 
     public Membership replicas() {
@@ -312,9 +308,9 @@ public final class LoadBalancer implements AutoCloseable {
         long start = System.nanoTime();
         long deadline = start + drainTimeout.toNanos();
         log.info("draining: no new connections; {} connections open, {} requests in flight, get up to {} ms", server.openConnections(),
-                inFlight.total(), drainTimeout.toMillis());
+                made.inFlight(), drainTimeout.toMillis());
         boolean busy;
-        while ((busy = server.openConnections() > 0 || inFlight.total() > 0) && System.nanoTime() < deadline) {
+        while ((busy = server.openConnections() > 0 || made.inFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -325,7 +321,7 @@ public final class LoadBalancer implements AutoCloseable {
         long ms = (System.nanoTime() - start) / 1_000_000;
         if (busy) {
             log.warn("drain timeout after {} ms: {} connections still open ({} requests in flight) are cut off", ms, server.openConnections(),
-                    inFlight.total());
+                    made.inFlight());
         } else {
             log.info("drained in {} ms", ms);
         }

@@ -5,7 +5,7 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Placement;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.util.Optional;
 
@@ -13,7 +13,7 @@ import java.util.Optional;
 record Seat(int ringId, Optional<Placement> placement) {
 
     /** The seat of {@code hostname} on {@code ring}, which must hold it. */
-    static Seat of(Ring<Backend> ring, String hostname) {
+    static Seat of(Ring<Replica> ring, String hostname) {
         return new Seat(ring.node(hostname).ringId(), ring.placement(hostname));
     }
 
@@ -23,11 +23,11 @@ record Seat(int ringId, Optional<Placement> placement) {
     }
 
     /**
-     * Adds {@code backend} to {@code map} on this seat; on the smallest free ring id instead when someone took this
+     * Adds {@code replica} to {@code map} on this seat; on the smallest free ring id instead when someone took this
      * one meanwhile (an {@code /add}).
      */
-    Node<Backend> takeIn(ConsistentHashMap<Backend> map, Backend backend) throws RingFullException {
+    Node<Replica> takeIn(ConsistentHashMap<Replica> map, Replica replica) throws RingFullException {
         boolean free = map.ring().nodes().stream().noneMatch(n -> n.ringId() == ringId);
-        return free ? map.add(backend.hostname(), backend, ringId, placement) : map.add(backend.hostname(), backend);
+        return free ? map.add(replica.hostname(), replica, ringId, placement) : map.add(replica.hostname(), replica);
     }
 }

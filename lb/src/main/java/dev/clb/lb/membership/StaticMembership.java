@@ -4,6 +4,7 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,18 +17,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Servers the load balancer fronts but does not own ({@code --runtime static --backends host:port,...}): they go in the
  * map in the order given, on ring ids 1, 2, ...; one that fails leaves the map and comes back, on its own seat, when
- * it answers heartbeats again. Nothing is ever started or stopped, so {@code /add} and {@code /rm} are refused.
+ * it answers heartbeats again, the same {@link Replica} object, its state kept. Nothing is ever started or stopped, so
+ * {@code /add} and {@code /rm} are refused.
  */
 public final class StaticMembership implements Membership {
     private static final Logger log = LoggerFactory.getLogger(StaticMembership.class);
 
-    private final ConsistentHashMap<Backend> map;
-    private final List<Backend> backends;
+    private final ConsistentHashMap<Replica> map;
+    private final List<Replica> backends;
     /** Backends that are down, with the seat each gets back when it recovers. */
     private final Map<String, Seat> down = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    public StaticMembership(ConsistentHashMap<Backend> map, List<Backend> backends) {
+    public StaticMembership(ConsistentHashMap<Replica> map, List<Replica> backends) {
         this.map = map;
         this.backends = List.copyOf(backends);
     }
@@ -54,7 +56,7 @@ public final class StaticMembership implements Membership {
     @Override
     public synchronized void start(int replicas) {
         for (int i = 0; i < backends.size(); i++) {
-            Backend backend = backends.get(i);
+            Replica backend = backends.get(i);
             try {
                 map.add(backend.hostname(), backend, i + 1);
             } catch (RingFullException | IllegalArgumentException e) {
@@ -79,7 +81,7 @@ public final class StaticMembership implements Membership {
     }
 
     @Override
-    public synchronized void failed(Backend backend, String reason) {
+    public synchronized void failed(Replica backend, String reason) {
         if (closed || map.ring().node(backend.hostname()) == null) return;
         down.put(backend.hostname(), Seat.of(map.ring(), backend.hostname()));
         map.remove(backend.hostname());
@@ -87,7 +89,7 @@ public final class StaticMembership implements Membership {
     }
 
     @Override
-    public synchronized void recovered(Backend backend) {
+    public synchronized void recovered(Replica backend) {
         Seat seat = down.remove(backend.hostname());
         if (seat == null || closed) return;
         try {
@@ -99,7 +101,7 @@ public final class StaticMembership implements Membership {
     }
 
     @Override
-    public Ring<Backend> ring() {
+    public Ring<Replica> ring() {
         return map.ring();
     }
 
@@ -110,7 +112,7 @@ public final class StaticMembership implements Membership {
 
     /** The backends that are down, so that they are seen coming back. */
     @Override
-    public Collection<Backend> alsoMonitored() {
+    public Collection<Replica> alsoMonitored() {
         return backends.stream().filter(b -> down.containsKey(b.hostname())).toList();
     }
 

@@ -7,17 +7,21 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.SlotRing;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Static backends: in the map in the order given, out while dead, back on their own slots; nothing is ever started. */
 class StaticMembershipTest {
-    private final Backend a = new Backend("a", "127.0.0.1", 1), b = new Backend("b", "127.0.0.1", 2);
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
+    private final Replica a = made.of(new Backend("a", "127.0.0.1", 1)), b = made.of(new Backend("b", "127.0.0.1", 2));
     private final StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), List.of(a, b));
 
-    private SlotRing<Backend> slotRing() {
-        return (SlotRing<Backend>) membership.ring();
+    private SlotRing<Replica> slotRing() {
+        return (SlotRing<Replica>) membership.ring();
     }
 
     @Test
@@ -40,6 +44,7 @@ class StaticMembershipTest {
         assertThat(membership.hostnames()).containsExactly("b", "a");
         assertThat(membership.ring().node("a").ringId()).isEqualTo(1);
         assertThat(slotRing().virtualServerSlots("a")).containsExactly(slots);
+        assertThat(membership.ring().node("a").value()).as("the same object, its state kept while it was down").isSameAs(a);
         assertThat(membership.monitored()).containsExactlyInAnyOrder(a, b);
     }
 
