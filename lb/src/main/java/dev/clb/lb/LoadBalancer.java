@@ -267,9 +267,9 @@ public final class LoadBalancer implements AutoCloseable {
         return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.port());
     }
 
-    /** Makes the replica objects; counts the attempts in flight to all of them. */
-    public ReplicaFactory replicaFactory() {
-        return made;
+    /** Attempts in flight to all replicas now. */
+    public int inFlight() {
+        return made.inFlight();
     }
 
     public Membership replicas() {
