@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The {@code replica}-labelled series of one replica: its request durations and retries, registered when it joins the
  * ring (not before: a standby or a replica that never fits adds none), so that they exist at 0 from that moment; its
  * requests by status are registered at a status's first use (the codes are not known ahead) and cached here. Counting
- * costs a volatile read, an array read and LongAdder increments on the event loops, without a lock. {@link #remove}
- * takes the series out of the registry once the replica has left for the retention (what is counted on it after that
- * is dropped); {@link #joined} registers fresh ones when it returns (a static backend), which Prometheus' {@code rate()}
- * reads as a counter reset.
+ * costs a volatile read, an array read and LongAdder increments on the event loops, without a lock (but for a status's
+ * first answer). {@link #remove} takes the series out of the registry once the replica has left for the retention
+ * (what is counted on it after that is dropped); {@link #joined} registers fresh ones when it returns (a static
+ * backend), which Prometheus' {@code rate()} reads as a counter reset.
  */
 public final class ReplicaMeters {
     private static final List<String> NAMES = List.of("lb.requests", "lb.request.duration", "lb.upstream.retries");
@@ -107,13 +107,25 @@ public final class ReplicaMeters {
         Counter status(int code) {
             int index = code >= 0 && code < STATUSES ? code : 0;
             Counter counter = byStatus.get(index);
-            if (counter == null) {
-                // registering twice is harmless: the registry hands back the same counter
-                counter = removed ? new NoopCounter(null) : Counter.builder("lb.requests").description("Client requests answered, by replica and status")
-                        .tag("replica", replica).tag("code", Integer.toString(code)).register(registry);
-                byStatus.set(index, counter);
+            return counter != null ? counter : register(index, code);
+        }
+
+        /**
+         * A status's first answer on this registration, under the lock {@link #remove} takes, so that no counter is
+         * registered after the series were removed (by an event loop that read them just before): it counts on the
+         * registration current now.
+         */
+        private Counter register(int index, int code) {
+            synchronized (ReplicaMeters.this) {
+                if (current != this) return current.status(code);
+                Counter counter = byStatus.get(index);
+                if (counter == null) {
+                    counter = removed ? new NoopCounter(null) : Counter.builder("lb.requests").description("Client requests answered, by replica and status")
+                            .tag("replica", replica).tag("code", Integer.toString(code)).register(registry);
+                    byStatus.set(index, counter);
+                }
+                return counter;
             }
-            return counter;
         }
     }
 }
