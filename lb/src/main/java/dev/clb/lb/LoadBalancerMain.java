@@ -1,10 +1,13 @@
 package dev.clb.lb;
 
+import dev.clb.lb.config.LoadBalancerConfig;
 import io.netty.util.ResourceLeakDetector;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Mixin;
 import sun.misc.Signal;
 
@@ -14,11 +17,34 @@ public final class LoadBalancerMain implements Callable<Integer> {
     @Mixin
     LoadBalancerOptions options = new LoadBalancerOptions();
 
+    /**
+     * The command line of the load balancer. A value that picocli cannot convert is refused as {@link #call()} refuses
+     * one the configuration does not take: "lb: --flag: why" on standard error, exit code 2, no usage text after it.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new LoadBalancerMain());
+        IParameterExceptionHandler picocli = cli.getParameterExceptionHandler();
+        cli.setParameterExceptionHandler((e, args) -> {
+            Optional<String> refusal = LoadBalancerOptions.refusal(e);
+            if (refusal.isEmpty()) return picocli.handleParseException(e, args);
+            System.err.println("lb: " + refusal.get());
+            return 2;
+        });
+        return cli;
+    }
+
     @Override
     public Integer call() throws Exception {
+        LoadBalancerConfig config;
+        try {
+            config = options.config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("lb: " + e.getMessage());
+            return 2;
+        }
         LoadBalancer lb;
         try {
-            lb = LoadBalancer.start(options);
+            lb = LoadBalancer.start(config);
         } catch (IllegalArgumentException e) {
             System.err.println("lb: " + e.getMessage());
             return 2;
@@ -52,6 +78,6 @@ public final class LoadBalancerMain implements Callable<Integer> {
         // name may not resolve for its first moments.
         if (System.getProperty("sun.net.inetaddr.ttl") == null) java.security.Security.setProperty("networkaddress.cache.ttl", "0");
         if (System.getProperty("sun.net.inetaddr.negative.ttl") == null) java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
-        System.exit(new CommandLine(new LoadBalancerMain()).execute(args));
+        System.exit(commandLine().execute(args));
     }
 }

@@ -1,12 +1,46 @@
 package dev.clb.lb;
 
+import dev.clb.lb.admin.AdminToken;
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.config.Balancing;
+import dev.clb.lb.config.FixedSettings;
+import dev.clb.lb.config.Listen;
+import dev.clb.lb.config.LiveSettings;
+import dev.clb.lb.config.LoadBalancerConfig;
+import dev.clb.lb.config.Management;
+import dev.clb.lb.config.RuntimeChoice;
+import dev.clb.lb.config.Tls;
+import dev.clb.lb.edge.ClientLimits;
+import dev.clb.lb.health.HeartbeatMonitor;
+import dev.clb.lb.membership.ManagedMembership;
+import dev.clb.lb.membership.StaticMembership;
+import dev.clb.lb.observability.AccessLog;
+import dev.clb.lb.proxy.ForwardedHeaders;
+import dev.clb.lb.proxy.ProxySettings;
+import dev.clb.lb.server.Transport;
+import dev.clb.lb.settings.InvalidSetting;
+import dev.clb.lb.tls.CertificateFiles;
+import dev.clb.lb.tls.TlsProvider;
+import dev.clb.lb.tls.TlsSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
-/** Every setting of the load balancer; each option has an environment-variable twin. */
+/**
+ * Every setting of the load balancer; each option has an environment-variable twin. Typed values are converted by
+ * picocli (durations in milliseconds, {@code --transport}, {@code --forwarded}), by the domain type's own factory;
+ * {@link #config()} then builds the one {@link LoadBalancerConfig}, every value checked once, by the type that holds
+ * it, and a refusal passed on naming the option.
+ */
 public final class LoadBalancerOptions {
 
     /**
@@ -14,10 +48,62 @@ public final class LoadBalancerOptions {
      * words, knowing no flag; the refusal is passed on naming the flag, so that the user sees which option to fix.
      */
     static <T> T converted(String flag, Supplier<T> conversion) {
+        return checked(Map.of(), conversion, flag);
+    }
+
+    /**
+     * The domain value {@code build} makes of several options: a setting it refuses ({@link InvalidSetting}, which names
+     * its record component) is passed on under the option that gave it, {@code flags} mapping each component to its option.
+     */
+    static <T> T checked(Map<String, String> flags, Supplier<T> build) {
+        return checked(flags, build, null);
+    }
+
+    private static <T> T checked(Map<String, String> flags, Supplier<T> build, String onlyFlag) {
         try {
-            return conversion.get();
+            return build.get();
+        } catch (InvalidSetting e) {
+            String flag = onlyFlag != null ? onlyFlag : flags.get(e.setting());
+            if (flag == null) throw e;
+            throw new IllegalArgumentException(flag + " " + e.rule(), e);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+            if (onlyFlag == null) throw e;
+            throw new IllegalArgumentException(onlyFlag + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * How a value picocli could not convert is refused: the option, then the converter's or the domain's reason, as
+     * {@link #converted} words it; empty for other parse errors (an unknown option, say), which picocli words itself.
+     */
+    static Optional<String> refusal(ParameterException e) {
+        if (!(e.getArgSpec() instanceof OptionSpec option) || e.getCause() == null) return Optional.empty();
+        return Optional.of(option.longestName() + ": " + e.getCause().getMessage());
+    }
+
+    /** A whole number of milliseconds, as every duration option is given. */
+    static final class Millis implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Duration.ofMillis(Long.parseLong(value.trim()));
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number of milliseconds");
+            }
+        }
+    }
+
+    static final class TransportName implements ITypeConverter<Transport> {
+        @Override
+        public Transport convert(String value) {
+            return Transport.named(value);
+        }
+    }
+
+    static final class ForwardedName implements ITypeConverter<ForwardedHeaders> {
+        @Override
+        public ForwardedHeaders convert(String value) {
+            return ForwardedHeaders.named(value);
         }
     }
 
@@ -97,11 +183,11 @@ public final class LoadBalancerOptions {
             description = "Concurrent streams one HTTP/2 client connection may open; more are refused (env LB_H2_MAX_STREAMS, default ${DEFAULT-VALUE}).")
     public int h2MaxStreams;
 
-    @Option(names = "--heartbeat-interval", defaultValue = "${env:LB_HEARTBEAT_INTERVAL_MS:-100}", description = "Milliseconds between heartbeats (env LB_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
-    public long heartbeatIntervalMs;
+    @Option(names = "--heartbeat-interval", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_HEARTBEAT_INTERVAL_MS:-100}", description = "Milliseconds between heartbeats (env LB_HEARTBEAT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
+    public Duration heartbeatInterval;
 
-    @Option(names = "--heartbeat-timeout", defaultValue = "${env:LB_HEARTBEAT_TIMEOUT_MS:-500}", description = "Milliseconds a heartbeat may take (env LB_HEARTBEAT_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long heartbeatTimeoutMs;
+    @Option(names = "--heartbeat-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_HEARTBEAT_TIMEOUT_MS:-500}", description = "Milliseconds a heartbeat may take (env LB_HEARTBEAT_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public Duration heartbeatTimeout;
 
     @Option(names = "--failure-threshold", defaultValue = "${env:LB_FAILURE_THRESHOLD:-3}",
             description = "Heartbeats missed in a row before a replica counts as failed; a refused connection counts at once (env LB_FAILURE_THRESHOLD, default ${DEFAULT-VALUE}).")
@@ -111,48 +197,48 @@ public final class LoadBalancerOptions {
             description = "Warm standby replicas kept started, so a failed replica is replaced without waiting for a start-up (env LB_STANDBY, default ${DEFAULT-VALUE}).")
     public int standby;
 
-    @Option(names = "--spawn-timeout", defaultValue = "${env:LB_SPAWN_TIMEOUT_MS:-30000}", description = "Milliseconds a new replica has to answer its first heartbeat (env LB_SPAWN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long spawnTimeoutMs;
+    @Option(names = "--spawn-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_SPAWN_TIMEOUT_MS:-30000}", description = "Milliseconds a new replica has to answer its first heartbeat (env LB_SPAWN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public Duration spawnTimeout;
 
-    @Option(names = "--proxy-timeout", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long proxyTimeoutMs;
+    @Option(names = "--proxy-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_PROXY_TIMEOUT_MS:-10000}", description = "Milliseconds one attempt of a proxied request may take before the next replica is tried (env LB_PROXY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
+    public Duration proxyTimeout;
 
-    @Option(names = "--header-timeout", defaultValue = "${env:LB_HEADER_TIMEOUT_MS:-10000}",
+    @Option(names = "--header-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_HEADER_TIMEOUT_MS:-10000}",
             description = "Milliseconds a client has to send a whole request head, from accept or from its first byte; else 408 and close (env LB_HEADER_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long headerTimeoutMs;
+    public Duration headerTimeout;
 
-    @Option(names = "--idle-timeout", defaultValue = "${env:LB_IDLE_TIMEOUT_MS:-60000}",
+    @Option(names = "--idle-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_IDLE_TIMEOUT_MS:-60000}",
             description = "Milliseconds a client connection with no request in flight and no bytes arriving stays open (env LB_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long idleTimeoutMs;
+    public Duration idleTimeout;
 
-    @Option(names = "--body-timeout", defaultValue = "${env:LB_BODY_TIMEOUT_MS:-60000}",
+    @Option(names = "--body-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_BODY_TIMEOUT_MS:-60000}",
             description = "Longest gap in milliseconds between two pieces of a request body; then 408 and close (env LB_BODY_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long bodyTimeoutMs;
+    public Duration bodyTimeout;
 
     @Option(names = "--max-connections", defaultValue = "${env:LB_MAX_CONNECTIONS:-10000}",
             description = "Client connections (plain and TLS) and HTTP/2 streams in flight at once; one more connection is answered 503 and closed (TLS: closed), one more stream refused (env LB_MAX_CONNECTIONS, default ${DEFAULT-VALUE}).")
     public int maxConnections;
 
-    @Option(names = "--attempt-deadline-floor", defaultValue = "${env:LB_ATTEMPT_DEADLINE_FLOOR_MS:-200}",
+    @Option(names = "--attempt-deadline-floor", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_ATTEMPT_DEADLINE_FLOOR_MS:-200}",
             description = "A first attempt of an idempotent request that gets no answer head within max(this, 4 x the replica's recent p99) "
                     + "milliseconds goes on to the next replica (which gets the full --proxy-timeout) and the replica is checked at once; "
                     + "0 turns it off (env LB_ATTEMPT_DEADLINE_FLOOR_MS, default ${DEFAULT-VALUE}).")
-    public long attemptDeadlineFloorMs;
+    public Duration attemptDeadlineFloor;
 
     @Option(names = "--retry-buffer", defaultValue = "${env:LB_RETRY_BUFFER_BYTES:-65536}",
             description = "Request bodies up to this many bytes are kept so that a failed attempt can be retried on the next replica; "
                     + "a larger body streams without a copy and is not retried once it started to flow (env LB_RETRY_BUFFER_BYTES, default ${DEFAULT-VALUE}).")
     public int retryBufferBytes;
 
-    @Option(names = "--forwarded", defaultValue = "${env:LB_FORWARDED:-append}",
+    @Option(names = "--forwarded", converter = ForwardedName.class, defaultValue = "${env:LB_FORWARDED:-append}",
             description = "X-Forwarded-For/-Proto/-Host: append (add the client to the list a trusted proxy sent), replace (ignore what "
                     + "the client sent), off (env LB_FORWARDED, default ${DEFAULT-VALUE}).")
-    public String forwarded;
+    public ForwardedHeaders forwarded;
 
-    @Option(names = "--tunnel-idle-timeout", defaultValue = "${env:LB_TUNNEL_IDLE_TIMEOUT_MS:-300000}",
+    @Option(names = "--tunnel-idle-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_TUNNEL_IDLE_TIMEOUT_MS:-300000}",
             description = "Milliseconds an upgraded connection (WebSocket) may carry nothing either way before both ends are closed "
                     + "(env LB_TUNNEL_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long tunnelIdleTimeoutMs;
+    public Duration tunnelIdleTimeout;
 
     @Option(names = "--management-port", defaultValue = "${env:LB_MANAGEMENT_PORT:-9901}",
             description = "Port of the management server (/ring, /metrics, /dashboard); 0 picks a free one, -1 turns it off (env LB_MANAGEMENT_PORT, default ${DEFAULT-VALUE}).")
@@ -162,20 +248,20 @@ public final class LoadBalancerOptions {
             description = "Address of the management server; keep it off public interfaces (env LB_MANAGEMENT_BIND, default ${DEFAULT-VALUE}).")
     public String managementBind;
 
-    @Option(names = "--drain-timeout", defaultValue = "${env:LB_DRAIN_TIMEOUT_MS:-10000}",
+    @Option(names = "--drain-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_DRAIN_TIMEOUT_MS:-10000}",
             description = "Milliseconds that requests in flight get to finish when a replica is removed, and that the open client connections "
                     + "get to be answered and closed when the load balancer stops (env LB_DRAIN_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
-    public long drainTimeoutMs;
+    public Duration drainTimeout;
 
     @Option(names = "--admin-token", defaultValue = "${env:LB_ADMIN_TOKEN:-}",
             description = "Bearer token that POST /add and DELETE /rm require (Authorization: Bearer <token>); /rep stays open. "
                     + "Prefer the environment variable, which process listings do not show (env LB_ADMIN_TOKEN, default none: admin open).")
     public String adminToken;
 
-    @Option(names = "--metrics-retention", defaultValue = "${env:LB_METRICS_RETENTION_MS:-120000}",
+    @Option(names = "--metrics-retention", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_METRICS_RETENTION_MS:-120000}",
             description = "Milliseconds the per-replica series of /metrics stay after the replica left the ring and its last request ended, "
                     + "so that scrapes see its final counts; then they are removed (env LB_METRICS_RETENTION_MS, default ${DEFAULT-VALUE}).")
-    public long metricsRetentionMs;
+    public Duration metricsRetention;
 
     @Option(names = "--access-log", defaultValue = "${env:LB_ACCESS_LOG:-stdout}",
             description = "Where to log one line per client request: stdout, off, or a file to append to (env LB_ACCESS_LOG, default ${DEFAULT-VALUE}).")
@@ -184,10 +270,10 @@ public final class LoadBalancerOptions {
     @Option(names = "--io-threads", defaultValue = "${env:LB_IO_THREADS:-0}", description = "Event loops serving the proxy; 0 means one per core (env LB_IO_THREADS, default ${DEFAULT-VALUE}).")
     public int ioThreads;
 
-    @Option(names = "--transport", defaultValue = "${env:LB_TRANSPORT:-auto}",
+    @Option(names = "--transport", converter = TransportName.class, defaultValue = "${env:LB_TRANSPORT:-auto}",
             description = "How the event loops do their I/O: io_uring, epoll, nio, or auto, the first of them that works here "
                     + "(env LB_TRANSPORT, default ${DEFAULT-VALUE}).")
-    public String transport;
+    public Transport transport;
 
     @Option(names = "--replica-jar", defaultValue = "${env:LB_REPLICA_JAR:-replica/target/replica.jar}", description = "Replica jar for the local runtime (env LB_REPLICA_JAR, default ${DEFAULT-VALUE}).")
     public Path replicaJar;
@@ -225,4 +311,57 @@ public final class LoadBalancerOptions {
 
     @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}", description = "Docker engine to use (env DOCKER_HOST, default ${DEFAULT-VALUE}).")
     public String dockerHost;
+
+    /**
+     * The configuration these options give, every value checked once by the type that holds it; a refused value is an
+     * IllegalArgumentException that names its option. Nothing is started: {@code --runtime auto} asks the Docker
+     * engine whether it answers, and files named (the replica jar, the access log's directory) are looked for.
+     */
+    public LoadBalancerConfig config() {
+        Balancing balancing = StrategyOptions.balancing(this);
+        HeartbeatMonitor.Settings heartbeat = checked(Map.of("interval", "--heartbeat-interval", "timeout", "--heartbeat-timeout",
+                "threshold", "--failure-threshold"), () -> new HeartbeatMonitor.Settings(heartbeatInterval, heartbeatTimeout, failureThreshold));
+        ClientLimits clients = checked(Map.of("headerTimeoutMillis", "--header-timeout", "idleTimeoutMillis", "--idle-timeout",
+                        "bodyTimeoutMillis", "--body-timeout", "maxConnections", "--max-connections", "maxStreams", "--h2-max-streams"),
+                () -> new ClientLimits(headerTimeout.toMillis(), idleTimeout.toMillis(), bodyTimeout.toMillis(), maxConnections, h2MaxStreams));
+        ProxySettings proxy = checked(Map.of("retryBufferBytes", "--retry-buffer", "tunnelIdleMillis", "--tunnel-idle-timeout",
+                        "attemptDeadlineFloorMillis", "--attempt-deadline-floor"),
+                () -> new ProxySettings(retryBufferBytes, forwarded, tunnelIdleTimeout.toMillis(), attemptDeadlineFloor.toMillis()));
+        Optional<AccessLog.Destination> log = converted("--access-log", () -> AccessLog.Destination.named(accessLog));
+        RuntimeChoice runtimeChoice = RuntimeOptions.runtime(this);
+        List<Backend> staticBackends = runtimeChoice instanceof RuntimeChoice.Static
+                ? converted("--backends", () -> StaticMembership.backends(backends == null ? List.of() : backends))
+                : List.of();
+        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, log, staticBackends);
+
+        Listen listen = checked(Map.of("ioThreads", "--io-threads"), () -> new Listen(bind, port, ioThreads, transport));
+        ManagedMembership.Settings membership = checked(Map.of("standbys", "--standby", "spawnTimeout", "--spawn-timeout",
+                "drainTimeout", "--drain-timeout"), () -> new ManagedMembership.Settings(standby, spawnTimeout, drainTimeout));
+        Optional<Management> management = managementPort < 0 ? Optional.empty() : Optional.of(new Management(managementBind, managementPort));
+        Optional<Tls> tls = tls();
+        FixedSettings fixed = checked(Map.of("replicas", "--replicas", "metricsRetention", "--metrics-retention", "tlsPort", "--tls-port"),
+                () -> new FixedSettings(listen, tls, management, runtimeChoice, replicas, membership, metricsRetention, AdminToken.of(adminToken)));
+        return checked(Map.of("replicas", "--replicas"), () -> new LoadBalancerConfig(fixed, live));
+    }
+
+    /** The TLS port when certificates are given; a certificate without its key (or the reverse) is refused. */
+    private Optional<Tls> tls() {
+        List<Path> certs = nonBlank(tlsCerts);
+        List<Path> keys = nonBlank(tlsKeys);
+        if (certs.size() != keys.size()) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go in pairs: " + certs.size() + " certificates, " + keys.size() + " keys");
+        }
+        if (certs.isEmpty()) return Optional.empty();
+        TlsProvider provider = converted("--tls-provider", () -> TlsProvider.named(tlsProvider));
+        Optional<Path> ticketKeys = Optional.ofNullable(tlsTicketKeys).filter(path -> !path.toString().isBlank());
+        List<CertificateFiles> pairs = new ArrayList<>();
+        for (int i = 0; i < certs.size(); i++) pairs.add(new CertificateFiles(certs.get(i), keys.get(i)));
+        TlsSettings settings = checked(Map.of("ticketKeys", "--tls-ticket-keys"), () -> new TlsSettings(pairs, provider, ticketKeys));
+        return Optional.of(checked(Map.of("port", "--tls-port"), () -> new Tls(tlsPort, settings)));
+    }
+
+    /** An empty LB_TLS_CERT (as compose passes an unset one) is no file. */
+    private static List<Path> nonBlank(List<Path> paths) {
+        return paths == null ? List.of() : paths.stream().filter(path -> !path.toString().isBlank()).toList();
+    }
 }

@@ -6,8 +6,10 @@ import dev.clb.hashmap.MaglevTable;
 import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingStrategy;
+import dev.clb.lb.config.Balancing;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -50,13 +52,10 @@ final class StrategyOptions {
         };
     }
 
-    /** The bounded-load factor, empty when off (0). */
-    static OptionalDouble boundedLoad(LoadBalancerOptions options) {
-        double factor = options.boundedLoad;
-        if (factor == 0) return OptionalDouble.empty();
-        if (!(factor > 1.0) || Double.isInfinite(factor)) {
-            throw new IllegalArgumentException("--bounded-load must be a factor above 1.0 (e.g. 1.25), or 0 for off; got " + options.boundedLoad);
-        }
-        return OptionalDouble.of(factor);
+    /** The strategy, and bounded loads with the {@code --bounded-load} factor unless it is 0 (off). */
+    static Balancing balancing(LoadBalancerOptions options) {
+        RingStrategy strategy = strategy(options);
+        OptionalDouble boundedLoad = options.boundedLoad == 0 ? OptionalDouble.empty() : OptionalDouble.of(options.boundedLoad);
+        return LoadBalancerOptions.checked(Map.of("factor", "--bounded-load"), () -> new Balancing(strategy, boundedLoad));
     }
 }

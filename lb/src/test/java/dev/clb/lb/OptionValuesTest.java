@@ -1,46 +1,96 @@
 package dev.clb.lb;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.clb.lb.config.LoadBalancerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /**
- * A bad option value is refused naming its flag, also where the domain type that refuses it knows no flags: the
- * option layer checks the value or passes the domain's refusal on with the flag in front. Nothing is started.
+ * A bad option value is refused naming its flag, also where the domain type that refuses it knows no flags: picocli's
+ * converter or the configuration's builder passes the domain's refusal on with the flag in front. The configuration
+ * is only a value: building it starts nothing.
  */
 class OptionValuesTest {
+    private static final String TLS = "--tls-cert /nonexistent/a.pem --tls-key /nonexistent/a.key ";
 
-    private static LoadBalancerOptions parse(String args) {
+    private static List<String> args(String args) {
         List<String> all = new ArrayList<>(List.of("--bind", "127.0.0.1", "--port", "0", "--management-port", "-1", "--access-log", "off"));
         if (!args.contains("--runtime")) all.addAll(List.of("--runtime", "static", "--backends", "127.0.0.1:1"));
         all.addAll(List.of(args.split(" ")));
-        LoadBalancerOptions options = new LoadBalancerOptions();
-        new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(all.toArray(String[]::new));
-        return options;
+        return all;
+    }
+
+    private static LoadBalancerConfig config(String args) {
+        return TestStack.parse(args(args)).config();
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "--max-connections -1 | --max-connections must be positive",
-            "--h2-max-streams 0 | --h2-max-streams must be positive",
-            "--header-timeout 0 | --header-timeout must be positive",
-            "--idle-timeout -5 | --idle-timeout must be positive",
-            "--body-timeout 0 | --body-timeout must be positive",
-            "--heartbeat-interval 0 | --heartbeat-interval must be positive",
-            "--heartbeat-timeout -1 | --heartbeat-timeout must be positive",
-            "--failure-threshold 0 | --failure-threshold must be at least 1",
+            "--max-connections -1 | --max-connections must be positive, got -1",
+            "--h2-max-streams 0 | --h2-max-streams must be positive, got 0",
+            "--header-timeout 0 | --header-timeout must be positive, got 0 ms",
+            "--idle-timeout -5 | --idle-timeout must be positive, got -5 ms",
+            "--body-timeout 0 | --body-timeout must be positive, got 0 ms",
+            "--body-timeout 1s | --body-timeout: '1s' is not a whole number of milliseconds",
+            "--heartbeat-interval 0 | --heartbeat-interval must be positive, got 0 ms",
+            "--heartbeat-timeout -1 | --heartbeat-timeout must be positive, got -1 ms",
+            "--failure-threshold 0 | --failure-threshold must be at least 1, got 0",
+            "--spawn-timeout 0 | --spawn-timeout must be positive, got 0 ms",
+            "--drain-timeout -1 | --drain-timeout must not be negative, got -1 ms",
+            "--standby -1 | --standby must not be negative, got -1",
+            "--replicas -1 | --replicas must not be negative, got -1",
+            "--metrics-retention -1 | --metrics-retention must not be negative, got -1 ms",
+            "--io-threads -1 | --io-threads must not be negative, got -1",
+            "--retry-buffer -1 | --retry-buffer must not be negative, got -1",
+            "--attempt-deadline-floor -1 | --attempt-deadline-floor must not be negative, got -1 ms",
+            "--tunnel-idle-timeout 0 | --tunnel-idle-timeout must be positive, got 0 ms",
+            "--bounded-load 0.5 | --bounded-load must be a factor above 1.0 (e.g. 1.25), got 0.5",
             "--transport bogus | --transport: the transport must be auto, io_uring, epoll or nio, not 'bogus'",
             "--forwarded bogus | --forwarded: the X-Forwarded headers must be append, replace or off, not 'bogus'",
             "--access-log /nonexistent/dir/access.log | --access-log: /nonexistent/dir/access.log cannot be opened for writing: its directory does not exist",
+            "--runtime bogus | unknown runtime 'bogus'; known: auto, local, docker, swarm, static",
             "--runtime static | --backends: the static runtime needs at least one backend, host:port",
             "--runtime static --backends foo | --backends: backend 'foo' is not host:port",
-            "--runtime local --replica-jar /nonexistent/replica.jar | --replica-jar: replica jar not found: /nonexistent/replica.jar (build it with 'mvn package')",
-            "--tls-cert /nonexistent/a.pem --tls-key /nonexistent/a.key --tls-provider bogus | --tls-provider: the TLS provider must be auto, openssl or jdk, not 'bogus'"})
+            "--runtime local --replica-jar /nonexistent/replica.jar | --replica-jar not found: /nonexistent/replica.jar (build it with 'mvn package')",
+            "--runtime local --replica-jar /nonexistent/replica.jar --replica-env novalue | --replica-env entry 'novalue' is not KEY=VALUE",
+            "--tls-cert /nonexistent/a.pem | --tls-cert and --tls-key go in pairs: 1 certificates, 0 keys",
+            TLS + "--tls-provider bogus | --tls-provider: the TLS provider must be auto, openssl or jdk, not 'bogus'",
+            TLS + "--tls-provider jdk --tls-ticket-keys /nonexistent/keys | --tls-ticket-keys needs the openssl TLS provider (the JDK's makes and rotates its own keys)",
+            TLS + "--tls-port 70000 | --tls-port must be 0..65535, got 70000",
+            TLS + "--port 5000 --tls-port 5000 | --tls-port must differ from the plain port 5000"})
     void aRefusedValueNamesItsFlag(String args, String message) {
-        assertThatThrownBy(() -> LoadBalancer.start(parse(args))).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+        assertThatThrownBy(() -> config(args)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+
+    @Test
+    void theLoadBalancerPrintsARefusedConversionAsItPrintsAnyRefusalAndStartsNothing() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        int exit;
+        try {
+            exit = LoadBalancerMain.commandLine().execute(args("--header-timeout 10s").toArray(String[]::new));
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(exit).isEqualTo(2);
+        assertThat(captured.toString()).isEqualTo("lb: --header-timeout: '10s' is not a whole number of milliseconds" + System.lineSeparator());
+    }
+
+    @Test
+    void theSameOptionsGiveEqualConfigurationsAndALiveChangeLeavesTheFixedPartEqual() {
+        LoadBalancerConfig config = config("--strategy maglev");
+        assertThat(config("--strategy maglev")).isEqualTo(config);
+        LoadBalancerConfig ring = config("--strategy ring --header-timeout 5000");
+        assertThat(ring.fixed()).isEqualTo(config.fixed());
+        assertThat(ring.live()).isNotEqualTo(config.live());
+        assertThat(config("--strategy maglev --port 5001").fixed()).isNotEqualTo(config.fixed());
     }
 }

@@ -13,10 +13,10 @@ class ReplicaEnvTest {
     @Test
     void pairsInOrderBlankEntriesIgnoredAnythingElseRefused() {
         assertThat(TestStack.options().replicaEnv).as("no LB_REPLICA_ENV").isEmpty();
-        assertThat(LoadBalancer.replicaEnv(List.of(""))).isEmpty();
-        assertThat(LoadBalancer.replicaEnv(TestStack.options("--replica-env", "").replicaEnv)).isEmpty();
-        assertThat(LoadBalancer.replicaEnv(List.of("REPLICA_TEST_PATHS=true", " ", "A=b=c")))
+        assertThat(RuntimeOptions.replicaEnv(List.of(""))).isEmpty();
+        assertThat(RuntimeOptions.replicaEnv(TestStack.options("--replica-env", "").replicaEnv)).isEmpty();
+        assertThat(RuntimeOptions.replicaEnv(List.of("REPLICA_TEST_PATHS=true", " ", "A=b=c")))
                 .containsExactly(Map.entry("REPLICA_TEST_PATHS", "true"), Map.entry("A", "b=c"));
-        assertThatThrownBy(() -> LoadBalancer.replicaEnv(List.of("novalue"))).hasMessageContaining("not KEY=VALUE");
+        assertThatThrownBy(() -> RuntimeOptions.replicaEnv(List.of("novalue"))).hasMessageContaining("not KEY=VALUE");
     }
 }

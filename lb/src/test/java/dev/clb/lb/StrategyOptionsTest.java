@@ -10,6 +10,7 @@ import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,9 +21,7 @@ import picocli.CommandLine;
 class StrategyOptionsTest {
 
     private static LoadBalancerOptions parse(String... args) {
-        LoadBalancerOptions options = new LoadBalancerOptions();
-        new CommandLine(options).parseArgs(args);
-        return options;
+        return TestStack.parse(List.of(args));
     }
 
     @Test
@@ -30,7 +29,7 @@ class StrategyOptionsTest {
         assertThat(StrategyOptions.strategy(parse())).isEqualTo(RingConfig.defaults());
         assertThat(StrategyOptions.strategy(parse("--strategy", "ring"))).isEqualTo(new HashRing.Config(160));
         assertThat(StrategyOptions.strategy(parse("--strategy", "MAGLEV"))).isEqualTo(new MaglevTable.Config(65537));
-        assertThat(StrategyOptions.boundedLoad(parse())).isEmpty();
+        assertThat(StrategyOptions.balancing(parse()).boundedLoad()).isEmpty();
     }
 
     @Test
@@ -41,7 +40,7 @@ class StrategyOptionsTest {
         assertThat(StrategyOptions.strategy(parse("--strategy", "ring", "--vnodes", "1024", "--hash", "murmur"))).isEqualTo(new HashRing.Config(1024));
         assertThat(StrategyOptions.strategy(parse("--strategy", "maglev", "--table-size", "655373", "--hash", "MURMUR")))
                 .isEqualTo(new MaglevTable.Config(655373));
-        assertThat(StrategyOptions.boundedLoad(parse("--bounded-load", "1.25"))).isEqualTo(OptionalDouble.of(1.25));
+        assertThat(StrategyOptions.balancing(parse("--bounded-load", "1.25")).boundedLoad()).isEqualTo(OptionalDouble.of(1.25));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -66,14 +65,14 @@ class StrategyOptionsTest {
     @ParameterizedTest
     @CsvSource({"1.0", "0.5", "-2", "NaN", "Infinity"})
     void aBoundedLoadFactorMustBeAbove1(String factor) {
-        assertThatThrownBy(() -> StrategyOptions.boundedLoad(parse("--bounded-load", factor)))
-                .hasMessage("--bounded-load must be a factor above 1.0 (e.g. 1.25), or 0 for off; got " + Double.parseDouble(factor));
+        assertThatThrownBy(() -> StrategyOptions.balancing(parse("--bounded-load", factor)))
+                .hasMessage("--bounded-load must be a factor above 1.0 (e.g. 1.25), got " + Double.parseDouble(factor));
     }
 
     @Test
     void theLoadBalancerRefusesToStartOnABadCombinationBeforeStartingAnything() {
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new LoadBalancerMain()).setErr(new PrintWriter(err));
+        CommandLine cli = LoadBalancerMain.commandLine().setErr(new PrintWriter(err));
         java.io.PrintStream stderr = System.err;
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(captured, true));
@@ -86,12 +85,12 @@ class StrategyOptionsTest {
     }
 
     @Test
-    void moreReplicasThanTheStrategyHoldsAreRefusedAtStart() {
-        assertThatThrownBy(() -> LoadBalancer.start(TestStack.options("--strategy", "ring", "--vnodes", "1024", "--replicas", "257")))
+    void moreReplicasThanTheStrategyHoldsAreRefused() {
+        assertThatThrownBy(() -> TestStack.config("--strategy", "ring", "--vnodes", "1024", "--replicas", "257"))
                 .hasMessage("--replicas 257 does not fit the ring strategy (at most 256)");
-        assertThatThrownBy(() -> LoadBalancer.start(TestStack.options("--strategy", "maglev", "--table-size", "5", "--replicas", "6")))
+        assertThatThrownBy(() -> TestStack.config("--strategy", "maglev", "--table-size", "5", "--replicas", "6"))
                 .hasMessage("--replicas 6 does not fit the maglev strategy (at most 5)");
-        assertThatThrownBy(() -> LoadBalancer.start(TestStack.options("--replicas", "57")))
+        assertThatThrownBy(() -> TestStack.config("--replicas", "57"))
                 .hasMessage("--replicas 57 does not fit 512 slots with 9 virtual servers each (at most 56)");
     }
 

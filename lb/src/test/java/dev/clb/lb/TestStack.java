@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.Node;
 import dev.clb.lb.backend.Replica;
+import dev.clb.lb.config.LoadBalancerConfig;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -89,8 +90,21 @@ final class TestStack implements AutoCloseable {
         return jar;
     }
 
-    static LoadBalancerOptions options(String... args) {
+    /**
+     * Options as the command line gives them; a value picocli cannot convert is refused as the load balancer's main
+     * refuses it, an IllegalArgumentException whose message is what it prints after "lb: ".
+     */
+    static LoadBalancerOptions parse(List<String> args) {
         LoadBalancerOptions options = new LoadBalancerOptions();
+        try {
+            new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(LoadBalancerOptions.refusal(e).orElse(e.getMessage()), e);
+        }
+        return options;
+    }
+
+    static LoadBalancerOptions options(String... args) {
         List<String> all = new ArrayList<>(List.of("--port", "0", "--bind", "127.0.0.1", "--runtime", "local",
                 "--management-port", "0", "--access-log", "off", "--replica-jar", replicaJar().toString()));
         // a test with certificates of its own sets up its TLS port itself: it has nothing to add run over this edge
@@ -98,15 +112,19 @@ final class TestStack implements AutoCloseable {
                 "a test with its own --tls-cert runs on the plain edge only");
         all.addAll(EDGE.options());
         all.addAll(List.of(args));
-        new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(all.toArray(String[]::new));
-        return options;
+        return parse(all);
+    }
+
+    /** The configuration of a stack with {@code args} on top of its own options. */
+    static LoadBalancerConfig config(String... args) {
+        return options(args).config();
     }
 
     static TestStack start(String... args) throws Exception {
-        LoadBalancerOptions options = options(args);
-        TestStack stack = new TestStack(LoadBalancer.start(options));
+        LoadBalancerConfig config = config(args);
+        TestStack stack = new TestStack(LoadBalancer.start(config));
         try {
-            if (stack.lb.runtime().isPresent()) stack.awaitStandbys(options.standby);
+            if (stack.lb.runtime().isPresent()) stack.awaitStandbys(config.fixed().membership().standbys());
         } catch (RuntimeException | Error e) {
             stack.close();
             throw e;

@@ -47,6 +47,24 @@ public final class AdminToken {
         return MessageDigest.isEqual(expectedDigest.get(), presented) ? Optional.empty() : Optional.of("Wrong admin token");
     }
 
+    /** Same token (digest), so that two configurations compare by value. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof AdminToken token && expectedDigest.isPresent() == token.expectedDigest.isPresent()
+                && (expectedDigest.isEmpty() || MessageDigest.isEqual(expectedDigest.get(), token.expectedDigest.get()));
+    }
+
+    @Override
+    public int hashCode() {
+        return expectedDigest.map(java.util.Arrays::hashCode).orElse(0);
+    }
+
+    /** Never the token: a configuration may be logged. */
+    @Override
+    public String toString() {
+        return required() ? "AdminToken[required]" : "AdminToken[none]";
+    }
+
     private static byte[] sha256(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));

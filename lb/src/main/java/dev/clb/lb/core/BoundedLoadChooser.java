@@ -3,6 +3,7 @@ package dev.clb.lb.core;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.lb.backend.Replica;
+import dev.clb.lb.settings.InvalidSetting;
 import java.util.List;
 import java.util.function.IntSupplier;
 
@@ -22,9 +23,16 @@ public final class BoundedLoadChooser implements ReplicaChooser {
 
     /** {@code total}: requests in flight to all replicas; each replica's own count is read off it. */
     public BoundedLoadChooser(double factor, IntSupplier total) {
-        if (!(factor > 1.0)) throw new IllegalArgumentException("the bounded-load factor must be above 1.0, got " + factor);
-        this.factor = factor;
+        this.factor = checkedFactor(factor);
         this.total = total;
+    }
+
+    /** {@code factor} if it can bound loads: a finite number above 1.0. */
+    public static double checkedFactor(double factor) {
+        if (!(factor > 1.0) || Double.isInfinite(factor)) {
+            throw new InvalidSetting("factor", "the bounded-load factor", "must be a factor above 1.0 (e.g. 1.25), got " + factor);
+        }
+        return factor;
     }
 
     /** The most requests in flight one replica may have, this one included, when {@code inFlight} are in flight to {@code replicas}. */

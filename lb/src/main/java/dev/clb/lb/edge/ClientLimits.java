@@ -1,5 +1,8 @@
 package dev.clb.lb.edge;
 
+import static dev.clb.lb.settings.InvalidSetting.positive;
+import static dev.clb.lb.settings.InvalidSetting.positiveMillis;
+
 /**
  * How long, and how many, clients of the public port may take: the whole request head (and a ClientHello, and a TLS
  * handshake after it) within {@code headerTimeoutMillis}, no gap in a request body longer than {@code bodyTimeoutMillis},
@@ -9,10 +12,10 @@ package dev.clb.lb.edge;
  */
 public record ClientLimits(long headerTimeoutMillis, long idleTimeoutMillis, long bodyTimeoutMillis, int maxConnections, int maxStreams) {
     public ClientLimits {
-        if (headerTimeoutMillis <= 0) throw new IllegalArgumentException("the header timeout must be positive, got " + headerTimeoutMillis + " ms");
-        if (idleTimeoutMillis <= 0) throw new IllegalArgumentException("the idle timeout must be positive, got " + idleTimeoutMillis + " ms");
-        if (bodyTimeoutMillis <= 0) throw new IllegalArgumentException("the body timeout must be positive, got " + bodyTimeoutMillis + " ms");
-        if (maxConnections <= 0) throw new IllegalArgumentException("the connection limit must be positive, got " + maxConnections);
-        if (maxStreams <= 0) throw new IllegalArgumentException("the stream limit per HTTP/2 connection must be positive, got " + maxStreams);
+        positiveMillis(headerTimeoutMillis, "headerTimeoutMillis", "the header timeout");
+        positiveMillis(idleTimeoutMillis, "idleTimeoutMillis", "the idle timeout");
+        positiveMillis(bodyTimeoutMillis, "bodyTimeoutMillis", "the body timeout");
+        positive(maxConnections, "maxConnections", "the connection limit");
+        positive(maxStreams, "maxStreams", "the stream limit per HTTP/2 connection");
     }
 }

@@ -4,6 +4,7 @@ import dev.clb.lb.backend.Health;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.events.MembershipEvents.FailureReason;
+import dev.clb.lb.settings.InvalidSetting;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -28,9 +29,9 @@ public final class HeartbeatMonitor implements AutoCloseable {
 
     public record Settings(Duration interval, Duration timeout, int threshold) {
         public Settings {
-            if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("heartbeat interval must be positive");
-            if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("heartbeat timeout must be positive");
-            if (threshold < 1) throw new IllegalArgumentException("failure threshold must be at least 1");
+            InvalidSetting.positive(interval, "interval", "the heartbeat interval");
+            InvalidSetting.positive(timeout, "timeout", "the heartbeat timeout");
+            if (threshold < 1) throw new InvalidSetting("threshold", "the failure threshold", "must be at least 1, got " + threshold);
         }
     }
 

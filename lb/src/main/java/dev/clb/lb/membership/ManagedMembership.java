@@ -17,6 +17,7 @@ import dev.clb.lb.membership.MembershipException.StartFailed;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime.Found;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
+import dev.clb.lb.settings.InvalidSetting;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,6 +57,11 @@ public final class ManagedMembership implements Membership {
     private static final Logger log = LoggerFactory.getLogger(ManagedMembership.class);
 
     public record Settings(int standbys, Duration spawnTimeout, Duration drainTimeout) {
+        public Settings {
+            InvalidSetting.notNegative(standbys, "standbys", "the number of standbys");
+            InvalidSetting.positive(spawnTimeout, "spawnTimeout", "the spawn timeout");
+            InvalidSetting.notNegativeMillis(drainTimeout.toMillis(), "drainTimeout", "the drain timeout");
+        }
     }
 
     /** A seat whose replica failed with no standby at hand, waiting for a replacement. */

@@ -67,22 +67,41 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
         writer.start();
     }
 
-    /** The log {@code target} names: {@code stdout}, {@code off} (empty), or a file to append to. */
-    public static Optional<AccessLog> open(String target, MeterRegistry registry) {
-        String where = target == null ? "stdout" : target.trim();
-        if (where.equalsIgnoreCase("off")) return Optional.empty();
-        if (where.equalsIgnoreCase("stdout")) {
-            Writer stdout = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
-            return Optional.of(new AccessLog(new BufferedWriter(stdout, 1 << 16), false, registry));
+    /**
+     * Where the lines go: a file to append to, or standard output when {@code file} is empty. A file whose directory
+     * does not exist is refused here, so that a bad path stops the start before anything runs.
+     */
+    public record Destination(Optional<Path> file) {
+        public Destination {
+            Path parent = file.map(path -> path.toAbsolutePath().getParent()).orElse(null);
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new IllegalArgumentException(file.get() + " cannot be opened for writing: its directory does not exist");
+            }
         }
-        if (where.isEmpty()) throw new IllegalArgumentException("the access log must go to stdout, off or a file");
+
+        /** The destination {@code target} names: {@code stdout}, {@code off} (none), or a file. */
+        public static Optional<Destination> named(String target) {
+            String where = target == null ? "stdout" : target.trim();
+            if (where.equalsIgnoreCase("off")) return Optional.empty();
+            if (where.equalsIgnoreCase("stdout")) return Optional.of(new Destination(Optional.empty()));
+            if (where.isEmpty()) throw new IllegalArgumentException("the access log must go to stdout, off or a file");
+            return Optional.of(new Destination(Optional.of(Path.of(where))));
+        }
+    }
+
+    /** Starts writing to {@code destination}. */
+    public static AccessLog open(Destination destination, MeterRegistry registry) {
+        if (destination.file().isEmpty()) {
+            Writer stdout = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
+            return new AccessLog(new BufferedWriter(stdout, 1 << 16), false, registry);
+        }
+        Path path = destination.file().get();
         try {
-            Writer file = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(Path.of(where), StandardOpenOption.CREATE,
+            Writer file = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(path, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16);
-            return Optional.of(new AccessLog(file, true, registry));
-        } catch (IOException | RuntimeException e) {
-            String why = e instanceof java.nio.file.NoSuchFileException ? "its directory does not exist" : e.getMessage();
-            throw new IllegalArgumentException(where + " cannot be opened for writing: " + why, e);
+            return new AccessLog(file, true, registry);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the access log " + path + " cannot be opened for writing: " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.clb.lb.runtime;
 
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.settings.InvalidSetting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -28,19 +29,30 @@ public final class LocalProcessRuntime implements ReplicaRuntime {
     private static final Logger log = LoggerFactory.getLogger(LocalProcessRuntime.class);
     private static final String HOST = "127.0.0.1";
 
+    /**
+     * What a local replica is started from: the replica jar, which must exist, the JVM options of its process and the
+     * environment it gets on top of this one's.
+     */
+    public record Settings(Path replicaJar, List<String> jvmOptions, Map<String, String> environment) {
+        public Settings {
+            if (!Files.isRegularFile(replicaJar)) {
+                throw new InvalidSetting("replicaJar", "replica jar", "not found: " + replicaJar.toAbsolutePath() + " (build it with 'mvn package')");
+            }
+            jvmOptions = List.copyOf(jvmOptions);
+            environment = Map.copyOf(environment);
+        }
+    }
+
     private final Path replicaJar;
     private final List<String> jvmOptions;
     private final Map<String, String> environment;
     private final Map<String, Process> processes = new ConcurrentHashMap<>();
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
 
-    public LocalProcessRuntime(Path replicaJar, List<String> jvmOptions, Map<String, String> environment) {
-        if (!Files.isRegularFile(replicaJar)) {
-            throw new IllegalArgumentException("replica jar not found: " + replicaJar.toAbsolutePath() + " (build it with 'mvn package')");
-        }
-        this.replicaJar = replicaJar;
-        this.jvmOptions = List.copyOf(jvmOptions);
-        this.environment = Map.copyOf(environment);
+    public LocalProcessRuntime(Settings settings) {
+        this.replicaJar = settings.replicaJar();
+        this.jvmOptions = settings.jvmOptions();
+        this.environment = settings.environment();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.clb.lb.tls;
 
+import dev.clb.lb.settings.InvalidSetting;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -9,5 +10,8 @@ public record TlsSettings(List<CertificateFiles> certificates, TlsProvider provi
     public TlsSettings {
         if (certificates.isEmpty()) throw new IllegalArgumentException("TLS needs at least one certificate and key");
         certificates = List.copyOf(certificates);
+        if (ticketKeys.isPresent() && provider != TlsProvider.OPENSSL) {
+            throw new InvalidSetting("ticketKeys", "the ticket keys file", "needs the openssl TLS provider (the JDK's makes and rotates its own keys)");
+        }
     }
 }

@@ -51,7 +51,7 @@ class BoundedLoadChooserTest {
         assertThat(chooser.cap(12, 3)).isEqualTo(6);  // ceil(5.42)
         assertThat(chooser.cap(59, 3)).isEqualTo(25); // ceil(25.0)
         assertThat(new BoundedLoadChooser(2.0, () -> 0).cap(5, 4)).isEqualTo(3);
-        assertThatThrownBy(() -> new BoundedLoadChooser(1.0, () -> 0)).hasMessageContaining("above 1.0, got 1.0");
+        assertThatThrownBy(() -> new BoundedLoadChooser(1.0, () -> 0)).hasMessageContaining("above 1.0 (e.g. 1.25), got 1.0");
     }
 
     @Test
