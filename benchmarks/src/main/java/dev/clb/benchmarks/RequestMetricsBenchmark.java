@@ -1,5 +1,8 @@
 package dev.clb.benchmarks;
 
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.observability.Metrics;
 import java.time.Duration;
@@ -33,17 +36,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class RequestMetricsBenchmark {
-    private static final List<Optional<String>> REPLICAS = List.of(Optional.of("server-1"), Optional.of("server-2"), Optional.of("server-3"));
-
     @State(Scope.Benchmark)
     public static class Registry {
         Metrics metrics;
         ProxyEvents events;
+        List<Optional<Replica>> replicas;
 
         @Setup(Level.Trial)
         public void setUp() {
             metrics = new Metrics(Duration.ofMinutes(2));
             events = metrics.requests();
+            ReplicaFactory made = new ReplicaFactory(2, metrics.registry());
+            replicas = List.of("server-1", "server-2", "server-3").stream()
+                    .map(name -> Optional.of(made.of(new Backend(name, "127.0.0.1", 1)))).toList();
         }
 
         @TearDown(Level.Trial)
@@ -61,9 +66,9 @@ public class RequestMetricsBenchmark {
 
         private static final ProxyEvents.Edge EDGE = new ProxyEvents.Edge("HTTP/1.1", "http", "none");
 
-        ProxyEvents.Exchange next() {
+        ProxyEvents.Exchange next(List<Optional<Replica>> replicas) {
             n++;
-            return new ProxyEvents.Exchange(0L, "127.0.0.1", "GET", "/home", EDGE, 200, REPLICAS.get((int) ((n + seed) % 3)),
+            return new ProxyEvents.Exchange(0L, "127.0.0.1", "GET", "/home", EDGE, 200, replicas.get((int) ((n + seed) % 3)),
                     1, 300_000 + (n & 1023) * 2_000);
         }
     }
@@ -71,12 +76,12 @@ public class RequestMetricsBenchmark {
     @Benchmark
     @Threads(1)
     public void oneLoop(Registry registry, Stream stream) {
-        registry.events.completed(stream.next());
+        registry.events.completed(stream.next(registry.replicas));
     }
 
     @Benchmark
     @Threads(2)
     public void twoLoops(Registry registry, Stream stream) {
-        registry.events.completed(stream.next());
+        registry.events.completed(stream.next(registry.replicas));
     }
 }

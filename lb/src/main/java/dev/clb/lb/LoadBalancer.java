@@ -1,16 +1,15 @@
 package dev.clb.lb;
 
 import dev.clb.hashmap.ConsistentHashMap;
-import dev.clb.hashmap.Node;
 import dev.clb.hashmap.RingStrategy;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.config.FixedSettings;
 import dev.clb.lb.config.Listen;
 import dev.clb.lb.config.LiveSettings;
 import dev.clb.lb.config.LoadBalancerConfig;
 import dev.clb.lb.config.Management;
 import dev.clb.lb.config.Tls;
-import dev.clb.lb.core.InFlight;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatProbe;
@@ -54,7 +53,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final Membership replicas;
     private final HeartbeatMonitor monitor;
     private final HttpClient heartbeatClient;
-    private final InFlight inFlight;
+    private final ReplicaFactory made;
     private final Metrics metrics;
     private final Duration drainTimeout;
     private Optional<AccessLog> accessLog = Optional.empty();
@@ -63,12 +62,12 @@ public final class LoadBalancer implements AutoCloseable {
     private ManagementServer management;
 
     private LoadBalancer(Optional<ReplicaRuntime> runtime, Membership replicas, HeartbeatMonitor monitor, HttpClient heartbeatClient,
-                         InFlight inFlight, Metrics metrics, Duration drainTimeout) {
+                         ReplicaFactory made, Metrics metrics, Duration drainTimeout) {
         this.runtime = runtime;
         this.replicas = replicas;
         this.monitor = monitor;
         this.heartbeatClient = heartbeatClient;
-        this.inFlight = inFlight;
+        this.made = made;
         this.metrics = metrics;
         this.drainTimeout = drainTimeout;
     }
@@ -90,20 +89,17 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.start();
         Optional<ReplicaRuntime> runtime = fixed.runtime().create();
         Metrics metrics = new Metrics(fixed.metricsRetention());
-        InFlight inFlight = new InFlight();
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(strategy, next -> {
-            List<String> hostnames = next.nodes().stream().map(Node::name).toList();
-            metrics.ringChanged(hostnames);
-            inFlight.retainOnly(hostnames);
-        });
+        Listen listen = fixed.listen();
+        ReplicaFactory made = new ReplicaFactory(listen.ioThreads(), metrics.registry());
+        ConsistentHashMap<Replica> map = new ConsistentHashMap<>(strategy, metrics::ringChanged);
         HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
         // the one place that tells owned replicas from fronted servers: everything else sees a Membership
-        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, inFlight, metrics.membership(), fixed.membership()))
-                .orElseGet(() -> new StaticMembership(map, live.backends()));
+        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, made, metrics.membership(), fixed.membership()))
+                .orElseGet(() -> new StaticMembership(map,
+                        live.backends().stream().map(b -> new StaticMembership.Fronted(made.of(b.backend()), b.weight())).toList()));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
-        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, inFlight, metrics, fixed.membership().drainTimeout());
-        metrics.watch(replicas, lb.inFlight);
-        Listen listen = fixed.listen();
+        LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, made, metrics, fixed.membership().drainTimeout());
+        metrics.watch(replicas, made);
         try {
             if (fixed.tls().isPresent()) {
                 lb.certificates = Optional.of(TlsCertificates.start(fixed.tls().get().settings(), Clock.systemUTC(), metrics.registry()));
@@ -124,7 +120,7 @@ public final class LoadBalancer implements AutoCloseable {
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (fixed.management().isPresent()) {
                 Management management = fixed.management().get();
-                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, lb.inFlight, metrics)));
+                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, metrics)));
                 int tlsPortAskedFor = fixed.tls().map(Tls::port).orElse(-1);
                 lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates,
                         () -> lb.server == null ? tlsPortAskedFor : lb.server.tlsPort().orElse(-1), Clock.systemUTC()))); // asked before the port is open: the port asked for
@@ -133,11 +129,11 @@ public final class LoadBalancer implements AutoCloseable {
             }
             Counter rateLimited = Counter.builder("lb.rate.limited").description("Requests answered 429 by the per-client rate limit").register(metrics.registry());
             Optional<RateLimit> rateLimit = live.rateLimits().rate().map(r -> new RateLimit(r, live.rateLimits().trustedProxies(), rateLimited::increment));
-            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(listen.bind(), listen.port(), listen.ioThreads(), listen.transport(),
+            lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(listen.bind(), listen.port(), listen.transport(),
                             live.proxyTimeout().toMillis(), live.clients(), live.proxy(),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(fixed.tls().get().port(), certificates,
                                     new HandshakeMetrics(metrics.registry()))), rateLimit),
-                    replicas, fixed.adminToken(), monitor, lb.inFlight, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, lb.inFlight));
+                    replicas, fixed.adminToken(), monitor, made, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, made::inFlight));
             log.info("load balancer listening on {}:{} with replicas {}", listen.bind(), lb.server.port(), replicas.hostnames());
             lb.certificates.ifPresent(certificates -> log.info("TLS on {}:{} (HTTP/2 and HTTP/1.1 by ALPN), provider {}, certificates for {}", listen.bind(),
                     lb.server.tlsPort().orElseThrow(), certificates.provider().describe(),
@@ -183,8 +179,9 @@ public final class LoadBalancer implements AutoCloseable {
         return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.port());
     }
 
-    public InFlight inFlight() {
-        return inFlight;
+    /** Attempts in flight to all replicas now. */
+    public int inFlight() {
+        return made.inFlight();
     }
 
     public Membership replicas() {
@@ -223,9 +220,9 @@ public final class LoadBalancer implements AutoCloseable {
         long start = System.nanoTime();
         long deadline = start + drainTimeout.toNanos();
         log.info("draining: no new connections; {} connections open, {} requests in flight, get up to {} ms", server.openConnections(),
-                inFlight.total(), drainTimeout.toMillis());
+                made.inFlight(), drainTimeout.toMillis());
         boolean busy;
-        while ((busy = server.openConnections() > 0 || inFlight.total() > 0) && System.nanoTime() < deadline) {
+        while ((busy = server.openConnections() > 0 || made.inFlight() > 0) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -236,7 +233,7 @@ public final class LoadBalancer implements AutoCloseable {
         long ms = (System.nanoTime() - start) / 1_000_000;
         if (busy) {
             log.warn("drain timeout after {} ms: {} connections still open ({} requests in flight) are cut off", ms, server.openConnections(),
-                    inFlight.total());
+                    made.inFlight());
         } else {
             log.info("drained in {} ms", ms);
         }

@@ -3,7 +3,7 @@ package dev.clb.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.SlotRing;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -25,13 +25,13 @@ class FailureTest {
     @Test
     void aKilledReplicaIsReplacedOnItsRingIdAndSlotsByARandomlyNamedOne() throws Exception {
         try (TestStack stack = TestStack.start()) {
-            int[] slots = ((SlotRing<Backend>) stack.lb.replicas().ring()).virtualServerSlots("server-2");
+            int[] slots = ((SlotRing<Replica>) stack.lb.replicas().ring()).virtualServerSlots("server-2");
             stack.kill("server-2");
             String replacement = awaitReplacementOf(stack, "server-2", Duration.ofSeconds(10));
             assertThat(replacement).matches("replica-[a-z0-9]{5}");
             assertThat(stack.hostnames()).hasSize(3).doesNotContain("server-2");
             assertThat(stack.lb.replicas().ring().node(replacement).ringId()).isEqualTo(2);
-            assertThat(((SlotRing<Backend>) stack.lb.replicas().ring()).virtualServerSlots(replacement)).containsExactly(slots);
+            assertThat(((SlotRing<Replica>) stack.lb.replicas().ring()).virtualServerSlots(replacement)).containsExactly(slots);
             HttpResponse<String> home = stack.get("/home", Long.toString(stack.idServedBy(replacement)));
             assertThat(TestStack.servedBy(home.body())).isEqualTo(replacement);
             stack.awaitStandbys(1);

@@ -3,6 +3,9 @@ package dev.clb.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import dev.clb.lb.health.JettyHeartbeatProbe;
@@ -90,8 +93,9 @@ class HeartbeatOverSocketsTest {
 
     @Test
     void aRealMonitorFailsASilentServerAfterTheThresholdAndLeavesAnAnsweringOneAlone() throws Exception {
-        Backend ok = server("ok", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-        Backend silent = server("silent", null);
+        ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
+        Replica ok = made.of(server("ok", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        Replica silent = made.of(server("silent", null));
         List<String> failed = new CopyOnWriteArrayList<>();
         HeartbeatMonitor monitor = new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(50), Duration.ofMillis(200), 2),
                 new JettyHeartbeatProbe(client), () -> List.of(ok, silent), (backend, reason) -> failed.add(backend.hostname() + ": " + reason),

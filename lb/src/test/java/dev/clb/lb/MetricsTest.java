@@ -22,6 +22,11 @@ class MetricsTest {
             assertThat(before.sum("lb_ring_changes_total")).as("the first ring").isEqualTo(1);
             assertThat(before.sum("lb_replicas")).isEqualTo(3);
             assertThat(before.sum("lb_standby_replicas")).isEqualTo(1);
+            Map<String, Double> atZero = new HashMap<>(Map.of("none", 0.0, "admin", 0.0));
+            stack.hostnames().forEach(replica -> atZero.put(replica, 0.0));
+            assertThat(before.by("replica", "lb_request_duration_seconds_count")).as("every replica's series, at 0 from its join; no standby's")
+                    .isEqualTo(atZero);
+            assertThat(before.by("replica", "lb_upstream_retries_total")).isEqualTo(Map.of("server-1", 0.0, "server-2", 0.0, "server-3", 0.0));
 
             Map<String, Double> served = new HashMap<>();
             for (int i = 0; i < 20; i++) {
@@ -114,7 +119,12 @@ class MetricsTest {
             Map<String, Double> survivors = new HashMap<>(served);
             survivors.remove(victim);
             assertThat(gone.by("replica", "lb_requests_total")).as("the others' counts, unchanged").isEqualTo(survivors);
-            assertThat(gone.by("replica", "lb_request_duration_seconds_count")).isEqualTo(survivors);
+            Map<String, Double> durations = new HashMap<>(survivors);
+            stack.hostnames().forEach(replica -> durations.putIfAbsent(replica, 0.0)); // the replacement's, at 0 from its join
+            durations.put("none", 0.0);
+            durations.put("admin", 0.0);
+            assertThat(gone.by("replica", "lb_request_duration_seconds_count")).as("the others', the replacement's and the load balancer's own")
+                    .isEqualTo(durations);
 
             for (int i = 0; i < 30; i++) survivors.merge(TestStack.servedBy(stack.get("/home", Integer.toString(200_000 + i * 7919)).body()), 1.0, Double::sum);
             assertThat(PrometheusScrape.of(mgmt).by("replica", "lb_requests_total")).as("the replacement's series and the others' go on")

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.SlotRing;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,10 +24,10 @@ class RetryOrderTest {
     record OwnerAndNext(String owner, String next) {
     }
 
-    static OwnerAndNext walkClockwise(SlotRing<Backend> ring, long id) {
+    static OwnerAndNext walkClockwise(SlotRing<Replica> ring, long id) {
         int m = ring.config().slots();
         Map<Integer, String> atSlot = new LinkedHashMap<>();
-        for (Node<Backend> n : ring.nodes()) {
+        for (Node<Replica> n : ring.nodes()) {
             for (int slot : ring.virtualServerSlots(n.name())) atSlot.put(slot, n.name());
         }
         List<String> met = new ArrayList<>();
@@ -39,7 +39,7 @@ class RetryOrderTest {
     }
 
     /** The same, walking the other way from the owner's virtual server: what a wrong retry order would pick. */
-    static String nextCounterClockwise(SlotRing<Backend> ring, long id) {
+    static String nextCounterClockwise(SlotRing<Replica> ring, long id) {
         int m = ring.config().slots();
         String owner = walkClockwise(ring, id).owner();
         int start = ring.slotOf(id);
@@ -51,7 +51,7 @@ class RetryOrderTest {
         throw new AssertionError("one replica only");
     }
 
-    private static String nameAt(SlotRing<Backend> ring, int slot) {
+    private static String nameAt(SlotRing<Replica> ring, int slot) {
         return ring.nodes().stream().map(Node::name)
                 .filter(n -> java.util.Arrays.stream(ring.virtualServerSlots(n)).anyMatch(s -> s == slot)).findFirst().orElse(null);
     }
@@ -71,7 +71,7 @@ class RetryOrderTest {
             // heartbeats every 60 s: the failed request itself is what finds the dead replica
             try (TestStack stack = TestStack.start("--runtime", "static", "--backends", String.join(",", byName.keySet()),
                     "--heartbeat-interval", "60000")) {
-                SlotRing<Backend> ring = (SlotRing<Backend>) stack.lb.replicas().ring();
+                SlotRing<Replica> ring = (SlotRing<Replica>) stack.lb.replicas().ring();
                 Optional<Long> telling = java.util.stream.LongStream.range(100_000, 1_000_000).boxed()
                         .filter(id -> !walkClockwise(ring, id).next().equals(nextCounterClockwise(ring, id))).findFirst();
                 assertThat(telling).as("an id whose next replica differs clockwise and counter-clockwise").isPresent();

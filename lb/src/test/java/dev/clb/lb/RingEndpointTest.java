@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clb.hashmap.Node;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -70,7 +70,7 @@ class RingEndpointTest {
             Map<String, Long> shares = stack.lb.replicas().ring().shares();
             assertThat(shares.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(900_000);
             for (long id = 400_000; id < 400_030; id++) {
-                Node<Backend> owner = stack.lb.replicas().ring().lookup(id);
+                Node<Replica> owner = stack.lb.replicas().ring().lookup(id);
                 assertThat(TestStack.servedBy(stack.get("/home", Long.toString(id)).body())).as("id " + id).isEqualTo(owner.name());
             }
         }

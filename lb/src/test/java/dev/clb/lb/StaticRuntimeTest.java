@@ -3,7 +3,7 @@ package dev.clb.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.SlotRing;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -27,7 +27,7 @@ class StaticRuntimeTest {
             String a = "127.0.0.1:" + portA, bName = "127.0.0.1:" + portB;
             try (TestStack stack = TestStack.start("--runtime", "static", "--backends", a + "," + bName)) {
                 assertThat(stack.get("/rep").body()).isEqualTo(TestStack.rep(a, bName));
-                int[] slots = ((SlotRing<Backend>) stack.lb.replicas().ring()).virtualServerSlots(bName);
+                int[] slots = ((SlotRing<Replica>) stack.lb.replicas().ring()).virtualServerSlots(bName);
 
                 b.destroyForcibly().waitFor();
                 Awaitility.await("b leaves the map").atMost(Duration.ofSeconds(5)).until(() -> stack.hostnames().equals(List.of(a)));
@@ -36,7 +36,7 @@ class StaticRuntimeTest {
                 started.add(replica("b", portB));
                 Awaitility.await("b rejoins").atMost(Duration.ofSeconds(30)).until(() -> stack.hostnames().contains(bName));
                 assertThat(stack.lb.replicas().ring().node(bName).ringId()).isEqualTo(2);
-                assertThat(((SlotRing<Backend>) stack.lb.replicas().ring()).virtualServerSlots(bName)).containsExactly(slots);
+                assertThat(((SlotRing<Replica>) stack.lb.replicas().ring()).virtualServerSlots(bName)).containsExactly(slots);
 
                 assertThat(stack.send("POST", "/add", "{\"n\": 1}").body()).contains("<Error> The static runtime cannot add replicas");
                 assertThat(stack.send("DELETE", "/rm", "{\"n\": 1}").statusCode()).isEqualTo(400);

@@ -3,7 +3,7 @@ package dev.clb.lb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clb.hashmap.Node;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.config.LoadBalancerConfig;
 import dev.clb.lb.runtime.LocalProcessRuntime;
 import java.net.URI;
@@ -208,7 +208,7 @@ final class TestStack implements AutoCloseable {
     /** A request id the ring sends to {@code hostname}. */
     long idServedBy(String hostname) {
         for (long id = 100_000; id < 1_000_000; id++) {
-            Node<Backend> node = lb.replicas().ring().lookup(id);
+            Node<Replica> node = lb.replicas().ring().lookup(id);
             if (node != null && node.name().equals(hostname)) return id;
         }
         throw new AssertionError("no 6-digit id maps to " + hostname);

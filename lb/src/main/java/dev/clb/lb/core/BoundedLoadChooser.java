@@ -2,11 +2,10 @@ package dev.clb.lb.core;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.settings.InvalidSetting;
 import java.util.List;
 import java.util.function.IntSupplier;
-import java.util.function.ToIntFunction;
 
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam 2018; HAProxy's {@code hash-balance-factor}):
@@ -20,13 +19,11 @@ import java.util.function.ToIntFunction;
  */
 public final class BoundedLoadChooser implements ReplicaChooser {
     private final double factor;
-    private final ToIntFunction<String> inFlight;
     private final IntSupplier total;
 
-    /** {@code inFlight}: requests in flight to a replica by hostname; {@code total}: to all of them. */
-    public BoundedLoadChooser(double factor, ToIntFunction<String> inFlight, IntSupplier total) {
+    /** {@code total}: requests in flight to all replicas; each replica's own count is read off it. */
+    public BoundedLoadChooser(double factor, IntSupplier total) {
         this.factor = checkedFactor(factor);
-        this.inFlight = inFlight;
         this.total = total;
     }
 
@@ -44,18 +41,18 @@ public final class BoundedLoadChooser implements ReplicaChooser {
     }
 
     @Override
-    public Node<Backend> pick(Ring<Backend> ring, long requestId, List<String> tried) {
+    public Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried) {
         int replicas = ring.size();
         if (replicas == 0) return null;
         int cap = cap(total.getAsInt(), replicas);
         if (tried.isEmpty()) {
-            Node<Backend> owner = ring.lookup(requestId);
-            if (inFlight.applyAsInt(owner.name()) < cap) return owner;
+            Node<Replica> owner = ring.lookup(requestId);
+            if (owner.value().inFlight() < cap) return owner;
         }
-        Node<Backend> firstUntried = null;
-        for (Node<Backend> node : ring.fallbackOrder(requestId)) {
-            if (tried.contains(node.name())) continue;
-            if (inFlight.applyAsInt(node.name()) < cap) return node;
+        Node<Replica> firstUntried = null;
+        for (Node<Replica> node : ring.fallbackOrder(requestId)) {
+            if (tried.contains(node.value())) continue;
+            if (node.value().inFlight() < cap) return node;
             if (firstUntried == null) firstUntried = node;
         }
         return firstUntried;

@@ -2,21 +2,22 @@ package dev.clb.lb.core;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.function.IntSupplier;
 
 /** Picks the replica for each attempt at a request: the ring's own choice, or that choice under bounded loads. */
 public interface ReplicaChooser {
 
     /**
-     * The replica for the next attempt at {@code requestId} on {@code ring}, none of {@code tried} (hostnames of earlier
-     * attempts, empty on the first); null when no replica is left.
+     * The replica for the next attempt at {@code requestId} on {@code ring}, none of {@code tried} (the replicas of earlier
+     * attempts, by identity; empty on the first); null when no replica is left.
      */
-    Node<Backend> pick(Ring<Backend> ring, long requestId, List<String> tried);
+    Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried);
 
-    /** Bounded loads with {@code factor} over {@code inFlight} when present, else the ring's order alone. */
-    static ReplicaChooser of(OptionalDouble factor, InFlight inFlight) {
-        return factor.isPresent() ? new BoundedLoadChooser(factor.getAsDouble(), inFlight::of, inFlight::total) : new RingOrderChooser();
+    /** Bounded loads with {@code factor} over {@code inFlight} (to all replicas) when present, else the ring's order alone. */
+    static ReplicaChooser of(OptionalDouble factor, IntSupplier inFlight) {
+        return factor.isPresent() ? new BoundedLoadChooser(factor.getAsDouble(), inFlight) : new RingOrderChooser();
     }
 }

@@ -1,6 +1,7 @@
 package dev.clb.lb.health;
 
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Health;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.events.MembershipEvents.FailureReason;
 import dev.clb.lb.settings.InvalidSetting;
@@ -9,9 +10,6 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * Sends {@code GET /heartbeat} to every monitored replica on a fixed interval, all at once and asynchronously,
  * so a slow replica delays nobody. A replica that refuses a connection fails at once; one that misses
  * {@code threshold} heartbeats in a row (no 200 within the timeout) fails then. A failed replica that answers
- * again is reported as recovered (only the static runtime keeps probing those).
+ * again is reported as recovered (only the static runtime keeps probing those). What it knows of a replica (misses,
+ * a heartbeat in flight, down) is kept on the replica's {@link Health}, so it goes with the replica.
  */
 public final class HeartbeatMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeartbeatMonitor.class);
@@ -37,15 +36,15 @@ public final class HeartbeatMonitor implements AutoCloseable {
     }
 
     public interface Listener {
-        void failed(Backend backend, String reason);
+        void failed(Replica replica, String reason);
 
-        default void recovered(Backend backend) {
+        default void recovered(Replica replica) {
         }
     }
 
     private final Settings settings;
     private final HeartbeatProbe probe;
-    private final Supplier<Collection<Backend>> targets;
+    private final Supplier<Collection<Replica>> targets;
     private final Listener listener;
     private final MembershipEvents events;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -53,11 +52,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, Integer> misses = new ConcurrentHashMap<>();
-    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final Set<String> down = ConcurrentHashMap.newKeySet();
 
-    public HeartbeatMonitor(Settings settings, HeartbeatProbe probe, Supplier<Collection<Backend>> targets, Listener listener,
+    public HeartbeatMonitor(Settings settings, HeartbeatProbe probe, Supplier<Collection<Replica>> targets, Listener listener,
                             MembershipEvents events) {
         this.settings = settings;
         this.probe = probe;
@@ -78,57 +74,48 @@ public final class HeartbeatMonitor implements AutoCloseable {
     /** One round: a heartbeat to every target that has none in flight. {@link #start} runs it every interval. */
     void tick() {
         try {
-            Collection<Backend> now = targets.get();
-            Set<String> names = ConcurrentHashMap.newKeySet();
-            for (Backend backend : now) {
-                names.add(backend.hostname());
-                check(backend);
-            }
-            misses.keySet().retainAll(names);
-            down.retainAll(names);
+            for (Replica replica : targets.get()) check(replica);
         } catch (RuntimeException e) {
             log.warn("heartbeat round failed", e);
         }
     }
 
     /** Checks {@code backend} now, out of turn: the proxy calls this when a replica did not answer a request. */
-    public void suspect(Backend backend) {
-        check(backend);
+    public void suspect(Replica replica) {
+        check(replica);
     }
 
     /** The runtime saw the replica's process or container die: no heartbeat needs to confirm it. */
-    public void exited(Backend backend) {
-        record(backend, Outcome.REFUSED, FailureReason.EXITED, "its process exited");
+    public void exited(Replica replica) {
+        record(replica, Outcome.REFUSED, FailureReason.EXITED, "its process exited");
     }
 
-    private void check(Backend backend) {
-        if (!inFlight.add(backend.hostname())) return;
+    private void check(Replica replica) {
+        Health health = replica.health();
+        if (!health.startProbe()) return;
         long start = System.nanoTime();
-        probe.beat(backend, settings.timeout()).whenComplete((outcome, error) -> {
-            inFlight.remove(backend.hostname());
+        probe.beat(replica.address(), settings.timeout()).whenComplete((outcome, error) -> {
+            health.probeEnded();
             events.heartbeat(System.nanoTime() - start, outcome.name().toLowerCase());
             if (outcome == Outcome.REFUSED) {
-                record(backend, outcome, FailureReason.REFUSED, "connection refused");
+                record(replica, outcome, FailureReason.REFUSED, "connection refused");
             } else {
-                record(backend, outcome, FailureReason.MISSED, "heartbeats missed (timeout " + settings.timeout().toMillis() + " ms)");
+                record(replica, outcome, FailureReason.MISSED, "heartbeats missed (timeout " + settings.timeout().toMillis() + " ms)");
             }
         });
     }
 
-    private void record(Backend backend, Outcome outcome, FailureReason why, String reason) {
-        String name = backend.hostname();
+    private void record(Replica replica, Outcome outcome, FailureReason why, String reason) {
+        Health health = replica.health();
         if (outcome == Outcome.ALIVE) {
-            misses.remove(name);
-            if (down.remove(name)) listener.recovered(backend);
+            if (health.answered()) listener.recovered(replica);
             return;
         }
-        if (down.contains(name)) return;
-        int missed = outcome == Outcome.REFUSED ? settings.threshold() : misses.merge(name, 1, Integer::sum);
-        if (missed >= settings.threshold()) {
-            misses.remove(name);
-            down.add(name);
-            events.failed(name, why);
-            listener.failed(backend, reason);
+        if (health.isDown()) return;
+        int missed = outcome == Outcome.REFUSED ? settings.threshold() : health.missed();
+        if (missed >= settings.threshold() && health.markDown()) {
+            events.failed(replica.hostname(), why);
+            listener.failed(replica, reason);
         }
     }
 

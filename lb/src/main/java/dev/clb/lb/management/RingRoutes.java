@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingStrategy;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import io.javalin.config.JavalinConfig;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +20,10 @@ import java.util.function.Supplier;
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Supplier<Ring<Backend>> rings;
+    private final Supplier<Ring<Replica>> rings;
     private final OptionalDouble boundedLoad;
 
-    public RingRoutes(Supplier<Ring<Backend>> rings, OptionalDouble boundedLoad) {
+    public RingRoutes(Supplier<Ring<Replica>> rings, OptionalDouble boundedLoad) {
         this.rings = rings;
         this.boundedLoad = boundedLoad;
     }
@@ -36,11 +36,11 @@ public final class RingRoutes implements ManagementRoutes {
     }
 
     RingView view() {
-        Ring<Backend> ring = rings.get();
+        Ring<Replica> ring = rings.get();
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
         List<RingView.Replica> replicas = ring.nodes().stream()
-                .map((Node<Backend> n) -> new RingView.Replica(n.name(), n.ringId(), n.weight(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS)).toList();
+                .map((Node<Replica> n) -> new RingView.Replica(n.name(), n.ringId(), n.weight(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS)).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
                 boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
     }

@@ -2,7 +2,8 @@ package dev.clb.lb.membership;
 
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.RingFullException;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime.Found;
 import java.util.ArrayList;
@@ -23,15 +24,17 @@ final class Adoption {
     private static final Logger log = LoggerFactory.getLogger(Adoption.class);
 
     /** What became of the replicas found: hostnames put in the map (in order), standbys taken back, hostnames reaped. */
-    record Adopted(List<String> placed, List<Backend> standbys, List<String> reaped) {
+    record Adopted(List<String> placed, List<Replica> standbys, List<String> reaped) {
     }
 
-    private final ConsistentHashMap<Backend> map;
+    private final ConsistentHashMap<Replica> map;
     private final ReplicaRuntime runtime;
     private final Spawner spawner;
+    private final ReplicaFactory replicas;
 
-    Adoption(ConsistentHashMap<Backend> map, ReplicaRuntime runtime, Spawner spawner) {
+    Adoption(ConsistentHashMap<Replica> map, ReplicaRuntime runtime, Spawner spawner, ReplicaFactory replicas) {
         this.map = map;
+        this.replicas = replicas;
         this.runtime = runtime;
         this.spawner = spawner;
     }
@@ -40,7 +43,7 @@ final class Adoption {
         Map<Found, CompletableFuture<Boolean>> answers = new LinkedHashMap<>();
         found.forEach(f -> answers.put(f, spawner.answers(f.backend())));
         List<String> placed = new ArrayList<>();
-        List<Backend> standbys = new ArrayList<>();
+        List<Replica> standbys = new ArrayList<>();
         List<String> reaped = new ArrayList<>();
         List<Found> inOrder = found.stream().filter(f -> f.place().isPresent()).sorted(Comparator.comparing(f -> f.place().get())).toList();
         for (Found f : inOrder) {
@@ -52,7 +55,7 @@ final class Adoption {
                 continue;
             }
             try {
-                map.add(name, f.backend(), ringId, f.place().get().placement());
+                map.add(name, replicas.of(f.backend()), ringId, f.place().get().placement());
                 placed.add(name);
             } catch (RingFullException | IllegalArgumentException e) {
                 log.warn("reaped replica {}: its ring id {} does not fit the map ({})", name, ringId, e.getMessage());
@@ -62,7 +65,7 @@ final class Adoption {
         for (Found f : found) {
             if (f.place().isPresent()) continue;
             if (answers.get(f).join() && standbys.size() < standbysWanted) {
-                standbys.add(f.backend());
+                standbys.add(replicas.of(f.backend()));
             } else {
                 reaped.add(f.backend().hostname());
             }

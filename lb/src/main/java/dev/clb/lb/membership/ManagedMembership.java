@@ -6,9 +6,9 @@ import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.hashmap.RingStrategy;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.core.Hostnames;
-import dev.clb.lb.core.InFlight;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
@@ -68,9 +68,9 @@ public final class ManagedMembership implements Membership {
     private record Vacancy(Seat seat, String failed) {
     }
 
-    private final ConsistentHashMap<Backend> map;
+    private final ConsistentHashMap<Replica> map;
     private final ReplicaRuntime runtime;
-    private final InFlight inFlight;
+    private final ReplicaFactory made;
     private final MembershipEvents events;
     private final Settings settings;
     private final ReentrantLock changes = new ReentrantLock();
@@ -88,20 +88,20 @@ public final class ManagedMembership implements Membership {
     private final Backoff vacancyRetry = new Backoff(Backoff.FIRST, Backoff.MAX, background, this::fillVacancies);
     private volatile boolean closed;
 
-    /** {@code probe} tells when a new replica answers; it should be the heartbeat monitor's. */
-    public ManagedMembership(ConsistentHashMap<Backend> map, ReplicaRuntime runtime, HeartbeatProbe probe, InFlight inFlight,
+    /** {@code probe} tells when a new replica answers; it should be the heartbeat monitor's. {@code made} makes the replica objects. */
+    public ManagedMembership(ConsistentHashMap<Replica> map, ReplicaRuntime runtime, HeartbeatProbe probe, ReplicaFactory made,
                              MembershipEvents events, Settings settings) {
         this.map = map;
         this.runtime = runtime;
-        this.inFlight = inFlight;
+        this.made = made;
         this.events = events;
         this.settings = settings;
-        this.spawner = new Spawner(runtime, probe, settings.spawnTimeout(), background, () -> closed);
+        this.spawner = new Spawner(runtime, probe, settings.spawnTimeout(), background, () -> closed, made);
         this.standbys = new StandbyPool(settings.standbys(), spawner, runtime, probe, background, this::reserveName, reservedNames::remove);
     }
 
     @Override
-    public Ring<Backend> ring() {
+    public Ring<Replica> ring() {
         return map.ring();
     }
 
@@ -117,12 +117,12 @@ public final class ManagedMembership implements Membership {
 
     /** The standbys. */
     @Override
-    public Collection<Backend> alsoMonitored() {
+    public Collection<Replica> alsoMonitored() {
         return standbys.standbys();
     }
 
     @Override
-    public void onExit(Consumer<Backend> exited) {
+    public void onExit(Consumer<Replica> exited) {
         runtime.onExit(name -> monitored().stream().filter(b -> b.hostname().equals(name)).findFirst().ifPresent(exited));
     }
 
@@ -137,7 +137,7 @@ public final class ManagedMembership implements Membership {
             long t0 = System.nanoTime();
             List<Found> found = runtime.existing();
             if (!found.isEmpty()) {
-                Adoption.Adopted adopted = new Adoption(map, runtime, spawner).adopt(found, standbys.wanted());
+                Adoption.Adopted adopted = new Adoption(map, runtime, spawner, made).adopt(found, standbys.wanted());
                 standbys.adopt(adopted.standbys());
                 log.info("adopted {} running replicas with their ring ids: {}; standbys {}; reaped {}", adopted.placed().size(),
                         map.ring().nodes().stream().map(n -> n.name() + "=" + n.ringId()).toList(), standbyHostnames(), adopted.reaped());
@@ -183,6 +183,7 @@ public final class ManagedMembership implements Membership {
     @Override
     public List<String> remove(int n, List<String> requested) throws InvalidChange {
         List<String> victims;
+        List<Replica> leaving = new ArrayList<>();
         changes.lock();
         try {
             List<String> current = hostnames();
@@ -198,6 +199,7 @@ public final class ManagedMembership implements Membership {
             while (victims.size() < n) {
                 victims.add(others.remove(ThreadLocalRandom.current().nextInt(others.size())));
             }
+            for (String name : victims) leaving.add(map.ring().node(name).value());
             map.removeAll(victims);
             reservedNames.addAll(victims);
         } finally {
@@ -206,12 +208,9 @@ public final class ManagedMembership implements Membership {
         // outside the lock: a failure elsewhere is replaced meanwhile, and the names stay reserved until stopped
         try {
             long t0 = System.nanoTime();
-            int left = drain(victims);
+            int left = drain(leaving);
             long drained = millisSince(t0);
-            victims.parallelStream().forEach(name -> {
-                runtime.stop(name, false);
-                inFlight.forget(name);
-            });
+            victims.parallelStream().forEach(name -> runtime.stop(name, false));
             if (left > 0) {
                 log.warn("removed {} replicas {}: {} requests were still in flight after the drain timeout ({} ms); now {}",
                         n, victims, left, settings.drainTimeout().toMillis(), hostnames());
@@ -225,11 +224,11 @@ public final class ManagedMembership implements Membership {
         }
     }
 
-    /** Waits until none of {@code names} has a request in flight, or the drain timeout; returns how many are left. */
-    private int drain(List<String> names) {
+    /** Waits until none of {@code leaving} has a request in flight, or the drain timeout; returns how many are left. */
+    private int drain(List<Replica> leaving) {
         long end = System.nanoTime() + settings.drainTimeout().toNanos();
         int left;
-        while ((left = names.stream().mapToInt(inFlight::of).sum()) > 0 && System.nanoTime() < end && !closed) {
+        while ((left = leaving.stream().mapToInt(Replica::inFlight).sum()) > 0 && System.nanoTime() < end && !closed) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -241,19 +240,19 @@ public final class ManagedMembership implements Membership {
     }
 
     @Override
-    public void failed(Backend backend, String reason) {
+    public void failed(Replica replica, String reason) {
         if (closed) return;
-        background.execute(() -> replaceFailed(backend, reason, System.nanoTime()));
+        background.execute(() -> replaceFailed(replica, reason, System.nanoTime()));
     }
 
-    private void replaceFailed(Backend failed, String reason, long detectedAt) {
+    private void replaceFailed(Replica failed, String reason, long detectedAt) {
         if (standbys.replaceFailed(failed, reason)) return;
         boolean vacant = false;
         changes.lock();
         try {
-            Node<Backend> node = map.ring().node(failed.hostname());
+            Node<Replica> node = map.ring().node(failed.hostname());
             if (node == null || closed) return;
-            Optional<Backend> standby = standbys.takeLive();
+            Optional<Replica> standby = standbys.takeLive();
             if (standby.isPresent()) {
                 String name = standby.get().hostname();
                 try {
@@ -294,10 +293,10 @@ public final class ManagedMembership implements Membership {
                 long t0 = System.nanoTime();
                 Seat seat = vacancy.seat();
                 Place place = seat.place(System.currentTimeMillis());
-                Optional<Backend> standby = standbys.takeLive();
-                Backend replacement = standby.isPresent() ? standby.get() : spawner.spawnOne(Hostnames.random(namesInUse()), Optional.of(place));
+                Optional<Replica> standby = standbys.takeLive();
+                Replica replacement = standby.isPresent() ? standby.get() : spawner.spawnOne(Hostnames.random(namesInUse()), Optional.of(place));
                 try {
-                    Node<Backend> added = seat.takeIn(map, replacement);
+                    Node<Replica> added = seat.takeIn(map, replacement);
                     Place taken = Seat.of(map.ring(), added.name()).place(place.joined());
                     if (standby.isPresent() || !taken.equals(place)) runtime.placed(added.name(), taken);
                     events.respawned(vacancy.failed(), replacement.hostname(), added.ringId());
@@ -355,7 +354,7 @@ public final class ManagedMembership implements Membership {
      * them. Refuses, before anything starts, what the map cannot hold.
      */
     private Map<String, Place> placesFor(List<String> names) throws NoRoom {
-        Ring<Backend> next;
+        Ring<Replica> next;
         try {
             next = map.preview(names);
         } catch (RingFullException e) {
@@ -373,7 +372,7 @@ public final class ManagedMembership implements Membership {
         return strategy.name() + ", at most " + strategy.capacity() + " replicas";
     }
 
-    private void install(LinkedHashMap<String, Backend> backends) throws NoRoom {
+    private void install(LinkedHashMap<String, Replica> backends) throws NoRoom {
         try {
             map.addAll(backends);
         } catch (RingFullException e) {

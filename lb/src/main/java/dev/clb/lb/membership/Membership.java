@@ -2,7 +2,7 @@ package dev.clb.lb.membership;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import dev.clb.lb.membership.MembershipException.NoRoom;
@@ -32,7 +32,7 @@ public sealed interface Membership extends HeartbeatMonitor.Listener, AutoClosea
     /** {@code DELETE /rm}: the named replicas and random others up to {@code n}; returns {@link #hostnames()} after. */
     List<String> remove(int n, List<String> hostnames) throws InvalidChange;
 
-    Ring<Backend> ring();
+    Ring<Replica> ring();
 
     /** Hostnames in the map, in order of addition (what /rep lists). */
     default List<String> hostnames() {
@@ -42,21 +42,24 @@ public sealed interface Membership extends HeartbeatMonitor.Listener, AutoClosea
     List<String> standbyHostnames();
 
     /** What the heartbeat monitor watches: the replicas in the map, then {@link #alsoMonitored()}. */
-    default Collection<Backend> monitored() {
-        List<Backend> all = new ArrayList<>();
+    default Collection<Replica> monitored() {
+        List<Replica> all = new ArrayList<>();
         ring().nodes().forEach(n -> all.add(n.value()));
         all.addAll(alsoMonitored());
         return all;
     }
 
-    /** What the heartbeat monitor watches besides the map: the standbys, or the static backends that are down. */
-    Collection<Backend> alsoMonitored();
+    /**
+     * What the heartbeat monitor watches besides the map: the standbys, or the static backends that are down; the same
+     * objects that are (or will be again) in the map.
+     */
+    Collection<Replica> alsoMonitored();
 
     /** The runtime's short name, as {@code --runtime} takes it. */
     String runtimeName();
 
     /** Calls {@code exited} with a monitored replica whose process or container exits by itself, where that can be told. */
-    default void onExit(Consumer<Backend> exited) {
+    default void onExit(Consumer<Replica> exited) {
     }
 
     /** Stops taking changes; stops the replicas it owns. */

@@ -5,7 +5,7 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Placement;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import java.util.Optional;
 
@@ -16,8 +16,8 @@ import java.util.Optional;
 record Seat(int ringId, int weight, Optional<Placement> placement) {
 
     /** The seat of {@code hostname} on {@code ring}, which must hold it. */
-    static Seat of(Ring<Backend> ring, String hostname) {
-        Node<Backend> node = ring.node(hostname);
+    static Seat of(Ring<Replica> ring, String hostname) {
+        Node<Replica> node = ring.node(hostname);
         return new Seat(node.ringId(), node.weight(), ring.placement(hostname));
     }
 
@@ -27,11 +27,11 @@ record Seat(int ringId, int weight, Optional<Placement> placement) {
     }
 
     /**
-     * Adds {@code backend} to {@code map} on this seat, with its weight; on the smallest free ring id instead when
+     * Adds {@code replica} to {@code map} on this seat, with its weight; on the smallest free ring id instead when
      * someone took this one meanwhile (an {@code /add}).
      */
-    Node<Backend> takeIn(ConsistentHashMap<Backend> map, Backend backend) throws RingFullException {
+    Node<Replica> takeIn(ConsistentHashMap<Replica> map, Replica replica) throws RingFullException {
         boolean free = map.ring().nodes().stream().noneMatch(n -> n.ringId() == ringId);
-        return free ? map.add(new Node<>(backend.hostname(), ringId, weight, backend), placement) : map.add(backend.hostname(), weight, backend);
+        return free ? map.add(new Node<>(replica.hostname(), ringId, weight, replica), placement) : map.add(replica.hostname(), weight, replica);
     }
 }

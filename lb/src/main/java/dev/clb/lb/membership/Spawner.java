@@ -1,6 +1,8 @@
 package dev.clb.lb.membership;
 
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.membership.MembershipException.StartFailed;
 import dev.clb.lb.runtime.ReplicaRuntime;
@@ -28,10 +30,12 @@ final class Spawner {
     private final Duration timeout;
     private final Executor executor;
     private final BooleanSupplier stopping;
+    private final ReplicaFactory replicas;
 
-    /** {@code stopping} tells when the load balancer is stopping: then every wait gives up. */
-    Spawner(ReplicaRuntime runtime, HeartbeatProbe probe, Duration timeout, Executor executor, BooleanSupplier stopping) {
+    /** {@code stopping} tells when the load balancer is stopping: then every wait gives up; {@code replicas} makes the objects started. */
+    Spawner(ReplicaRuntime runtime, HeartbeatProbe probe, Duration timeout, Executor executor, BooleanSupplier stopping, ReplicaFactory replicas) {
         this.runtime = runtime;
+        this.replicas = replicas;
         this.probe = probe;
         this.timeout = timeout;
         this.executor = executor;
@@ -39,7 +43,7 @@ final class Spawner {
     }
 
     /** Starts one replica, at {@code place} in the map (none: a standby), and waits until it answers. */
-    Backend spawnOne(String name, Optional<Place> place) throws StartFailed {
+    Replica spawnOne(String name, Optional<Place> place) throws StartFailed {
         return spawnAll(List.of(name), place.map(p -> Map.of(name, p)).orElse(Map.of())).get(name);
     }
 
@@ -48,15 +52,15 @@ final class Spawner {
      * heartbeats. The first failure dooms the change: the other starts are abandoned at once rather than awaited, and
      * every replica started is stopped.
      */
-    LinkedHashMap<String, Backend> spawnAll(List<String> names, Map<String, Place> places) throws StartFailed {
+    LinkedHashMap<String, Replica> spawnAll(List<String> names, Map<String, Place> places) throws StartFailed {
         AtomicBoolean doomed = new AtomicBoolean();
-        List<CompletableFuture<Backend>> starts = names.stream()
+        List<CompletableFuture<Replica>> starts = names.stream()
                 .map(name -> CompletableFuture.supplyAsync(() -> start(name, Optional.ofNullable(places.get(name)), doomed::get), executor)
                         .whenComplete((backend, error) -> {
                             if (error != null) doomed.set(true);
                         }))
                 .toList();
-        LinkedHashMap<String, Backend> started = new LinkedHashMap<>();
+        LinkedHashMap<String, Replica> started = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             try {
@@ -100,7 +104,7 @@ final class Spawner {
         }
     }
 
-    private Backend start(String name, Optional<Place> place, BooleanSupplier doomed) {
+    private Replica start(String name, Optional<Place> place, BooleanSupplier doomed) {
         try {
             if (doomed.getAsBoolean()) throw new Abandoned(name);
             Backend backend = runtime.start(name, place);
@@ -114,7 +118,7 @@ final class Spawner {
                 throw new IllegalStateException(exited ? "replica '" + name + "' exited before it answered /heartbeat"
                         : "replica '" + name + "' did not answer /heartbeat within " + timeout.toSeconds() + " s");
             }
-            return backend;
+            return replicas.of(backend);
         } catch (ReplicaRuntime.SpawnException e) {
             throw new IllegalStateException(e.getMessage(), e);
         } catch (InterruptedException e) {

@@ -1,6 +1,6 @@
 package dev.clb.lb.membership;
 
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.runtime.ReplicaRuntime;
@@ -30,7 +30,7 @@ final class StandbyPool {
     private final Executor executor;
     private final Supplier<String> reserveName;
     private final Consumer<String> releaseName;
-    private final ConcurrentLinkedDeque<Backend> ready = new ConcurrentLinkedDeque<>();
+    private final ConcurrentLinkedDeque<Replica> ready = new ConcurrentLinkedDeque<>();
     private final AtomicInteger starting = new AtomicInteger();
     private final Backoff retry;
     private volatile int wanted;
@@ -51,12 +51,12 @@ final class StandbyPool {
         this.retry = new Backoff(Backoff.FIRST, Backoff.MAX, executor, this::refill);
     }
 
-    List<Backend> standbys() {
+    List<Replica> standbys() {
         return List.copyOf(ready);
     }
 
     List<String> hostnames() {
-        return ready.stream().map(Backend::hostname).toList();
+        return ready.stream().map(Replica::hostname).toList();
     }
 
     int wanted() {
@@ -64,15 +64,15 @@ final class StandbyPool {
     }
 
     /** Takes back standbys a predecessor left running. */
-    void adopt(List<Backend> standbys) {
+    void adopt(List<Replica> standbys) {
         ready.addAll(standbys);
     }
 
-    /** The first standby that still answers a heartbeat now; those that do not are stopped. */
-    Optional<Backend> takeLive() {
-        Backend standby;
+    /** The first standby that still answers a heartbeat now (the object then joins the map); those that do not are stopped. */
+    Optional<Replica> takeLive() {
+        Replica standby;
         while ((standby = ready.pollFirst()) != null) {
-            if (probe.beat(standby, LIVE_CHECK).join() == Outcome.ALIVE) return Optional.of(standby);
+            if (probe.beat(standby.address(), LIVE_CHECK).join() == Outcome.ALIVE) return Optional.of(standby);
             log.warn("standby {} does not answer; discarding it", standby.hostname());
             runtime.stop(standby.hostname(), true);
         }
@@ -80,7 +80,7 @@ final class StandbyPool {
     }
 
     /** When {@code failed} is a standby: stops it, starts another, and says so; otherwise does nothing. */
-    boolean replaceFailed(Backend failed, String reason) {
+    boolean replaceFailed(Replica failed, String reason) {
         if (!ready.removeIf(s -> s.hostname().equals(failed.hostname()))) return false;
         log.warn("standby {} failed ({}); starting another", failed.hostname(), reason);
         runtime.stop(failed.hostname(), true);
@@ -101,7 +101,7 @@ final class StandbyPool {
             String name = reserveName.get();
             try {
                 long t0 = System.nanoTime();
-                Backend standby = spawner.spawnOne(name, Optional.empty());
+                Replica standby = spawner.spawnOne(name, Optional.empty());
                 if (wanted == 0) {
                     runtime.stop(name, true);
                 } else {

@@ -5,6 +5,7 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,14 +19,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Servers the load balancer fronts but does not own ({@code --runtime static --backends host:port[=W],...}): they go in
  * the map in the order given, on ring ids 1, 2, ..., each with its weight; one that fails leaves the map and comes
- * back, on its own seat and with its weight, when it answers heartbeats again. Nothing is ever started or stopped, so
+ * back, on its own seat and with its weight, when it answers heartbeats again, the same {@link Replica} object, its
+ * state kept. Nothing is ever started or stopped, so
  * {@code /add} and {@code /rm} are refused.
  */
 public final class StaticMembership implements Membership {
     private static final Logger log = LoggerFactory.getLogger(StaticMembership.class);
 
-    private final ConsistentHashMap<Backend> map;
-    private final List<WeightedBackend> backends;
+    private final ConsistentHashMap<Replica> map;
+    private final List<Fronted> backends;
     /** Backends that are down, with the seat each gets back when it recovers. */
     private final Map<String, Seat> down = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -34,9 +36,13 @@ public final class StaticMembership implements Membership {
     public record WeightedBackend(Backend backend, int weight) {
     }
 
+    /** A backend's replica object, kept for good (it comes back after a failure), and its weight. */
+    public record Fronted(Replica replica, int weight) {
+    }
+
     /** Refuses weights the map's strategy cannot apply (the slot map has none), before anything is in the map. */
-    public StaticMembership(ConsistentHashMap<Backend> map, List<WeightedBackend> backends) {
-        backends.forEach(b -> map.ring().strategy().checkWeight(b.backend().hostname(), b.weight()));
+    public StaticMembership(ConsistentHashMap<Replica> map, List<Fronted> backends) {
+        backends.forEach(b -> map.ring().strategy().checkWeight(b.replica().hostname(), b.weight()));
         this.map = map;
         this.backends = List.copyOf(backends);
     }
@@ -83,7 +89,7 @@ public final class StaticMembership implements Membership {
     @Override
     public synchronized void start(int replicas) {
         for (int i = 0; i < backends.size(); i++) {
-            Backend backend = backends.get(i).backend();
+            Replica backend = backends.get(i).replica();
             try {
                 map.add(new Node<>(backend.hostname(), i + 1, backends.get(i).weight(), backend), Optional.empty());
             } catch (RingFullException | IllegalArgumentException e) {
@@ -108,7 +114,7 @@ public final class StaticMembership implements Membership {
     }
 
     @Override
-    public synchronized void failed(Backend backend, String reason) {
+    public synchronized void failed(Replica backend, String reason) {
         if (closed || map.ring().node(backend.hostname()) == null) return;
         down.put(backend.hostname(), Seat.of(map.ring(), backend.hostname()));
         map.remove(backend.hostname());
@@ -116,7 +122,7 @@ public final class StaticMembership implements Membership {
     }
 
     @Override
-    public synchronized void recovered(Backend backend) {
+    public synchronized void recovered(Replica backend) {
         Seat seat = down.remove(backend.hostname());
         if (seat == null || closed) return;
         try {
@@ -128,7 +134,7 @@ public final class StaticMembership implements Membership {
     }
 
     @Override
-    public Ring<Backend> ring() {
+    public Ring<Replica> ring() {
         return map.ring();
     }
 
@@ -139,8 +145,8 @@ public final class StaticMembership implements Membership {
 
     /** The backends that are down, so that they are seen coming back. */
     @Override
-    public Collection<Backend> alsoMonitored() {
-        return backends.stream().map(WeightedBackend::backend).filter(b -> down.containsKey(b.hostname())).toList();
+    public Collection<Replica> alsoMonitored() {
+        return backends.stream().map(Fronted::replica).filter(b -> down.containsKey(b.hostname())).toList();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.clb.lb.observability;
 
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.proxy.ProxyEvents;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -111,7 +111,7 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
     }
 
     @Override
-    public void retried(Backend failed) {
+    public void retried(Replica failed) {
     }
 
     private void writeUntilClosed() {
@@ -139,7 +139,7 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
         int millis = (int) Math.floorMod(e.startEpochMillis(), 1000L);
         line.append(secondText).append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10))
                 .append('Z').append(' ').append(e.client()).append(' ').append(e.method()).append(' ').append(e.uri()).append(' ').append(e.edge().protocol()).append(' ').append(e.status())
-                .append(' ').append(e.replica().orElse("-")).append(' ').append(e.attempts()).append(' ');
+                .append(' ').append(e.replica().isPresent() ? e.replica().get().hostname() : "-").append(' ').append(e.attempts()).append(' ');
         long micros = e.durationNanos() / 1_000;
         line.append(micros / 1_000).append('.');
         long fraction = micros % 1_000;

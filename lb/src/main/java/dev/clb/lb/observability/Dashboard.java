@@ -1,7 +1,8 @@
 package dev.clb.lb.observability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clb.lb.core.InFlight;
+import dev.clb.hashmap.Ring;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.management.ManagementRoutes;
 import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
@@ -9,9 +10,9 @@ import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,13 +24,11 @@ public final class Dashboard implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Membership replicas;
-    private final InFlight inFlight;
     private final Metrics metrics;
     private final byte[] page;
 
-    public Dashboard(Membership replicas, InFlight inFlight, Metrics metrics) {
+    public Dashboard(Membership replicas, Metrics metrics) {
         this.replicas = replicas;
-        this.inFlight = inFlight;
         this.metrics = metrics;
         try (InputStream in = Dashboard.class.getResourceAsStream("dashboard.html")) {
             if (in == null) throw new IllegalStateException("dashboard.html is missing from the jar");
@@ -51,17 +50,23 @@ public final class Dashboard implements ManagementRoutes {
 
     /** Requests answered so far and their summed duration. */
     record Traffic(long requests, double seconds) {
-        static Traffic of(Optional<Timer> timer) {
-            return timer.map(t -> new Traffic(t.count(), t.totalTime(TimeUnit.SECONDS))).orElse(new Traffic(0, 0));
+        static Traffic of(Timer timer) {
+            return new Traffic(timer.count(), timer.totalTime(TimeUnit.SECONDS));
         }
     }
 
     State state() {
-        RingView ring = RingView.of(replicas.ring());
-        List<ReplicaState> states = ring.replicas().stream().map(r -> new ReplicaState(r.hostname(), r.ringId(), r.weight(), r.virtualServerSlots(),
-                r.servedSlots(), r.share(), Traffic.of(metrics.requests().duration(r.hostname())), inFlight.of(r.hostname()))).toList();
+        Ring<Replica> current = replicas.ring();
+        RingView ring = RingView.of(current);
+        List<ReplicaState> states = new ArrayList<>();
+        for (int i = 0; i < ring.replicas().size(); i++) { // in ring order, both
+            RingView.Replica r = ring.replicas().get(i);
+            Replica replica = current.nodes().get(i).value();
+            states.add(new ReplicaState(r.hostname(), r.ringId(), r.weight(), r.virtualServerSlots(), r.servedSlots(), r.share(),
+                    Traffic.of(replica.meters().duration()), replica.inFlight()));
+        }
         return new State(System.currentTimeMillis(), replicas.runtimeName(), ring.slots(), states, replicas.standbyHostnames(),
-                Traffic.of(metrics.requests().duration(RequestMetrics.NO_REPLICA)), metrics.requests().protocols(), metrics.membership().recent());
+                Traffic.of(metrics.requests().unrouted()), metrics.requests().protocols(), metrics.membership().recent());
     }
 
     @Override

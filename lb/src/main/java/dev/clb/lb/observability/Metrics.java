@@ -1,6 +1,8 @@
 package dev.clb.lb.observability;
 
-import dev.clb.lb.core.InFlight;
+import dev.clb.hashmap.Ring;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.management.ManagementRoutes;
 import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
@@ -15,7 +17,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The load balancer's meters in one Prometheus registry, served as {@code GET /metrics}: requests (through
@@ -42,9 +43,8 @@ public final class Metrics implements ManagementRoutes, AutoCloseable {
     }
 
     /** The gauges that read the load balancer's state when scraped. */
-    public void watch(Membership replicas, InFlight inFlight) {
-        requests.inFlight(inFlight::of);
-        Gauge.builder("lb.inflight.requests", inFlight, InFlight::total)
+    public void watch(Membership replicas, ReplicaFactory made) {
+        Gauge.builder("lb.inflight.requests", made, ReplicaFactory::inFlight)
                 .description("Attempts on replicas in flight now").register(registry);
         Gauge.builder("lb.replicas", replicas, r -> r.ring().size())
                 .description("Replicas in the ring").register(registry);
@@ -57,9 +57,9 @@ public final class Metrics implements ManagementRoutes, AutoCloseable {
     }
 
     /** A new ring is installed: counted, and the series of replicas that left it are retired (see {@link RequestMetrics}). */
-    public void ringChanged(List<String> hostnames) {
-        membership.ringChanged(hostnames);
-        requests.ringChanged(hostnames);
+    public void ringChanged(Ring<Replica> ring) {
+        membership.ringChanged(ring.nodes().stream().map(node -> node.name()).toList());
+        requests.ringChanged(ring);
     }
 
     public RequestMetrics requests() {

@@ -1,6 +1,6 @@
 package dev.clb.lb.proxy;
 
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
 import java.util.Optional;
 
 /**
@@ -15,7 +15,7 @@ public interface ProxyEvents {
      * version (TLSv1.3, TLSv1.2) or none.
      */
     record Exchange(long startEpochMillis, String client, String method, String uri, Edge edge, int status,
-                    Optional<String> replica, int attempts, long durationNanos) {
+                    Optional<Replica> replica, int attempts, long durationNanos) {
     }
 
     /** How a client request came in; a handful of values, so they label metrics. */
@@ -26,7 +26,7 @@ public interface ProxyEvents {
     void completed(Exchange exchange);
 
     /** An attempt on {@code failed} did not succeed and the request goes on to another replica. */
-    void retried(Backend failed);
+    void retried(Replica failed);
 
     ProxyEvents NONE = new ProxyEvents() {
         @Override
@@ -34,7 +34,7 @@ public interface ProxyEvents {
         }
 
         @Override
-        public void retried(Backend failed) {
+        public void retried(Replica failed) {
         }
     };
 
@@ -50,7 +50,7 @@ public interface ProxyEvents {
             }
 
             @Override
-            public void retried(Backend failed) {
+            public void retried(Replica failed) {
                 for (ProxyEvents e : each) e.retried(failed);
             }
         };

@@ -3,7 +3,6 @@ package dev.clb.lb.proxy;
 import dev.clb.lb.edge.ClientEdge;
 import dev.clb.lb.edge.ClientSide;
 import dev.clb.lb.edge.Json;
-import dev.clb.lb.upstream.LatencyWindow;
 import dev.clb.lb.edge.RejectedRequest;
 import dev.clb.lb.upstream.RetryPolicy;
 import dev.clb.lb.upstream.Tunnel;
@@ -11,7 +10,8 @@ import dev.clb.lb.upstream.UpstreamPool;
 import dev.clb.hashmap.Mixers;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.LatencyWindow;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.health.HeartbeatMonitor;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -249,11 +249,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final long startNanos = ctx.executor().ticker().nanoTime();
         private final long startEpochMillis = System.currentTimeMillis();
         final RequestBody body = new RequestBody(routes.settings().retryBufferBytes());
-        private Ring<Backend> ring;
+        private Ring<Replica> ring;
         private long id;
-        /** Hostnames of the attempts so far, once there was one (the first attempt allocates nothing). */
-        private List<String> tried = List.of();
-        private Backend backend;
+        /** The replicas of the attempts so far, once there was one (the first attempt allocates nothing). */
+        private List<Replica> tried = List.of();
+        private Replica replica;
         private int attempts;
         private UpstreamPool.Call call;
         private boolean counted;
@@ -303,31 +303,31 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         void toAdmin() {
-            backend = routes.admin();
-            pool.send(backend, 0, this);
+            replica = routes.admin();
+            pool.send(replica, 0, this);
         }
 
         void attempt() {
             if (attempts == 0) {
                 ring = routes.ring();
-                pool.ringIs(ring, routes.admin());
+                pool.ringIs(ring);
                 id = requestId(head.headers().get(REQUEST_ID));
                 head.headers().set(REQUEST_ID, Long.toString(id));
             } else {
                 if (tried.isEmpty()) tried = new ArrayList<>(ring.size());
-                tried.add(backend.hostname());
+                tried.add(replica);
             }
-            Node<Backend> node = passOverHung(routes.chooser().pick(ring, id, tried));
+            Node<Replica> node = passOverHung(routes.chooser().pick(ring, id, tried));
             if (node == null) {
                 error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")", false);
                 return;
             }
             attempts++;
-            backend = node.value();
-            routes.inFlight().begin(backend.hostname());
+            replica = node.value();
+            replica.begin();
             counted = true;
-            pool.send(backend, routes.timeoutMillis(), this);
+            pool.send(replica, routes.timeoutMillis(), this);
         }
 
         /**
@@ -335,12 +335,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
          * the request need not wait for the deadline that another already waited for. The hung one stays in the ring
          * until the monitor decides; when every one left seems hung, {@code chosen} is asked all the same.
          */
-        private Node<Backend> passOverHung(Node<Backend> chosen) {
+        private Node<Replica> passOverHung(Node<Replica> chosen) {
             if (chosen == null || !pool.seemsHung(chosen.value())) return chosen;
-            List<String> passedOver = new ArrayList<>(tried);
-            Node<Backend> next = chosen;
+            List<Replica> passedOver = new ArrayList<>(tried);
+            Node<Replica> next = chosen;
             while (next != null && pool.seemsHung(next.value())) {
-                passedOver.add(next.value().hostname());
+                passedOver.add(next.value());
                 next = routes.chooser().pick(ring, id, passedOver);
             }
             return next != null ? next : chosen;
@@ -350,7 +350,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             call = null;
             if (counted) {
                 counted = false;
-                routes.inFlight().end(backend.hostname());
+                replica.end();
             }
         }
 
@@ -369,7 +369,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         /** A first attempt of a request that can go elsewhere waits for what the replica's recent answers suggest. */
         @Override
-        public long deadlineMillis(Backend to, LatencyWindow recent) {
+        public long deadlineMillis(Replica to, LatencyWindow recent) {
             long floor = routes.settings().attemptDeadlineFloorMillis();
             if (floor <= 0 || admin || !RetryPolicy.mayLeaveEarly(attempts, idempotent, body.replayable(), ring.size())) return 0;
             return recent.deadlineMillis(floor);
@@ -483,7 +483,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             } else {
                 ctx.writeAndFlush(content).addListener(ChannelFutureListener.CLOSE);
             }
-            complete(Optional.of(backend.hostname()));
+            complete(Optional.of(replica));
         }
 
         @Override
@@ -501,7 +501,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (done) return;
             if (answered) { // part of an answer went out: the client must not get another spliced on
                 ctx.close();
-                complete(Optional.of(backend.hostname()));
+                complete(Optional.of(replica));
                 return;
             }
             if (admin) {
@@ -509,20 +509,20 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (cause instanceof DecoderException) { // the replica is up but speaks no HTTP we relay; another would answer alike
-                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' answered with a malformed head: "
+                error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + replica.hostname() + "' answered with a malformed head: "
                         + cause.getMessage(), false);
                 return;
             }
-            routes.monitor().suspect(backend);
+            routes.monitor().suspect(replica);
             switch (RetryPolicy.afterFailure(body.replayable(), idempotent, HeartbeatMonitor.isRefusal(cause))) {
                 case NEXT_REPLICA -> {
-                    routes.events().retried(backend);
+                    routes.events().retried(replica);
                     replacing404 = false;
                     attempt();
                 }
-                case BODY_NOT_KEPT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed while a request body of more than "
+                case BODY_NOT_KEPT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + replica.hostname() + "' failed while a request body of more than "
                         + routes.settings().retryBufferBytes() + " bytes (--retry-buffer) was sent; it is not retried: " + cause.getMessage(), false);
-                case NOT_IDEMPOTENT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + backend.hostname() + "' failed during a "
+                case NOT_IDEMPOTENT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + replica.hostname() + "' failed during a "
                         + head.method() + " request, which is not retried: " + cause.getMessage(), false);
             }
         }
@@ -554,9 +554,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         /** After a 101: both connections become one byte tunnel, idle for at most --tunnel-idle-timeout. */
         private void tunnel() {
             UpstreamPool.Call upstream = call;
-            Channel replica = upstream.channel();
+            Channel toReplica = upstream.channel();
             endAttempt();
-            complete(Optional.of(backend.hostname())); // keeps nothing alive: no further request is read as HTTP
+            complete(Optional.of(replica)); // keeps nothing alive: no further request is read as HTTP
             if (!open) {
                 upstream.abandon();
                 return;
@@ -565,17 +565,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             upstream.tunnelTo(ctx.channel());
             ChannelPipeline pipeline = ctx.pipeline();
             pipeline.addBefore(ctx.name(), "tunnel-idle", new IdleStateHandler(0, 0, routes.settings().tunnelIdleMillis(), TimeUnit.MILLISECONDS));
-            pipeline.replace(ProxyHandler.this, "tunnel", new Tunnel(replica));
+            pipeline.replace(ProxyHandler.this, "tunnel", new Tunnel(toReplica));
             ClientEdge.leaveHttp(pipeline);
-            replica.config().setAutoRead(true);
+            toReplica.config().setAutoRead(true);
             ctx.channel().config().setAutoRead(true);
         }
 
-        private void complete(Optional<String> replica) {
+        private void complete(Optional<Replica> answeredBy) {
             if (done) return;
             done = true;
             routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
-                    edge(side.protocol(clientVersion)), open ? status : 499, replica, attempts, ctx.executor().ticker().nanoTime() - startNanos));
+                    edge(side.protocol(clientVersion)), open ? status : 499, answeredBy, attempts, ctx.executor().ticker().nanoTime() - startNanos));
             if (!keepAlive) close();
             boolean wholeBodyRead = body.complete();
             body.release();
@@ -586,7 +586,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (call != null) call.abandon();
             endAttempt();
             body.release();
-            complete(Optional.ofNullable(backend).map(Backend::hostname));
+            complete(Optional.ofNullable(replica));
         }
     }
 }

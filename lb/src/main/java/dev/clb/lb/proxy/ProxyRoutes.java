@@ -2,19 +2,18 @@ package dev.clb.lb.proxy;
 
 import dev.clb.lb.admin.AdminRoutes;
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.InFlight;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import java.util.function.Supplier;
 
 /**
- * What the request path needs to know: the current ring, whom to tell about failures, where admin paths go, where
- * to count requests in flight, whom to tell about finished exchanges and how to pick the replica for each attempt.
+ * What the request path needs to know: the current ring, whom to tell about failures, where admin paths go, whom to
+ * tell about finished exchanges and how to pick the replica for each attempt.
  */
-public record ProxyRoutes(Supplier<Ring<Backend>> rings, HeartbeatMonitor monitor, Backend admin, long timeoutMillis, InFlight inFlight,
+public record ProxyRoutes(Supplier<Ring<Replica>> rings, HeartbeatMonitor monitor, Replica admin, long timeoutMillis,
                    ProxyEvents events, ReplicaChooser chooser, ProxySettings settings) {
-    Ring<Backend> ring() {
+    Ring<Replica> ring() {
         return rings.get();
     }
 

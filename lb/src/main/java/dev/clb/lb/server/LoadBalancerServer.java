@@ -8,8 +8,7 @@ import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.proxy.ProxyRoutes;
 import dev.clb.lb.proxy.ProxySettings;
 import dev.clb.lb.edge.TlsEvents;
-import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.InFlight;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.membership.Membership;
@@ -33,7 +32,7 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     /** Where and how the public port listens, and the TLS port beside it if there is one; the per-client rate limit both ports share, if any. */
-    public record Listen(String bind, int port, int ioThreads, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy,
+    public record Listen(String bind, int port, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy,
                          Optional<TlsListen> tls, Optional<RateLimit> rateLimit) {
     }
 
@@ -42,7 +41,7 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     public static LoadBalancerServer start(Listen listen, Membership replicas, AdminToken adminToken, HeartbeatMonitor monitor,
-                                           InFlight inFlight, ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
+                                           ReplicaFactory made, ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
         AdminRoutes routes = new AdminRoutes(replicas, adminToken);
         Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -52,9 +51,8 @@ public final class LoadBalancerServer implements AutoCloseable {
         });
         admin.start("127.0.0.1", 0);
         try {
-            Backend adminBackend = Backend.admin(admin.port());
-            ProxyServer proxy = new ProxyServer(listen,
-                    new ProxyRoutes(replicas::ring, monitor, adminBackend, listen.proxyTimeoutMillis(), inFlight, events, chooser, listen.proxy()));
+            ProxyServer proxy = new ProxyServer(listen, made.loops(),
+                    new ProxyRoutes(replicas::ring, monitor, made.admin(admin.port()), listen.proxyTimeoutMillis(), events, chooser, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();

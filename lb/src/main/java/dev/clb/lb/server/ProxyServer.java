@@ -67,15 +67,17 @@ final class ProxyServer implements AutoCloseable {
     private final Optional<Channel> tlsListener;
     private final Drain drain = new Drain();
 
-    ProxyServer(LoadBalancerServer.Listen listen, ProxyRoutes routes) throws InterruptedException {
+    /** {@code loopCount}: the event loops, as many as the replicas have a slot for (see {@link dev.clb.lb.backend.ReplicaFactory#loops}). */
+    ProxyServer(LoadBalancerServer.Listen listen, int loopCount, ProxyRoutes routes) throws InterruptedException {
         IoHandlerFactory io = listen.transport().ioHandlers();
         acceptor = new MultiThreadIoEventLoopGroup(1, io);
-        loops = new MultiThreadIoEventLoopGroup(listen.ioThreads() > 0 ? listen.ioThreads() : Runtime.getRuntime().availableProcessors(), io);
+        loops = new MultiThreadIoEventLoopGroup(loopCount, io);
         Map<EventExecutor, UpstreamPool> pools = new IdentityHashMap<>();
         Bootstrap replicaConnections = new Bootstrap().channel(listen.transport().socketChannel)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, READS);
-        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, replicaConnections, CONNECT_TIMEOUT_MILLIS));
+        int slot = 0;
+        for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, slot++, replicaConnections, CONNECT_TIMEOUT_MILLIS));
         ClientLimits clients = listen.clients();
         ClientEdge edge = new ClientEdge(clients, drain, listen.rateLimit());
         RequestHandlers proxy = (ch, side) -> new ProxyHandler(routes, pools.get(ch.eventLoop()), side);

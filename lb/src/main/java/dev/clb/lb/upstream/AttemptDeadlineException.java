@@ -1,5 +1,6 @@
 package dev.clb.lb.upstream;
 
+import dev.clb.lb.backend.LatencyWindow;
 import java.util.concurrent.TimeoutException;
 
 /** A first attempt got no answer head within the deadline its replica's recent answers suggest: the request goes elsewhere. */

@@ -2,7 +2,9 @@ package dev.clb.lb.upstream;
 
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.LatencyWindow;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaLoop;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -25,10 +27,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,7 +35,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Keep-alive connections to the replicas, one pool per event loop. A client connection and every replica
  * connection that serves it live on the same loop, so a request never changes threads and nothing here is
- * locked: every method must be called on {@link #loop}.
+ * locked: every method must be called on {@link #loop}. The pool keeps no map of replicas: each replica keeps its
+ * state on this loop (idle connections, latency, hung tracking) in its own {@link ReplicaLoop}, slot {@link #slot}.
  */
 public final class UpstreamPool {
     private static final int MAX_IDLE_PER_BACKEND = 256;
@@ -61,7 +61,7 @@ public final class UpstreamPool {
          * recent answers suggest. Asked also when a new connection is opened for the request: it bounds the connect
          * too (a hung replica's accept queue fills up, and a connect then waits for the connect timeout).
          */
-        long deadlineMillis(Backend to, LatencyWindow recent);
+        long deadlineMillis(Replica to, LatencyWindow recent);
 
         /** {@code call} carries the request now, its head written: the listener writes the body through it. */
         void attached(Call call);
@@ -85,55 +85,20 @@ public final class UpstreamPool {
     }
 
 
-    /** A replica's idle connections, its Host header, made once, and how fast and how lately it has answered. */
-    private static final class Upstream {
-        final Backend backend;
-        final ArrayDeque<Channel> idle = new ArrayDeque<>();
-        final LatencyWindow latency = new LatencyWindow();
-        long lastHeadNanos;
-        final AsciiString host;
-        /** Until when a first attempt's deadline passed without an answer (0: it answers): see {@link #seemsHung}. */
-        long hungUntilNanos;
-
-        /** How long this replica has answered no one on this loop (since the loop started, if it never has). */
-        long quietMillis(long now) {
-            return TimeUnit.NANOSECONDS.toMillis(now - lastHeadNanos);
-        }
-
-        /** It let an attempt pass {@code deadlineMillis} without a word: passed over for as long. */
-        void hung(long now, long deadlineMillis) {
-            hungUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(deadlineMillis);
-        }
-
-        Upstream(Backend backend) {
-            this.backend = backend;
-            host = AsciiString.cached(backend.host() + ":" + backend.port());
-        }
-
-        /** The most recently used idle connection that is still open, if any. */
-        Channel takeIdle() {
-            Channel channel;
-            while ((channel = idle.pollLast()) != null) {
-                if (channel.isActive()) return channel;
-            }
-            return null;
-        }
-    }
-
     private final EventLoop loop;
+    private final int slot;
     private final int connectTimeoutMillis;
     private final Bootstrap bootstrap;
-    private final Map<Backend, Upstream> upstreams = new HashMap<>();
-    private Ring<Backend> ringSeen;
-    /** The backends of {@link #ringSeen} and the admin server; null until the first ring. */
-    private Set<Backend> live;
+    private Ring<Replica> ringSeen;
 
     /**
      * {@code transport} says how a connection is opened (the channel type, how a hostname is resolved, the buffers the
      * client connections have too); the pool opens its connections on {@code loop}, with the options and handlers below.
+     * {@code slot} is the loop's index among the server's loops: where each replica keeps its state on this loop.
      */
-    public UpstreamPool(EventLoop loop, Bootstrap transport, int connectTimeoutMillis) {
+    public UpstreamPool(EventLoop loop, int slot, Bootstrap transport, int connectTimeoutMillis) {
         this.loop = loop;
+        this.slot = slot;
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.bootstrap = transport.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
@@ -157,25 +122,25 @@ public final class UpstreamPool {
      * request was not written yet or is idempotent, and its body can be sent again; the other idle connections to that
      * replica are dropped too, as likely closed.
      */
-    public void send(Backend backend, long timeoutMillis, Listener listener) {
-        Upstream upstream = upstream(backend);
-        Channel pooled = upstream.takeIdle();
+    public void send(Replica replica, long timeoutMillis, Listener listener) {
+        Channel pooled = replica.on(slot).takeIdle();
         if (pooled != null) {
-            pooled.pipeline().get(Call.class).start(upstream, timeoutMillis, listener, true);
+            pooled.pipeline().get(Call.class).start(replica, timeoutMillis, listener, true);
         } else {
-            connect(upstream, timeoutMillis, listener);
+            connect(replica, timeoutMillis, listener);
         }
     }
 
-    private void connect(Upstream upstream, long timeoutMillis, Listener listener) {
-        ChannelFuture connecting = bootstrap.connect(upstream.backend.host(), upstream.backend.port());
-        long deadlineMillis = listener.deadlineMillis(upstream.backend, upstream.latency);
+    private void connect(Replica replica, long timeoutMillis, Listener listener) {
+        ChannelFuture connecting = bootstrap.connect(replica.address().host(), replica.address().port());
+        ReplicaLoop upstream = replica.on(slot);
+        long deadlineMillis = listener.deadlineMillis(replica, upstream.latency());
         if (deadlineMillis > 0 && deadlineMillis < connectTimeoutMillis) connectDeadline(connecting, upstream, deadlineMillis, deadlineMillis);
         connecting.addListener((ChannelFuture connected) -> {
             if (connected.isSuccess()) {
-                connected.channel().pipeline().get(Call.class).start(upstream, timeoutMillis, listener, false);
+                connected.channel().pipeline().get(Call.class).start(replica, timeoutMillis, listener, false);
             } else if (connected.isCancelled()) {
-                upstream.hung(now(), deadlineMillis);
+                upstream.hung().hung(now(), deadlineMillis);
                 listener.onFailure(new ConnectTimeoutException("no connection within " + deadlineMillis
                         + " ms (the attempt's deadline): the replica accepts none"));
             } else {
@@ -189,10 +154,10 @@ public final class UpstreamPool {
      * long: hung, not merely busy (a replica whose accept queue overflows under a burst of connections still answers
      * on the connections it has, and sending its requests elsewhere would only spread the burst).
      */
-    private void connectDeadline(ChannelFuture connecting, Upstream upstream, long deadlineMillis, long delayMillis) {
+    private void connectDeadline(ChannelFuture connecting, ReplicaLoop upstream, long deadlineMillis, long delayMillis) {
         loop.schedule(() -> {
             if (connecting.isDone()) return;
-            long quiet = upstream.quietMillis(now());
+            long quiet = upstream.hung().quietMillis(now());
             if (quiet >= deadlineMillis) {
                 connecting.cancel(false);
             } else {
@@ -201,69 +166,35 @@ public final class UpstreamPool {
         }, delayMillis, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Whether {@code backend} let a first attempt on this loop pass its deadline no longer ago than that deadline and has
-     * not answered since: a new request then goes to the next replica at once rather than wait as long again. Only as
-     * long: a replica that merely stalled (a pause of its JVM) gets its keys back as soon as possible, and the heartbeats
-     * decide whether a hung one is replaced.
-     */
-    public boolean seemsHung(Backend backend) {
-        Upstream upstream = upstreams.get(backend);
-        return upstream != null && upstream.hungUntilNanos != 0 && upstream.hungUntilNanos - now() > 0;
+    /** Whether {@code replica} seems hung on this loop (see {@link dev.clb.lb.backend.HungTracking#seemsHung}). */
+    public boolean seemsHung(Replica replica) {
+        return replica.on(slot).hung().seemsHung(now());
     }
 
     /**
-     * Forgets the replicas that are not in {@code ring}, once per new ring, closing their idle connections; a call in
-     * flight to one closes its connection when it ends. Every replacement is a new backend, so a crash loop would
-     * otherwise grow the pool for good, each entry with its latency window. {@code admin} is in no ring and stays.
+     * Once per new ring: the replicas that were in the ring this pool saw last and are not in {@code ring} have their idle
+     * connections on this loop closed, and a call in flight to one closes its connection when it ends (a retry picks
+     * from the ring its request started with, which can be older). Nothing else needs cleaning: the rest of a replica's
+     * state on this loop is on the replica, and goes with it. The admin server is in no ring and stays.
      */
-    public void ringIs(Ring<Backend> ring, Backend admin) {
+    public void ringIs(Ring<Replica> ring) {
         if (ring == ringSeen) return;
+        Ring<Replica> before = ringSeen;
         ringSeen = ring;
-        Set<Backend> inRing = new HashSet<>();
-        for (Node<Backend> node : ring.nodes()) inRing.add(node.value());
-        inRing.add(admin);
-        live = inRing;
-        upstreams.values().removeIf(upstream -> {
-            if (inRing.contains(upstream.backend)) return false;
-            discardIdle(upstream);
-            return true;
-        });
+        Set<Replica> now = new HashSet<>(); // by identity: Replica does not override equals
+        for (Node<Replica> node : ring.nodes()) {
+            now.add(node.value());
+            node.value().on(slot).joined();
+        }
+        if (before == null) return;
+        for (Node<Replica> node : before.nodes()) {
+            if (!now.contains(node.value())) node.value().on(slot).left();
+        }
     }
 
     /** The loop's clock: its ticker, which a test's event loop can move on. */
     private long now() {
         return loop.ticker().nanoTime();
-    }
-
-    private Upstream upstream(Backend backend) {
-        Upstream upstream = upstreams.get(backend);
-        if (upstream == null) {
-            upstream = new Upstream(backend);
-            upstreams.put(backend, upstream);
-        }
-        return upstream;
-    }
-
-    private static void discardIdle(Upstream upstream) {
-        Channel channel;
-        while ((channel = upstream.idle.poll()) != null) channel.close();
-    }
-
-    /**
-     * Keeps a connection whose call ended for the next request to its replica, unless the pool has forgotten that
-     * replica meanwhile, or it is out of the last ring (a retry picks from the ring its request started with, which can
-     * be older): then the connection closes and the entry goes.
-     */
-    private void giveBack(Upstream upstream, Channel channel) {
-        ArrayDeque<Channel> channels = upstream.idle;
-        if (live != null && !live.contains(upstream.backend)) upstreams.remove(upstream.backend, upstream);
-        if (upstreams.get(upstream.backend) == upstream && channels.size() < MAX_IDLE_PER_BACKEND) {
-            channel.config().setAutoRead(true);
-            channels.addLast(channel);
-        } else {
-            channel.close();
-        }
     }
 
     /**
@@ -274,7 +205,8 @@ public final class UpstreamPool {
     public final class Call extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
         private final Channel channel;
         private final Runnable timeUp = this::timeUp;
-        private Upstream upstream;
+        private Replica replica;
+        private ReplicaLoop upstream;
         private Listener listener;
         private Listener toFlush;
         /**
@@ -303,9 +235,10 @@ public final class UpstreamPool {
             this.channel = channel;
         }
 
-        void start(Upstream upstream, long timeoutMillis, Listener listener, boolean reused) {
-            HttpRequest head = listener.head(upstream.host);
-            this.upstream = upstream;
+        void start(Replica replica, long timeoutMillis, Listener listener, boolean reused) {
+            HttpRequest head = listener.head(replica.hostHeader());
+            this.replica = replica;
+            this.upstream = replica.on(slot);
             this.listener = listener;
             this.timeoutMillis = timeoutMillis;
             this.deadlineMillis = 0;
@@ -341,7 +274,7 @@ public final class UpstreamPool {
             if (content instanceof LastHttpContent) {
                 requestEnded = true;
                 requestEndedNanos = now();
-                deadlineMillis = listener.deadlineMillis(upstream.backend, upstream.latency);
+                deadlineMillis = listener.deadlineMillis(replica, upstream.latency());
                 channel.write(content).addListener(this);
                 armTimer();
             } else {
@@ -435,8 +368,8 @@ public final class UpstreamPool {
                 return;
             }
             boolean awaitingHead = !answering && deadlineMillis > 0;
-            if (awaitingHead && quiet >= deadlineMillis && upstream.quietMillis(now) >= deadlineMillis) {
-                upstream.hung(now, deadlineMillis);
+            if (awaitingHead && quiet >= deadlineMillis && upstream.hung().quietMillis(now) >= deadlineMillis) {
+                upstream.hung().hung(now, deadlineMillis);
                 fail(new AttemptDeadlineException(deadlineMillis));
                 channel.close();
                 return;
@@ -458,8 +391,8 @@ public final class UpstreamPool {
             Listener current = finish();
             if (current == null) return;
             if (RetryPolicy.againOnFreshConnection(reused, started, cause, sent, idempotent, current.replayable())) {
-                discardIdle(upstream);
-                connect(upstream, timeoutMillis, current);
+                upstream.closeIdle();
+                connect(replica, timeoutMillis, current);
             } else {
                 current.onFailure(cause);
             }
@@ -491,9 +424,8 @@ public final class UpstreamPool {
                 answering = true;
                 upgraded = status == 101;
                 long now = now();
-                upstream.lastHeadNanos = now;
-                upstream.hungUntilNanos = 0;
-                if (requestEnded && !upgraded) upstream.latency.add(now - requestEndedNanos);
+                upstream.hung().answered(now);
+                if (requestEnded && !upgraded) upstream.latency().add(now - requestEndedNanos);
                 keepAlive = HttpUtil.isKeepAlive(head);
                 current.onHead(head);
                 if (!(msg instanceof HttpContent)) return;
@@ -506,10 +438,10 @@ public final class UpstreamPool {
             HttpContent content = (HttpContent) msg;
             boolean spent = false;
             if (content instanceof LastHttpContent && !upgraded) {
-                Upstream from = upstream;
+                ReplicaLoop from = upstream;
                 finish();
                 if (keepAlive && requestEnded) {
-                    giveBack(from, ctx.channel());
+                    from.giveBack(ctx.channel(), MAX_IDLE_PER_BACKEND);
                 } else {
                     spent = true; // a replica closing after this answer, or one that came before the whole request went out
                 }

@@ -1,6 +1,5 @@
 package dev.clb.lb.core;
 
-import dev.clb.lb.backend.Backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,10 +10,12 @@ import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.hashmap.RingStrategy;
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,88 +25,88 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** Bounded loads over the real strategies and real in-flight counts. */
+/** Bounded loads over the real strategies and the real in-flight counts, read off the replica objects. */
 class BoundedLoadChooserTest {
     static final long HOT = 123_456;
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
 
-    static Ring<Backend> ring(RingStrategy strategy, int n) throws RingFullException {
-        Ring<Backend> ring = strategy.empty();
-        for (int i = 1; i <= n; i++) ring = ring.with(new Node<>("server-" + i, i, new Backend("server-" + i, "127.0.0.1", 1000 + i)));
+    private Ring<Replica> ring(RingStrategy strategy, int n) throws RingFullException {
+        Ring<Replica> ring = strategy.empty();
+        for (int i = 1; i <= n; i++) ring = ring.with(new Node<>("server-" + i, i, made.of(new Backend("server-" + i, "127.0.0.1", 1000 + i))));
         return ring;
+    }
+
+    /** Sets {@code node}'s requests in flight to {@code n}, as attempts beginning and ending would. */
+    private static void load(Node<Replica> node, int n) {
+        while (node.value().inFlight() < n) node.value().begin();
+        while (node.value().inFlight() > n) node.value().end();
     }
 
     @Test
     void theCapIsCeilOfFactorTimesInFlightPlusOneOverN() {
-        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, name -> 0, () -> 0);
+        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, () -> 0);
         assertThat(chooser.cap(0, 3)).isEqualTo(1);   // ceil(1.25 / 3)
         assertThat(chooser.cap(10, 3)).isEqualTo(5);  // ceil(4.58)
         assertThat(chooser.cap(11, 3)).isEqualTo(5);  // ceil(5.0)
         assertThat(chooser.cap(12, 3)).isEqualTo(6);  // ceil(5.42)
         assertThat(chooser.cap(59, 3)).isEqualTo(25); // ceil(25.0)
-        assertThat(new BoundedLoadChooser(2.0, name -> 0, () -> 0).cap(5, 4)).isEqualTo(3);
-        assertThatThrownBy(() -> new BoundedLoadChooser(1.0, name -> 0, () -> 0)).hasMessageContaining("above 1.0 (e.g. 1.25), got 1.0");
+        assertThat(new BoundedLoadChooser(2.0, () -> 0).cap(5, 4)).isEqualTo(3);
+        assertThatThrownBy(() -> new BoundedLoadChooser(1.0, () -> 0)).hasMessageContaining("above 1.0 (e.g. 1.25), got 1.0");
     }
 
     @Test
     void theOwnerUnderItsCapThenTheNextInTheFallbackOrderThatIs() throws RingFullException {
         for (RingStrategy strategy : List.of(RingConfig.defaults(), new HashRing.Config(160), new MaglevTable.Config(65537))) {
-            Ring<Backend> ring = ring(strategy, 3);
-            List<Node<Backend>> order = ring.fallbackOrder(HOT);
-            Map<String, Integer> load = new HashMap<>();
-            BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, name -> load.getOrDefault(name, 0),
-                    () -> load.values().stream().mapToInt(Integer::intValue).sum());
+            Ring<Replica> ring = ring(strategy, 3);
+            List<Node<Replica>> order = ring.fallbackOrder(HOT);
+            BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight);
             assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(0));
-            load.put(order.get(0).name(), 1); // cap ceil(1.25 * 2 / 3) = 1: the owner is full
+            load(order.get(0), 1); // cap ceil(1.25 * 2 / 3) = 1: the owner is full
             assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(1));
-            load.put(order.get(0).name(), 4);
-            load.put(order.get(1).name(), 3); // 7 in flight: cap ceil(1.25 * 8 / 3) = 4
+            load(order.get(0), 4);
+            load(order.get(1), 3); // 7 in flight: cap ceil(1.25 * 8 / 3) = 4
             assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(1));
-            load.put(order.get(1).name(), 4);
+            load(order.get(1), 4);
             assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(2));
             // a retry skips what was tried, even when it is under the cap
-            load.clear();
-            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).name()))).isSameAs(order.get(1));
-            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).name(), order.get(1).name()))).isSameAs(order.get(2));
-            assertThat(chooser.pick(ring, HOT, order.stream().map(Node::name).toList())).isNull();
+            order.forEach(node -> load(node, 0));
+            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value()))).isSameAs(order.get(1));
+            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value(), order.get(1).value()))).isSameAs(order.get(2));
+            assertThat(chooser.pick(ring, HOT, order.stream().map(Node::value).toList())).isNull();
             // every untried one over the cap: the first untried in order
-            load.put(order.get(1).name(), 50);
-            load.put(order.get(2).name(), 50);
-            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).name()))).isSameAs(order.get(1));
+            load(order.get(1), 50);
+            load(order.get(2), 50);
+            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value()))).isSameAs(order.get(1));
+            order.forEach(node -> load(node, 0));
+            assertThat(made.inFlight()).isZero();
             assertThat(chooser.pick(strategy.empty(), HOT, List.of())).isNull();
         }
     }
 
     @Test
     void withoutBoundsTheOwnerThenTheFallbackOrder() throws RingFullException {
-        Ring<Backend> ring = ring(new MaglevTable.Config(65537), 4);
-        ReplicaChooser chooser = ReplicaChooser.of(OptionalDouble.empty(), new InFlight());
-        List<Node<Backend>> order = ring.fallbackOrder(HOT);
-        List<String> tried = new ArrayList<>();
-        for (Node<Backend> expected : order) {
+        Ring<Replica> ring = ring(new MaglevTable.Config(65537), 4);
+        ReplicaChooser chooser = ReplicaChooser.of(OptionalDouble.empty(), made::inFlight);
+        List<Node<Replica>> order = ring.fallbackOrder(HOT);
+        List<Replica> tried = new ArrayList<>();
+        for (Node<Replica> expected : order) {
             assertThat(chooser.pick(ring, HOT, tried)).isSameAs(expected);
-            tried.add(expected.name());
+            tried.add(expected.value());
         }
         assertThat(chooser.pick(ring, HOT, tried)).isNull();
         assertThat(chooser.pick(ring.without("server-1").without("server-2").without("server-3").without("server-4"), HOT, List.of())).isNull();
-        assertThat(ReplicaChooser.of(OptionalDouble.of(1.5), new InFlight())).isInstanceOf(BoundedLoadChooser.class);
+        assertThat(ReplicaChooser.of(OptionalDouble.of(1.5), made::inFlight)).isInstanceOf(BoundedLoadChooser.class);
     }
 
     /**
-     * Many threads begin and end requests on every replica while others pick: each pick is checked against the counts
-     * the chooser itself read, since the live ones move on under it: no pick is at the cap it saw while a replica it saw
-     * was under it, and every replica before the pick in the fallback order was at the cap.
+     * Many threads begin and end attempts on every replica, lock-free on the objects, while others pick and hold their
+     * picks like proxied requests: every pick is a replica, the cap bites (a hot key spills past its owner), and once
+     * all have ended every count, each replica's and the total, is back at 0: none lost, none below zero.
      */
     @Test
-    void underConcurrentInFlightChangesNoPickExceedsTheCapWhenAReplicaUnderItExists() throws Exception {
-        Ring<Backend> ring = ring(new MaglevTable.Config(65537), 5);
-        InFlight inFlight = new InFlight();
-        ThreadLocal<Map<String, Integer>> seen = ThreadLocal.withInitial(HashMap::new);
-        ThreadLocal<int[]> seenTotal = ThreadLocal.withInitial(() -> new int[1]);
-        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, name -> {
-            int load = inFlight.of(name);
-            seen.get().put(name, load);
-            return load;
-        }, () -> seenTotal.get()[0] = inFlight.total());
+    void underConcurrentInFlightChangesPicksSpillAndTheCountsEndAtZero() throws Exception {
+        Ring<Replica> ring = ring(new MaglevTable.Config(65537), 5);
+        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight);
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         AtomicLong picks = new AtomicLong(), spilled = new AtomicLong();
@@ -117,10 +118,10 @@ class BoundedLoadChooserTest {
                 SplittableRandom random = new SplittableRandom(seed);
                 started.countDown();
                 while (!stop.get()) {
-                    String name = "server-" + (1 + random.nextInt(5));
-                    inFlight.begin(name);
+                    Replica replica = ring.nodes().get(random.nextInt(5)).value();
+                    replica.begin();
                     if (random.nextInt(4) == 0) Thread.yield();
-                    inFlight.end(name);
+                    replica.end();
                 }
             }));
         }
@@ -131,22 +132,13 @@ class BoundedLoadChooserTest {
                 started.countDown();
                 while (!stop.get()) {
                     long id = random.nextBoolean() ? HOT : random.nextLong(100_000, 1_000_000);
-                    seen.get().clear();
-                    Node<Backend> pick = chooser.pick(ring, id, List.of());
-                    int cap = chooser.cap(seenTotal.get()[0], 5);
-                    Map<String, Integer> loads = seen.get();
-                    // at or over the cap only when the chooser saw every replica there
-                    boolean allFull = loads.size() == 5 && loads.values().stream().allMatch(l -> l >= cap);
-                    if (loads.get(pick.name()) >= cap && !allFull) violations.add(pick.name() + " at " + loads + " cap " + cap);
-                    for (Node<Backend> before : ring.fallbackOrder(id)) {
-                        if (before == pick) break;
-                        if (loads.get(before.name()) < cap) violations.add("skipped " + before.name() + " at " + loads + " cap " + cap);
-                    }
+                    Node<Replica> pick = chooser.pick(ring, id, List.of());
+                    if (pick == null || pick.value().inFlight() < 0) violations.add("pick " + pick);
                     if (pick != ring.lookup(id)) spilled.incrementAndGet();
                     picks.incrementAndGet();
-                    inFlight.begin(pick.name());
+                    pick.value().begin();
                     Thread.yield();
-                    inFlight.end(pick.name());
+                    pick.value().end();
                 }
             }));
         }
@@ -159,6 +151,7 @@ class BoundedLoadChooserTest {
         assertThat(violations).isEmpty();
         assertThat(picks.get()).isGreaterThan(1_000);
         assertThat(spilled.get()).as("the cap did bite").isPositive();
-        assertThat(inFlight.total()).isZero();
+        assertThat(ring.nodes()).allSatisfy(node -> assertThat(node.value().inFlight()).isZero());
+        assertThat(made.inFlight()).isZero();
     }
 }

@@ -11,8 +11,7 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
-import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.InFlight;
+import dev.clb.lb.backend.Replica;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.FakeHeartbeatProbe;
@@ -55,7 +54,7 @@ final class EmbeddedProxy implements AutoCloseable {
 
     final MockTicker clock = Ticker.newMockTicker();
     final EmbeddedReplicas replicas = new EmbeddedReplicas();
-    final Backend replica = replicas.replica("server-1");
+    final Replica replica = replicas.replica("server-1");
     final Drain drain;
     final ClientConnection client;
     private final HeartbeatMonitor monitor = new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), 3),
@@ -79,17 +78,16 @@ final class EmbeddedProxy implements AutoCloseable {
 
     private EmbeddedProxy(ClientLimits limits, Drain drain, Optional<RateLimit> rateLimit, Optional<InetSocketAddress> peer) throws RingFullException {
         this.drain = drain;
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
+        ConsistentHashMap<Replica> map = new ConsistentHashMap<>(RingConfig.defaults());
         map.add(replica.hostname(), replica);
-        Ring<Backend> ring = map.ring();
-        InFlight inFlight = new InFlight();
-        ProxyRoutes routes = new ProxyRoutes(() -> ring, monitor, Backend.admin(1), PROXY_TIMEOUT_MILLIS, inFlight, ProxyEvents.NONE,
-                ReplicaChooser.of(OptionalDouble.empty(), inFlight), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
+        Ring<Replica> ring = map.ring();
+        ProxyRoutes routes = new ProxyRoutes(() -> ring, monitor, replicas.admin(), PROXY_TIMEOUT_MILLIS, ProxyEvents.NONE,
+                ReplicaChooser.of(OptionalDouble.empty(), () -> 0), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
         ClientEdge edge = new ClientEdge(limits, drain, rateLimit);
         client = new ClientConnection(EmbeddedChannel.builder().ticker(clock).handlers(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                UpstreamPool pool = new UpstreamPool(ch.eventLoop(), replicas.transport(), 2_000);
+                UpstreamPool pool = new UpstreamPool(ch.eventLoop(), 0, replicas.transport(), 2_000);
                 edge.addTo(ch.pipeline(), false);
                 ch.pipeline().addLast(new ProxyHandler(routes, pool, ClientSide.PLAIN));
             }

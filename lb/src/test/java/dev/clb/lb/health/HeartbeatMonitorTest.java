@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.events.MembershipEvents.FailureReason;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,20 +21,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The monitor's rules round by round: the test runs each round ({@code tick}) itself and answers every heartbeat. */
 class HeartbeatMonitorTest {
-    private static final Backend A = new Backend("a", "127.0.0.1", 1), B = new Backend("b", "127.0.0.1", 2);
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
+    private final Replica a = made.of(new Backend("a", "127.0.0.1", 1)), b = made.of(new Backend("b", "127.0.0.1", 2));
 
     private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
     private final List<String> events = new CopyOnWriteArrayList<>();
-    private final List<Backend> targets = new CopyOnWriteArrayList<>(List.of(A, B));
+    private final List<Replica> targets = new CopyOnWriteArrayList<>(List.of(a, b));
     private final HeartbeatMonitor.Listener listener = new HeartbeatMonitor.Listener() {
         @Override
-        public void failed(Backend backend, String reason) {
-            events.add("failed " + backend.hostname() + ": " + reason);
+        public void failed(Replica replica, String reason) {
+            events.add("failed " + replica.hostname() + ": " + reason);
         }
 
         @Override
-        public void recovered(Backend backend) {
-            events.add("recovered " + backend.hostname());
+        public void recovered(Replica replica) {
+            events.add("recovered " + replica.hostname());
         }
     };
 
@@ -107,14 +111,15 @@ class HeartbeatMonitorTest {
         assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
     }
 
+    /** Misses are kept on the replica object: a new replica under the name of one that left starts from none. */
     @Test
-    void aReplicaThatLeavesTheTargetsForgetsItsMisses() {
+    void aNewReplicaUnderTheNameOfOneThatLeftStartsWithoutItsMisses() {
         HeartbeatMonitor monitor = monitor(2);
         probe.answer("a", Outcome.MISSED);
         monitor.tick();
-        targets.remove(A);
+        targets.remove(a);
         monitor.tick();
-        targets.add(A);
+        targets.add(made.of(a.address()));
         monitor.tick();
         assertThat(events).isEmpty();
         monitor.tick();
@@ -122,28 +127,40 @@ class HeartbeatMonitorTest {
     }
 
     @Test
-    void aFailedReplicaThatLeavesAndComesBackIsWatchedAfresh() {
+    void aNewReplicaUnderTheNameOfOneThatFailedIsWatchedAfresh() {
         HeartbeatMonitor monitor = monitor(1);
         probe.answer("a", Outcome.MISSED);
         monitor.tick();
-        targets.remove(A);
+        targets.remove(a);
         monitor.tick();
-        targets.add(A);
+        targets.add(made.of(a.address()));
         monitor.tick();
         assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)", "failed a: heartbeats missed (timeout 500 ms)");
+    }
+
+    /** A static backend that is down stays watched, the same object: it keeps its state and is reported once, then recovers. */
+    @Test
+    void aReplicaThatStaysWatchedWhileDownIsReportedOnceAndRecovers() {
+        HeartbeatMonitor monitor = monitor(1);
+        probe.answer("a", Outcome.MISSED);
+        monitor.tick();
+        monitor.tick();
+        probe.answer("a", Outcome.ALIVE);
+        monitor.tick();
+        assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)", "recovered a");
     }
 
     @Test
     void suspectChecksOutOfTurnAndAnExitFailsWithoutAHeartbeat() {
         HeartbeatMonitor monitor = monitor(3);
         probe.answer("a", Outcome.REFUSED);
-        monitor.suspect(A);
+        monitor.suspect(a);
         assertThat(events).containsExactly("failed a: connection refused");
         assertThat(probe.sentTo("b")).isZero();
-        monitor.exited(B);
+        monitor.exited(b);
         assertThat(events).containsExactly("failed a: connection refused", "failed b: its process exited");
         assertThat(probe.sentTo("b")).isZero();
-        monitor.exited(B);
+        monitor.exited(b);
         assertThat(events).as("already down").hasSize(2);
     }
 
@@ -178,18 +195,18 @@ class HeartbeatMonitorTest {
 
     @Test
     void awaitAliveReturnsOnTheFirstAnswerAndGivesUpWhenToldOrAtTheDeadline() throws Exception {
-        assertThat(probe.awaitAlive(A, Duration.ofSeconds(5), () -> false)).isTrue();
+        assertThat(probe.awaitAlive(a.address(), Duration.ofSeconds(5), () -> false)).isTrue();
         assertThat(probe.sentTo("a")).isEqualTo(1);
 
         probe.answer("b", Outcome.REFUSED);
         AtomicInteger asked = new AtomicInteger();
-        assertThat(probe.awaitAlive(B, Duration.ofSeconds(30), () -> asked.incrementAndGet() > 3)).isFalse();
+        assertThat(probe.awaitAlive(b.address(), Duration.ofSeconds(30), () -> asked.incrementAndGet() > 3)).isFalse();
         assertThat(probe.sentTo("b")).isEqualTo(3);
 
         long t0 = System.nanoTime();
-        assertThat(probe.awaitAlive(B, Duration.ofMillis(100), () -> false)).isFalse();
+        assertThat(probe.awaitAlive(b.address(), Duration.ofMillis(100), () -> false)).isFalse();
         assertThat(System.nanoTime() - t0).as("returns once the deadline passes").isLessThan(Duration.ofSeconds(20).toNanos());
-        assertThat(probe.awaitAlive(B, Duration.ZERO, () -> false)).isFalse();
+        assertThat(probe.awaitAlive(b.address(), Duration.ZERO, () -> false)).isFalse();
     }
 
     @Test
@@ -202,7 +219,7 @@ class HeartbeatMonitorTest {
             answered.set(true);
         });
         later.start();
-        assertThat(probe.awaitAlive(A, Duration.ofSeconds(30), () -> false)).isTrue();
+        assertThat(probe.awaitAlive(a.address(), Duration.ofSeconds(30), () -> false)).isTrue();
         later.join();
         assertThat(answered).isTrue();
     }
@@ -246,7 +263,7 @@ class HeartbeatMonitorTest {
                 probe, () -> targets, listener, recording);
         probe.answer("a", Outcome.MISSED).answer("b", Outcome.REFUSED);
         monitor.tick();
-        monitor.exited(new Backend("c", "127.0.0.1", 3));
+        monitor.exited(made.of(new Backend("c", "127.0.0.1", 3)));
         assertThat(outcomes).containsExactlyInAnyOrder("missed", "refused");
         assertThat(durations).allMatch(nanos -> nanos >= 0 && nanos < Duration.ofSeconds(10).toNanos());
         assertThat(failures).containsExactlyInAnyOrder("a missed", "b refused", "c exited");

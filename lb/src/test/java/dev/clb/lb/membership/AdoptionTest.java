@@ -7,6 +7,9 @@ import dev.clb.hashmap.Placement;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.SlotRing;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.clb.lb.health.FakeHeartbeatProbe;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import dev.clb.lb.runtime.ReplicaRuntime.Found;
@@ -27,9 +30,10 @@ class AdoptionTest {
     private final FakeRuntime runtime = new FakeRuntime();
     private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
+    private final ConsistentHashMap<Replica> map = new ConsistentHashMap<>(RingConfig.defaults());
     private final Adoption adoption = new Adoption(map, runtime,
-            new Spawner(runtime, probe, Duration.ofMillis(300), executor, () -> false));
+            new Spawner(runtime, probe, Duration.ofMillis(300), executor, () -> false, made), made);
 
     @AfterEach
     void stop() {
@@ -54,7 +58,7 @@ class AdoptionTest {
                 found("standby-1", Optional.empty()), found("dead-standby", Optional.empty()), found("standby-2", Optional.empty())), 1);
         assertThat(adopted.placed()).containsExactly("early", "late");
         assertThat(map.ring().nodes()).extracting(n -> n.name() + "=" + n.ringId()).containsExactly("early=3", "late=1");
-        assertThat(adopted.standbys()).extracting(Backend::hostname).containsExactly("standby-1");
+        assertThat(adopted.standbys()).extracting(Replica::hostname).containsExactly("standby-1");
         assertThat(adopted.reaped()).containsExactlyInAnyOrder("dead", "dead-standby", "standby-2");
         assertThat(runtime.stopped).containsExactlyInAnyOrder("dead!", "dead-standby!", "standby-2!");
     }
@@ -63,7 +67,7 @@ class AdoptionTest {
     void aReplicaOnTheSlotsItRecordedEvenWhereItsRingIdWouldProbeElsewhere() {
         Placement recorded = new Placement(RingConfig.defaults().slots() + "x9/assignment/linear", List.of(1, 2, 3, 4, 5, 6, 7, 8, 9));
         adoption.adopt(List.of(found("a", Optional.of(new Place(1, 0, Optional.of(recorded))))), 0);
-        assertThat(((SlotRing<Backend>) map.ring()).virtualServerSlots("a")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(((SlotRing<Replica>) map.ring()).virtualServerSlots("a")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
     }
 
     @Test

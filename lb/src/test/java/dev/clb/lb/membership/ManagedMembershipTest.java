@@ -1,6 +1,5 @@
 package dev.clb.lb.membership;
 
-import dev.clb.lb.backend.Backend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +10,8 @@ import dev.clb.hashmap.Probing;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
-import dev.clb.lb.core.InFlight;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.core.Released;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.health.FakeHeartbeatProbe;
@@ -19,6 +19,7 @@ import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import dev.clb.lb.membership.MembershipException.NoRoom;
 import dev.clb.lb.membership.MembershipException.StartFailed;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.HashSet;
@@ -39,7 +40,7 @@ class ManagedMembershipTest {
 
     private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
     private FakeRuntime runtime = new FakeRuntime();
-    private final InFlight inFlight = new InFlight();
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
     /** Replacements as the events see them: {@code failed -> replacement @ ring id}. */
     private final List<String> respawns = new CopyOnWriteArrayList<>();
     private final MembershipEvents events = new MembershipEvents() {
@@ -48,11 +49,11 @@ class ManagedMembershipTest {
             respawns.add(failed + " -> " + replacement + " @ " + ringId);
         }
     };
-    private ConsistentHashMap<Backend> map;
+    private ConsistentHashMap<Replica> map;
     private ManagedMembership manager;
 
-    private dev.clb.hashmap.SlotRing<Backend> slotRing() {
-        return (dev.clb.hashmap.SlotRing<Backend>) manager.ring();
+    private dev.clb.hashmap.SlotRing<Replica> slotRing() {
+        return (dev.clb.hashmap.SlotRing<Replica>) manager.ring();
     }
 
     private ManagedMembership manager(int standbys) {
@@ -65,7 +66,7 @@ class ManagedMembershipTest {
 
     private ManagedMembership manager(int standbys, RingStrategy ring, Duration spawnTimeout, Duration drainTimeout) {
         map = new ConsistentHashMap<>(ring);
-        manager = new ManagedMembership(map, runtime, probe, inFlight, events, new ManagedMembership.Settings(standbys, spawnTimeout, drainTimeout));
+        manager = new ManagedMembership(map, runtime, probe, made, events, new ManagedMembership.Settings(standbys, spawnTimeout, drainTimeout));
         return manager;
     }
 
@@ -78,7 +79,7 @@ class ManagedMembershipTest {
         Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(condition);
     }
 
-    private Backend backend(String hostname) {
+    private Replica backend(String hostname) {
         return manager.ring().node(hostname).value();
     }
 
@@ -109,7 +110,7 @@ class ManagedMembershipTest {
         String standby = manager.standbyHostnames().get(0);
         assertThat(standby).matches(RANDOM_NAME);
         assertThat(runtime.started).containsExactlyInAnyOrder("server-1", "server-2", "server-3", standby);
-        assertThat(manager.monitored()).extracting(Backend::hostname).containsExactlyInAnyOrder("server-1", "server-2", "server-3", standby);
+        assertThat(manager.monitored()).extracting(Replica::hostname).containsExactlyInAnyOrder("server-1", "server-2", "server-3", standby);
         assertThat(manager.runtimeName()).isEqualTo("fake");
     }
 
@@ -238,7 +239,7 @@ class ManagedMembershipTest {
         manager(1).start(2);
         await("a standby", () -> manager.standbyHostnames().size() == 1);
         String standby = manager.standbyHostnames().get(0);
-        Backend standbyBackend = manager.monitored().stream().filter(b -> b.hostname().equals(standby)).findFirst().orElseThrow();
+        Replica standbyBackend = manager.monitored().stream().filter(b -> b.hostname().equals(standby)).findFirst().orElseThrow();
         manager.failed(standbyBackend, "test");
         await("another standby", () -> manager.standbyHostnames().size() == 1 && !manager.standbyHostnames().contains(standby));
         assertThat(runtime.stopped).containsExactly(standby + "!");
@@ -271,7 +272,7 @@ class ManagedMembershipTest {
     @Test
     void aFailureOfSomethingNotInTheMapChangesNothing() throws Exception {
         manager(0).start(2);
-        manager.failed(new Backend("stranger", "127.0.0.1", 9), "test");
+        manager.failed(made.of(new Backend("stranger", "127.0.0.1", 9)), "test");
         Thread.sleep(100);
         assertThat(manager.hostnames()).containsExactly("server-1", "server-2");
         assertThat(runtime.stopped).isEmpty();
@@ -305,7 +306,7 @@ class ManagedMembershipTest {
     void closeStopsEverythingAndLaterFailuresAreIgnored() throws Exception {
         manager(1).start(2);
         await("a standby", () -> manager.standbyHostnames().size() == 1);
-        Backend one = backend("server-1");
+        Replica one = backend("server-1");
         manager.close();
         assertThat(runtime.closed).isTrue();
         assertThat(manager.standbyHostnames()).isEmpty();
@@ -375,7 +376,7 @@ class ManagedMembershipTest {
         probe.hold("S9");
         CompletableFuture<List<String>> adding = addInBackground(1, List.of("S9"));
         await("S9 started, its heartbeat pending", () -> probe.sentTo("S9") > 0);
-        map.add("intruder", new Backend("intruder", "127.0.0.1", 9));
+        map.add("intruder", made.of(new Backend("intruder", "127.0.0.1", 9)));
         probe.release("S9", Outcome.ALIVE);
         assertThatThrownBy(adding::join).cause().isInstanceOf(NoRoom.class)
                 .hasMessageStartingWith("The map has no room for the new replicas: ");
@@ -446,7 +447,8 @@ class ManagedMembershipTest {
     @Test
     void removeStopsAReplicaOnlyOnceTheRequestsItServesAreAnswered() throws Exception {
         manager(0, RingConfig.defaults(), Duration.ofSeconds(5), Duration.ofSeconds(30)).start(2);
-        inFlight.begin("server-1");
+        Replica serving = backend("server-1");
+        serving.begin();
         CompletableFuture<List<String>> removing = CompletableFuture.supplyAsync(() -> {
             try {
                 return manager.remove(1, List.of("server-1"));
@@ -457,7 +459,7 @@ class ManagedMembershipTest {
         await("server-1 out of the map", () -> !manager.hostnames().contains("server-1"));
         Thread.sleep(100);
         assertThat(runtime.stopped).as("still serving a request").isEmpty();
-        inFlight.end("server-1");
+        serving.end();
         assertThat(removing.get(10, TimeUnit.SECONDS)).as("answered at once, not at the drain timeout").containsExactly("server-2");
         assertThat(runtime.stopped).containsExactly("server-1");
     }
@@ -465,31 +467,43 @@ class ManagedMembershipTest {
     @Test
     void removeStopsAReplicaStillBusyAtTheDrainTimeout() throws Exception {
         manager(0, RingConfig.defaults(), Duration.ofSeconds(5), Duration.ofMillis(200)).start(2);
-        inFlight.begin("server-1");
+        backend("server-1").begin();
         assertThat(manager.remove(1, List.of("server-1"))).containsExactly("server-2");
         assertThat(runtime.stopped).containsExactly("server-1");
     }
 
+    /** Nothing here holds a replica that is gone, with its count and state; one still in the map is the same object. */
     @Test
-    void aRemovedReplicasInFlightCounterIsForgotten() throws Exception {
+    void aRemovedReplicaIsLetGo() throws Exception {
         manager(0).start(3);
-        String[] names = {new String("server-1"), new String("server-2")};
-        for (String name : names) {
-            inFlight.begin(name);
-            inFlight.end(name);
-        }
-        WeakReference<String> removed = new WeakReference<>(names[0]);
-        WeakReference<String> staying = new WeakReference<>(names[1]);
-        names[0] = names[1] = null;
+        Replica staying = backend("server-2");
+        WeakReference<Replica> removed = new WeakReference<>(backend("server-1"));
         manager.remove(1, List.of("server-1"));
-        Released.await("no counter left for a replica that is gone", removed);
-        assertThat(staying.get()).as("the counter of a replica still in the map").isNotNull();
+        Released.await("nothing left of a replica that is gone", removed);
+        assertThat(backend("server-2")).as("a replica still in the map").isSameAs(staying);
+    }
+
+    /** A crash loop: each failed replica is replaced, and none of those that failed is held once replaced. */
+    @Test
+    void aCrashLoopOfReplacementsLetsEveryFailedReplicaGo() throws Exception {
+        manager(0).start(2);
+        List<WeakReference<Replica>> failed = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) failed.add(failAndAwaitReplacement(i));
+        assertThat(manager.hostnames()).hasSize(2);
+        for (WeakReference<Replica> gone : failed) Released.await("a failed replica, replaced", gone);
+    }
+
+    private WeakReference<Replica> failAndAwaitReplacement(int i) {
+        Replica failing = manager.ring().nodes().get(0).value();
+        manager.failed(failing, "test");
+        await("replacement " + i, () -> respawns.size() == i + 1);
+        return new WeakReference<>(failing);
     }
 
     @Test
     void aRemoveInterruptedWhileItDrainsStopsTheReplicaAtOnceAndKeepsTheInterrupt() throws Exception {
         manager(0, RingConfig.defaults(), Duration.ofSeconds(5), Duration.ofSeconds(30)).start(2);
-        inFlight.begin("server-1");
+        backend("server-1").begin();
         CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
         Thread admin = new Thread(() -> {
             try {
@@ -529,7 +543,7 @@ class ManagedMembershipTest {
     @Test
     void theExitOfAMonitoredReplicaIsReportedWithItsBackendAndOthersAreIgnored() throws Exception {
         manager(1).start(2);
-        List<Backend> exited = new CopyOnWriteArrayList<>();
+        List<Replica> exited = new CopyOnWriteArrayList<>();
         manager.onExit(exited::add);
         runtime.exit("stranger");
         runtime.exit("server-2");

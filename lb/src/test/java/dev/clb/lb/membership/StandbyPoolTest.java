@@ -2,8 +2,10 @@ package dev.clb.lb.membership;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.health.FakeHeartbeatProbe;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,7 +23,8 @@ class StandbyPoolTest {
     private final FakeHeartbeatProbe probe = new FakeHeartbeatProbe();
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<String> released = new CopyOnWriteArrayList<>();
-    private final StandbyPool pool = new StandbyPool(1, new Spawner(runtime, probe, Duration.ofSeconds(5), executor, () -> false),
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
+    private final StandbyPool pool = new StandbyPool(1, new Spawner(runtime, probe, Duration.ofSeconds(5), executor, () -> false, made),
             runtime, probe, executor, () -> "standby-1", released::add);
 
     @AfterEach
@@ -36,7 +39,7 @@ class StandbyPoolTest {
     @Test
     void aSuccessfulStartResetsTheBackOffSoTheNextFailureIsRetriedSoon() {
         AtomicInteger names = new AtomicInteger();
-        StandbyPool counted = new StandbyPool(1, new Spawner(runtime, probe, Duration.ofSeconds(5), executor, () -> false),
+        StandbyPool counted = new StandbyPool(1, new Spawner(runtime, probe, Duration.ofSeconds(5), executor, () -> false, made),
                 runtime, probe, executor, () -> "standby-" + names.incrementAndGet(), released::add);
         runtime.refuseToStart.addAll(List.of("standby-1", "standby-2", "standby-3", "standby-5"));
         counted.refill(); // three failed starts: the next retry would come after 2 s, were the back-off not reset

@@ -10,7 +10,11 @@ import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.SlotRing;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
+import dev.clb.lb.membership.StaticMembership.Fronted;
 import dev.clb.lb.membership.StaticMembership.WeightedBackend;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +22,16 @@ import org.junit.jupiter.api.Test;
 
 /** Static backends: in the map in the order given and with their weights, out while dead, back on their own slots; nothing is ever started. */
 class StaticMembershipTest {
-    private final Backend a = new Backend("a", "127.0.0.1", 1), b = new Backend("b", "127.0.0.1", 2);
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
+    private final Replica a = made.of(new Backend("a", "127.0.0.1", 1)), b = made.of(new Backend("b", "127.0.0.1", 2));
     private final StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), weightOne(a, b));
 
-    private static List<WeightedBackend> weightOne(Backend... backends) {
-        return java.util.Arrays.stream(backends).map(b -> new WeightedBackend(b, 1)).toList();
+    private static List<Fronted> weightOne(Replica... replicas) {
+        return java.util.Arrays.stream(replicas).map(r -> new Fronted(r, 1)).toList();
     }
 
-    private SlotRing<Backend> slotRing() {
-        return (SlotRing<Backend>) membership.ring();
+    private SlotRing<Replica> slotRing() {
+        return (SlotRing<Replica>) membership.ring();
     }
 
     @Test
@@ -49,6 +54,7 @@ class StaticMembershipTest {
         assertThat(membership.hostnames()).containsExactly("b", "a");
         assertThat(membership.ring().node("a").ringId()).isEqualTo(1);
         assertThat(slotRing().virtualServerSlots("a")).containsExactly(slots);
+        assertThat(membership.ring().node("a").value()).as("the same object, its state kept while it was down").isSameAs(a);
         assertThat(membership.monitored()).containsExactlyInAnyOrder(a, b);
     }
 
@@ -99,8 +105,8 @@ class StaticMembershipTest {
 
     @Test
     void theSlotMapRefusesWeightsBeforeAnythingIsInIt() {
-        ConsistentHashMap<Backend> slots = new ConsistentHashMap<>(RingConfig.defaults());
-        assertThatThrownBy(() -> new StaticMembership(slots, List.of(new WeightedBackend(a, 1), new WeightedBackend(b, 2))))
+        ConsistentHashMap<Replica> slots = new ConsistentHashMap<>(RingConfig.defaults());
+        assertThatThrownBy(() -> new StaticMembership(slots, List.of(new Fronted(a, 1), new Fronted(b, 2))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the slots strategy is the assignment's map, which has no weights: 'b' has weight 2 (weights apply under the ring and maglev strategies)");
         assertThat(slots.ring().size()).isZero();
@@ -109,7 +115,7 @@ class StaticMembershipTest {
     @Test
     void aWeightedBackendThatFailsComesBackWithItsWeightAndItsShare() {
         StaticMembership weighted = new StaticMembership(new ConsistentHashMap<>(new MaglevTable.Config(MaglevTable.DEFAULT_TABLE_SIZE)),
-                List.of(new WeightedBackend(a, 3), new WeightedBackend(b, 1)));
+                List.of(new Fronted(a, 3), new Fronted(b, 1)));
         weighted.start(0);
         Map<String, Long> shares = weighted.ring().shares();
         assertThat(weighted.ring().node("a").weight()).isEqualTo(3);

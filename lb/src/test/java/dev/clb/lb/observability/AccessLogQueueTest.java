@@ -2,6 +2,9 @@ package dev.clb.lb.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.proxy.ProxyEvents;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.StringWriter;
@@ -12,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /** A writer that cannot keep up never makes the event loop wait: lines beyond the queue are dropped and counted. */
 class AccessLogQueueTest {
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
+    private final Replica server1 = made.of(new Backend("server-1", "127.0.0.1", 1));
 
     @Test
     void aStuckWriterCostsDroppedLinesNotABlockedCaller() throws Exception {
@@ -41,7 +46,7 @@ class AccessLogQueueTest {
         int offered = 100_000;
         long start = System.nanoTime();
         for (int i = 0; i < offered; i++) {
-            log.completed(new ProxyEvents.Exchange(0, "127.0.0.1", "GET", "/home", new ProxyEvents.Edge("HTTP/1.1", "http", "none"), 200, Optional.of("server-1"), 1, 1_000));
+            log.completed(new ProxyEvents.Exchange(0, "127.0.0.1", "GET", "/home", new ProxyEvents.Edge("HTTP/1.1", "http", "none"), 200, Optional.of(server1), 1, 1_000));
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
         double dropped = registry.get("lb.access.log.dropped").counter().count();

@@ -1,6 +1,9 @@
 package dev.clb.lb.upstream;
 
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -18,11 +21,17 @@ public final class EmbeddedReplicas {
     private final Queue<ReplicaConnection> accepted = new ArrayDeque<>();
     private final Set<Integer> acceptingNone = new HashSet<>();
     private int connects;
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
     private int nextPort = 10_001;
 
-    /** A replica; its port tells its connections apart from other replicas'. */
-    public Backend replica(String hostname) {
-        return new Backend(hostname, "127.0.0.1", nextPort++);
+    /** A replica, with a slot for one event loop (slot 0); its port tells its connections apart from other replicas'. */
+    public Replica replica(String hostname) {
+        return made.of(new Backend(hostname, "127.0.0.1", nextPort++));
+    }
+
+    /** The admin server, as the proxy reaches it. */
+    public Replica admin() {
+        return made.admin(1);
     }
 
     /** How the pool opens connections: a {@link ReplicaConnection} each, no name resolution (the address is only a label here). */
@@ -31,8 +40,8 @@ public final class EmbeddedReplicas {
     }
 
     /** From now on connects to {@code replica} never complete. */
-    public void acceptNone(Backend replica) {
-        acceptingNone.add(replica.port());
+    public void acceptNone(Replica replica) {
+        acceptingNone.add(replica.address().port());
     }
 
     /** The connection accepted next (in order) that the test has not taken yet. */

@@ -2,7 +2,8 @@ package dev.clb.lb.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.LatencyWindow;
+import dev.clb.lb.backend.Replica;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -33,8 +34,8 @@ class UpstreamPoolEmbeddedTest {
     private final MockTicker clock = Ticker.newMockTicker();
     private final EmbeddedChannel loop = EmbeddedChannel.builder().ticker(clock).build();
     private final EmbeddedReplicas replicas = new EmbeddedReplicas();
-    private final Backend replica = replicas.replica("server-1");
-    private final UpstreamPool pool = new UpstreamPool(loop.eventLoop(), replicas.transport(), 2_000);
+    private final Replica replica = replicas.replica("server-1");
+    private final UpstreamPool pool = new UpstreamPool(loop.eventLoop(), 0, replicas.transport(), 2_000);
 
     @AfterEach
     void close() {
@@ -68,7 +69,7 @@ class UpstreamPoolEmbeddedTest {
         }
 
         @Override
-        public long deadlineMillis(Backend to, LatencyWindow recent) {
+        public long deadlineMillis(Replica to, LatencyWindow recent) {
             return deadlineMillis;
         }
 

@@ -7,6 +7,11 @@ import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.LatencyWindow;
+import dev.clb.lb.backend.Replica;
+import dev.clb.lb.backend.ReplicaFactory;
+import dev.clb.lb.core.Released;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -24,10 +29,12 @@ import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.WeakReference;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -43,11 +50,11 @@ import org.junit.jupiter.api.Test;
 class UpstreamPoolTest {
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoop loop = group.next();
-    private final UpstreamPool pool = new UpstreamPool(loop, new Bootstrap().channel(NioSocketChannel.class), 2_000);
+    private final UpstreamPool pool = new UpstreamPool(loop, 0, new Bootstrap().channel(NioSocketChannel.class), 2_000);
+    private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
     private final List<Closeable> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final AtomicInteger connectionsClosed = new AtomicInteger();
-    private final Backend admin = Backend.admin(1);
 
     @AfterEach
     void stop() {
@@ -61,63 +68,107 @@ class UpstreamPoolTest {
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Forgotten: its idle connection closed, and a request that still goes to it (a retry from an older ring) finds no latencies kept. */
+    /** Its idle connection closed; the others' kept, and the same ring seen again changes nothing. */
     @Test
-    void aReplicaThatLeftTheRingIsForgottenWithItsIdleConnectionsOnTheNextRing() throws Exception {
-        List<Backend> backends = List.of(backend("server-1"), backend("server-2"), backend("server-3"));
-        ConsistentHashMap<Backend> map = mapOf(backends);
+    void aReplicaThatLeftTheRingHasItsIdleConnectionsClosedOnTheNextRing() throws Exception {
+        List<Replica> replicas = List.of(replica("server-1"), replica("server-2"), replica("server-3"));
+        ConsistentHashMap<Replica> map = mapOf(replicas);
         poolSees(map.ring());
-        for (Backend b : backends) assertThat(get(b)).isEqualTo(200);
-        LatencyWindow server1 = windowSeenBy(backends.get(0));
-        LatencyWindow server2 = windowSeenBy(backends.get(1));
+        for (Replica r : replicas) assertThat(get(r)).isEqualTo(200);
+        LatencyWindow server1 = windowSeenBy(replicas.get(0));
         assertThat(connectionsAccepted.get()).as("one connection each, kept").isEqualTo(3);
 
         map.remove("server-2");
-        Ring<Backend> without2 = map.ring();
+        Ring<Replica> without2 = map.ring();
         poolSees(without2);
 
         Awaitility.await("server-2's idle connection closed").atMost(java.time.Duration.ofSeconds(5)).until(() -> connectionsClosed.get() == 1);
-        assertThat(windowSeenBy(backends.get(0))).as("server-1 kept with its latencies").isSameAs(server1);
+        assertThat(windowSeenBy(replicas.get(0))).as("server-1's latencies, on server-1").isSameAs(server1);
         poolSees(without2); // the same ring again changes nothing
-        assertThat(windowSeenBy(backends.get(0))).isSameAs(server1);
-        assertThat(connectionsAccepted.get()).as("server-1's connection still used").isEqualTo(3);
-        assertThat(windowSeenBy(backends.get(1))).as("server-2's latencies, forgotten with it").isNotSameAs(server2);
+        assertThat(get(replicas.get(0))).isEqualTo(200);
+        assertThat(get(replicas.get(2))).isEqualTo(200);
+        assertThat(connectionsAccepted.get()).as("server-1's and server-3's connections still used").isEqualTo(3);
+        assertThat(connectionsClosed.get()).isEqualTo(1);
     }
 
     @Test
     void aCallInFlightToAReplicaThatLeftTheRingClosesItsConnectionWhenItEnds() throws Exception {
-        List<Backend> backends = List.of(backend("server-1"), backend("server-2"));
-        ConsistentHashMap<Backend> map = mapOf(backends);
+        List<Replica> replicas = List.of(replica("server-1"), replica("server-2"));
+        ConsistentHashMap<Replica> map = mapOf(replicas);
         poolSees(map.ring());
         map.remove("server-2");
-        Ring<Backend> without2 = map.ring();
+        Ring<Replica> without2 = map.ring();
 
-        AtomicReference<LatencyWindow> window = new AtomicReference<>();
-        CompletableFuture<Integer> answer = get(backends.get(1), window, () -> pool.ringIs(without2, admin)); // the ring changes once it is sent
+        CompletableFuture<Integer> answer = get(replicas.get(1), new AtomicReference<>(), () -> pool.ringIs(without2)); // the ring changes once it is sent
         assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(200);
-        Awaitility.await("the connection closed, not kept idle for a replica the pool forgot")
+        Awaitility.await("the connection closed, not kept idle for a replica that left")
                 .atMost(java.time.Duration.ofSeconds(5)).until(() -> connectionsClosed.get() == 1);
-        assertThat(windowSeenBy(backends.get(1))).as("its latencies, forgotten with it").isNotSameAs(window.get());
     }
 
     @Test
     void aRetryToAReplicaOutOfTheLastRingDoesNotKeepItsConnection() throws Exception {
-        List<Backend> backends = List.of(backend("server-1"), backend("server-2"));
-        ConsistentHashMap<Backend> map = mapOf(backends);
+        List<Replica> replicas = List.of(replica("server-1"), replica("server-2"));
+        ConsistentHashMap<Replica> map = mapOf(replicas);
+        poolSees(map.ring());
         map.remove("server-2");
         poolSees(map.ring());
 
-        LatencyWindow retried = windowSeenBy(backends.get(1)); // picked from the ring its request started with, older than the pool's
+        assertThat(get(replicas.get(1))).isEqualTo(200); // picked from the ring its request started with, older than the pool's
         Awaitility.await("its connection closed once the call ended").atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> connectionsClosed.get() == 1);
-        assertThat(windowSeenBy(backends.get(1))).as("nothing kept for it").isNotSameAs(retried);
+    }
+
+    /** A static backend back in the ring is the same object: its connections are kept again. */
+    @Test
+    void aReplicaBackInTheRingHasItsConnectionsKeptAgain() throws Exception {
+        Replica comesBack = replica("server-2");
+        ConsistentHashMap<Replica> map = mapOf(List.of(replica("server-1"), comesBack));
+        poolSees(map.ring());
+        map.remove("server-2");
+        poolSees(map.ring());
+        map.add("server-2", comesBack);
+        poolSees(map.ring());
+        assertThat(get(comesBack)).isEqualTo(200);
+        assertThat(get(comesBack)).isEqualTo(200);
+        assertThat(connectionsAccepted.get()).as("one connection, kept between the two").isEqualTo(1);
+        assertThat(connectionsClosed.get()).isZero();
+    }
+
+    /**
+     * A crash loop: each replica answers, leaves the ring, and a new one (a new name, as every replacement has) takes its
+     * place. The pool closes every idle connection of those that left and holds nothing of them: once nothing else
+     * refers to them, the replica objects (with their latencies and hung tracking on this loop) are collected.
+     */
+    @Test
+    void aCrashLoopOfReplacementsLeavesNoConnectionAndNoStateBehind() throws Exception {
+        ConsistentHashMap<Replica> map = mapOf(List.of(replica("server-1")));
+        List<WeakReference<Replica>> departed = new ArrayList<>();
+        int replacements = 20;
+        for (int i = 0; i < replacements; i++) departed.add(replaceOnce(map, "replica-" + i));
+        poolSees(map.ring());
+        assertThat(get(map.ring().nodes().get(0).value())).isEqualTo(200);
+        Awaitility.await("every replaced replica's idle connection closed").atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> connectionsClosed.get() == replacements);
+        assertThat(connectionsAccepted.get()).as("one each, and the one in the ring still open").isEqualTo(replacements + 1);
+        for (WeakReference<Replica> gone : departed) Released.await("a replica that left, with its state", gone);
+    }
+
+    /** {@code name} joins, answers (its connection kept idle), and the one before it leaves; a weak reference to that one. */
+    private WeakReference<Replica> replaceOnce(ConsistentHashMap<Replica> map, String name) throws Exception {
+        Replica before = map.ring().nodes().get(map.ring().size() - 1).value();
+        poolSees(map.ring());
+        assertThat(get(before)).isEqualTo(200);
+        map.add(name, replica(name));
+        map.remove(before.hostname());
+        poolSees(map.ring());
+        return new WeakReference<>(before);
     }
 
     /**
      * A keep-alive HTTP server on loopback, on raw sockets so that it can tell when a connection is closed: answers
      * 200 to every request head, counts the connections whose other end closed.
      */
-    private Backend backend(String name) throws Exception {
+    private Replica replica(String name) throws Exception {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         sockets.add(server);
         Thread acceptor = new Thread(() -> {
@@ -136,7 +187,7 @@ class UpstreamPoolTest {
         }, name + " acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
-        return new Backend(name, "127.0.0.1", server.getLocalPort());
+        return made.of(new Backend(name, "127.0.0.1", server.getLocalPort()));
     }
 
     private void serve(Socket connection) {
@@ -166,16 +217,16 @@ class UpstreamPoolTest {
         }
     }
 
-    private static ConsistentHashMap<Backend> mapOf(List<Backend> backends) throws RingFullException {
-        ConsistentHashMap<Backend> map = new ConsistentHashMap<>(RingConfig.defaults());
-        for (Backend b : backends) map.add(b.hostname(), b);
+    private static ConsistentHashMap<Replica> mapOf(List<Replica> replicas) throws RingFullException {
+        ConsistentHashMap<Replica> map = new ConsistentHashMap<>(RingConfig.defaults());
+        for (Replica r : replicas) map.add(r.hostname(), r);
         return map;
     }
 
     /** The pool's loop starts a request under {@code ring}, as the proxy does. */
-    private void poolSees(Ring<Backend> ring) throws Exception {
+    private void poolSees(Ring<Replica> ring) throws Exception {
         onLoop(() -> {
-            pool.ringIs(ring, admin);
+            pool.ringIs(ring);
             return null;
         });
     }
@@ -185,14 +236,14 @@ class UpstreamPoolTest {
     }
 
     /** One GET through the pool; its status. */
-    private int get(Backend backend) throws Exception {
-        return get(backend, new AtomicReference<>(), () -> { }).get(5, TimeUnit.SECONDS);
+    private int get(Replica replica) throws Exception {
+        return get(replica, new AtomicReference<>(), () -> { }).get(5, TimeUnit.SECONDS);
     }
 
     /** One GET through the pool, answered 200; the replica's latencies the pool gave it (what its attempt deadline is made of). */
-    private LatencyWindow windowSeenBy(Backend backend) throws Exception {
+    private LatencyWindow windowSeenBy(Replica replica) throws Exception {
         AtomicReference<LatencyWindow> window = new AtomicReference<>();
-        assertThat(get(backend, window, () -> { }).get(5, TimeUnit.SECONDS)).isEqualTo(200);
+        assertThat(get(replica, window, () -> { }).get(5, TimeUnit.SECONDS)).isEqualTo(200);
         return window.get();
     }
 
@@ -200,10 +251,10 @@ class UpstreamPoolTest {
      * One GET through the pool, {@code afterSend} run on the loop right after it was handed to the pool; its status.
      * {@code window} gets the replica's latencies the pool hands the request.
      */
-    private CompletableFuture<Integer> get(Backend backend, AtomicReference<LatencyWindow> window, Runnable afterSend) {
+    private CompletableFuture<Integer> get(Replica replica, AtomicReference<LatencyWindow> window, Runnable afterSend) {
         CompletableFuture<Integer> status = new CompletableFuture<>();
         loop.execute(() -> {
-            pool.send(backend, 5_000, listener(status, window));
+            pool.send(replica, 5_000, listener(status, window));
             afterSend.run();
         });
         return status;
@@ -226,7 +277,7 @@ class UpstreamPoolTest {
             }
 
             @Override
-            public long deadlineMillis(Backend to, LatencyWindow recent) {
+            public long deadlineMillis(Replica to, LatencyWindow recent) {
                 window.set(recent);
                 return 0;
             }

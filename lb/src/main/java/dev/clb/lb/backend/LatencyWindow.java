@@ -1,4 +1,4 @@
-package dev.clb.lb.upstream;
+package dev.clb.lb.backend;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -7,11 +7,11 @@ import java.util.concurrent.TimeUnit;
  * How long one replica took to start answering (request sent → answer head), over its last {@value #SIZE} answers seen
  * on one event loop, and the deadline that suggests for a first attempt: {@value #MULTIPLE} × the 99th percentile,
  * never below a floor (with fewer than 100 answers seen, the 99th percentile is the slowest). A replica that stops answering adds nothing, so its deadline stays what its good days made it.
- * Confined to its loop, like the pool that holds it.
+ * Confined to its loop, like the {@link ReplicaLoop} that holds it.
  */
 public final class LatencyWindow {
     static final int SIZE = 128;
-    static final int MULTIPLE = 4;
+    public static final int MULTIPLE = 4;
     /** Fewer answers say too little: a fresh replica's first ones are slow (cold JIT), its stalls longer than 4 of them. */
     private static final int MIN_SAMPLES = 16;
     private static final int RECOMPUTE_EVERY = 16;
@@ -21,7 +21,7 @@ public final class LatencyWindow {
     private long seen;
     private long p99Nanos = -1;
 
-    void add(long sample) {
+    public void add(long sample) {
         nanos[(int) (seen % SIZE)] = sample;
         seen++;
         if (seen >= MIN_SAMPLES && (seen <= RECOMPUTE_EVERY || seen % RECOMPUTE_EVERY == 0)) {

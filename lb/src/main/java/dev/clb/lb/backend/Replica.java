@@ -1,0 +1,82 @@
+package dev.clb.lb.backend;
+
+import io.netty.util.AsciiString;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One replica as the load balancer knows it (Envoy's {@code Host}, HAProxy's {@code struct server}): its address and
+ * everything kept about it, in one owner: its requests in flight, its heartbeat {@link Health}, its state on each event
+ * loop ({@link ReplicaLoop}: idle connections, latency, hung tracking) and its {@link ReplicaMeters}. The ring holds these
+ * objects, so whoever reaches a replica through the ring reads its state off it, without a lookup by name; its state goes
+ * when nothing refers to it any more. Made by {@link ReplicaFactory}.
+ */
+public final class Replica {
+    private final Backend address;
+    private final AsciiString hostHeader;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger allInFlight;
+    private final Health health = new Health();
+    /** Slot i belongs to event loop i and is made, read and written on that loop only. */
+    private final ReplicaLoop[] loops;
+    private final ReplicaMeters meters;
+
+    Replica(Backend address, AtomicInteger allInFlight, int loops, ReplicaMeters meters) {
+        this.address = address;
+        this.hostHeader = AsciiString.cached(address.host() + ":" + address.port());
+        this.allInFlight = allInFlight;
+        this.loops = new ReplicaLoop[loops];
+        this.meters = meters;
+    }
+
+    public Backend address() {
+        return address;
+    }
+
+    public String hostname() {
+        return address.hostname();
+    }
+
+    /** The Host header a request to it carries: its address, made once. */
+    public AsciiString hostHeader() {
+        return hostHeader;
+    }
+
+    /** An attempt on it starts; every call is matched by one {@link #end}. */
+    public void begin() {
+        inFlight.incrementAndGet();
+        allInFlight.incrementAndGet();
+    }
+
+    public void end() {
+        inFlight.decrementAndGet();
+        allInFlight.decrementAndGet();
+    }
+
+    /** Attempts on it in flight now, read without a lock (bounded loads, draining, the dashboard). */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public Health health() {
+        return health;
+    }
+
+    /** Its state on event loop {@code loop} (the pool's index); call on that loop only. */
+    public ReplicaLoop on(int loop) {
+        ReplicaLoop state = loops[loop];
+        if (state == null) {
+            state = new ReplicaLoop();
+            loops[loop] = state;
+        }
+        return state;
+    }
+
+    public ReplicaMeters meters() {
+        return meters;
+    }
+
+    @Override
+    public String toString() {
+        return address.hostname();
+    }
+}
