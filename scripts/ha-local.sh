@@ -167,8 +167,8 @@ CONF
             --no-syslog --use-file "$STATE/keepalived-$n.conf" --pid "$STATE/keepalived-$n.pid" --vrrp_pid "$STATE/vrrp-$n.pid")")
     done
     await "the virtual IP" curl -sf "http://$VIP:5000/rep"
-    sleep 0.5 # a few adverts: each instance has heard the other
-    [[ $(holders) == 1 ]] || { echo "ha-local: $(holders) instances hold the virtual IP; see $STATE/keepalived-*.log" >&2; false; }
+    # both start as backups, so for a few adverts both (or neither) may hold it
+    await "exactly one holder of the virtual IP" one_holder
 
     cat > "$ENV_FILE" <<ENV
 VIP=$VIP:5000
@@ -202,6 +202,8 @@ holders() {
     for n in 1 2; do holds_vip $n && count=$((count + 1)); done
     echo $count
 }
+
+one_holder() { [[ $(holders) == 1 ]]; }
 
 # bridge_forwarding -I|-D: lets the bridge's own traffic through iptables' FORWARD chain, or takes that rule away
 bridge_forwarding() {

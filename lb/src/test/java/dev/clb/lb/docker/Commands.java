@@ -10,15 +10,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs commands (docker, make, scripts) from the project root with a bounded wait, for the Docker end-to-end tests. */
-final class Commands {
-    static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+public final class Commands {
+    public static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
-    record Result(int exitCode, String out) {
-        List<String> lines() {
+    public record Result(int exitCode, String out) {
+        public List<String> lines() {
             return out.lines().map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
 
-        Result expectOk(String what) {
+        public Result expectOk(String what) {
             if (exitCode != 0) throw new AssertionError(what + " failed (" + exitCode + "):\n" + out);
             return this;
         }
@@ -26,15 +26,15 @@ final class Commands {
 
     private final Map<String, String> environment;
 
-    Commands(Map<String, String> environment) {
+    public Commands(Map<String, String> environment) {
         this.environment = Map.copyOf(environment);
     }
 
-    Result run(Duration limit, String... command) throws InterruptedException {
+    public Result run(Duration limit, String... command) throws InterruptedException {
         return run(limit, List.of(command));
     }
 
-    Result run(Duration limit, List<String> command) throws InterruptedException {
+    public Result run(Duration limit, List<String> command) throws InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
         Process process;
