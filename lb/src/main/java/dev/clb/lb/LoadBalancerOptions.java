@@ -350,11 +350,12 @@ public final class LoadBalancerOptions {
         Optional<AccessLog.Destination> log = converted("--access-log", () -> AccessLog.Destination.named(accessLog));
         RuntimeChoice runtimeChoice = RuntimeOptions.runtime(this);
         List<WeightedBackend> staticBackends = runtimeChoice instanceof RuntimeChoice.Static
-                ? converted("--backends", () -> StaticMembership.backends(backends == null ? List.of() : backends))
+                ? converted("--backends", () -> StaticMembership.fitting(balancing.strategy(),
+                        StaticMembership.backends(backends == null ? List.of() : backends)))
                 : List.of();
         Optional<RequestRate> rate = RateLimitOptions.rate(this);
         RateLimits rateLimits = new RateLimits(rate, RateLimitOptions.trustedProxies(this, rate));
-        LiveSettings live = converted("--backends", () -> new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, rateLimits, log, staticBackends));
+        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, rateLimits, log, staticBackends);
 
         Listen listen = checked(Map.of("ioThreads", "--io-threads"), () -> new Listen(bind, port, ioThreads, transport));
         ManagedMembership.Settings membership = checked(Map.of("standbys", "--standby", "spawnTimeout", "--spawn-timeout",

@@ -17,9 +17,7 @@ import java.util.Optional;
  */
 public record LiveSettings(Balancing balancing, HeartbeatMonitor.Settings heartbeat, ClientLimits clients, Duration proxyTimeout,
                            ProxySettings proxy, RateLimits rateLimits, Optional<AccessLog.Destination> accessLog, List<WeightedBackend> backends) {
-    /** Refuses weights the strategy cannot apply (the slot map has none). */
     public LiveSettings {
         backends = List.copyOf(backends);
-        backends.forEach(b -> balancing.strategy().checkWeight(b.backend().hostname(), b.weight()));
     }
 }

@@ -4,6 +4,7 @@ import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingFullException;
+import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
@@ -40,11 +41,28 @@ public final class StaticMembership implements Membership {
     public record Fronted(Replica replica, int weight) {
     }
 
-    /** Refuses weights the map's strategy cannot apply (the slot map has none), before anything is in the map. */
+    /** {@code backends} as {@link #fitting} let them through. */
     public StaticMembership(ConsistentHashMap<Replica> map, List<Fronted> backends) {
-        backends.forEach(b -> map.ring().strategy().checkWeight(b.replica().hostname(), b.weight()));
         this.map = map;
         this.backends = List.copyOf(backends);
+    }
+
+    /**
+     * {@code backends} when all of them fit one map of {@code strategy}, in order, with their weights: the slot map takes no
+     * weight but 1, a ring no more points than it holds; refused before anything is started, since a backend that does
+     * not fit would otherwise be left out of the map, and out of the heartbeats, for good.
+     */
+    public static List<WeightedBackend> fitting(RingStrategy strategy, List<WeightedBackend> backends) {
+        Ring<WeightedBackend> trial = strategy.empty();
+        for (int i = 0; i < backends.size(); i++) {
+            WeightedBackend backend = backends.get(i);
+            try {
+                trial = trial.with(new Node<>(backend.backend().hostname(), i + 1, backend.weight(), backend));
+            } catch (RingFullException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        return backends;
     }
 
     /**

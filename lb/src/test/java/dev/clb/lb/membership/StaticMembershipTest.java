@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.HashRing;
 import dev.clb.hashmap.MaglevTable;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
@@ -104,12 +105,15 @@ class StaticMembershipTest {
     }
 
     @Test
-    void theSlotMapRefusesWeightsBeforeAnythingIsInIt() {
-        ConsistentHashMap<Replica> slots = new ConsistentHashMap<>(RingConfig.defaults());
-        assertThatThrownBy(() -> new StaticMembership(slots, List.of(new Fronted(a, 1), new Fronted(b, 2))))
+    void backendsThatDoNotFitTheStrategyAreRefusedBeforeAnythingStarts() {
+        List<WeightedBackend> weighted = List.of(new WeightedBackend(a.address(), 1), new WeightedBackend(b.address(), 2));
+        assertThatThrownBy(() -> StaticMembership.fitting(RingConfig.defaults(), weighted))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("the slots strategy is the assignment's map, which has no weights: 'b' has weight 2 (weights apply under the ring and maglev strategies)");
-        assertThat(slots.ring().size()).isZero();
+        assertThatThrownBy(() -> StaticMembership.fitting(new HashRing.Config(4096), List.of(new WeightedBackend(a.address(), 64), new WeightedBackend(b.address(), 1))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("no room for 'b'");
+        assertThat(StaticMembership.fitting(new HashRing.Config(4096), weighted)).isEqualTo(weighted);
     }
 
     @Test
