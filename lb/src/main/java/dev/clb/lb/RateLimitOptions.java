@@ -1,10 +1,12 @@
 package dev.clb.lb;
 
+import static dev.clb.lb.LoadBalancerOptions.checked;
 import static dev.clb.lb.LoadBalancerOptions.converted;
 
 import dev.clb.lb.edge.RequestRate;
 import dev.clb.lb.edge.TrustedProxies;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,18 +21,12 @@ final class RateLimitOptions {
     /** The rate each client address may send at; none when {@code --rate-limit} is 0. */
     static Optional<RequestRate> rate(LoadBalancerOptions options) {
         double perSecond = options.rateLimit;
-        if (options.rateBurst < 0 || options.rateBurst > RequestRate.MAX_BURST) {
-            throw new IllegalArgumentException("--rate-burst must be between 1 and " + RequestRate.MAX_BURST + ", or 0 for the rate per second rounded up");
-        }
         if (perSecond == 0) {
             if (options.rateBurst != 0) throw new IllegalArgumentException("--rate-burst does not apply without --rate-limit");
             return Optional.empty();
         }
-        if (!(perSecond >= RequestRate.MIN_PER_SECOND && perSecond <= RequestRate.MAX_PER_SECOND)) {
-            throw new IllegalArgumentException("--rate-limit must be between " + RequestRate.MIN_PER_SECOND + " and " + (long) RequestRate.MAX_PER_SECOND
-                    + " requests/s, or 0 for none");
-        }
-        return Optional.of(new RequestRate(perSecond, options.rateBurst == 0 ? RequestRate.defaultBurst(perSecond) : options.rateBurst));
+        int burst = options.rateBurst == 0 && perSecond > 0 ? RequestRate.defaultBurst(perSecond) : options.rateBurst;
+        return Optional.of(checked(Map.of("perSecond", "--rate-limit", "burst", "--rate-burst"), () -> new RequestRate(perSecond, burst)));
     }
 
     /** The proxies whose X-Forwarded-For names the client; they only matter to a rate limit. */

@@ -54,10 +54,10 @@ class OptionValuesTest {
             "--bounded-load 0.5 | --bounded-load must be a factor above 1.0 (e.g. 1.25), got 0.5",
             "--transport bogus | --transport: the transport must be auto, io_uring, epoll or nio, not 'bogus'",
             "--forwarded bogus | --forwarded: the X-Forwarded headers must be append, replace or off, not 'bogus'",
-            "--rate-limit -1 | --rate-limit must be between 0.001 and 1000000 requests/s, or 0 for none",
-            "--rate-limit NaN | --rate-limit must be between 0.001 and 1000000 requests/s, or 0 for none",
-            "--rate-limit 0.0001 | --rate-limit must be between 0.001 and 1000000 requests/s, or 0 for none",
-            "--rate-limit 10 --rate-burst -1 | --rate-burst must be between 1 and 1000000, or 0 for the rate per second rounded up",
+            "--rate-limit -1 | --rate-limit must be between 0.001 and 1000000 requests/s, got -1.0",
+            "--rate-limit NaN | --rate-limit must be between 0.001 and 1000000 requests/s, got NaN",
+            "--rate-limit 0.0001 | --rate-limit must be between 0.001 and 1000000 requests/s, got 1.0E-4",
+            "--rate-limit 10 --rate-burst -1 | --rate-burst must be between 1 and 1000000, got -1",
             "--rate-burst 5 | --rate-burst does not apply without --rate-limit",
             "--rate-limit 10 --trusted-proxies 10.0.0.0/33 | --trusted-proxies: '10.0.0.0/33': the prefix length of an IPv4 network is 0..32",
             "--rate-limit 10 --trusted-proxies proxy.example | --trusted-proxies: 'proxy.example' is not an IP address or a CIDR network (a.b.c.d/n, x:y::/n)",
@@ -68,6 +68,8 @@ class OptionValuesTest {
             "--runtime static --backends foo | --backends: backend 'foo' is not host:port",
             "--runtime static --backends 127.0.0.1:1=0 | --backends: backend '127.0.0.1:1=0': a weight is a whole number from 1 to 256, got 0",
             "--runtime static --backends 127.0.0.1:1=heavy | --backends: backend '127.0.0.1:1=heavy' has no numeric weight",
+            "--runtime static --strategy ring --vnodes 4096 --backends 127.0.0.1:1=64,127.0.0.1:2 | --backends: no room for '127.0.0.1:2': 2 replicas "
+                    + "of weights summing to 65 x 4096 points exceed 262144 points",
             "--runtime static --backends 127.0.0.1:1=3,127.0.0.1:2 | --backends: the slots strategy is the assignment's map, which has no weights: "
                     + "'127.0.0.1:1' has weight 3 (weights apply under the ring and maglev strategies)",
             "--runtime local --replica-jar /nonexistent/replica.jar | --replica-jar not found: /nonexistent/replica.jar (build it with 'mvn package')",

@@ -1,5 +1,7 @@
 package dev.clb.lb.edge;
 
+import dev.clb.lb.settings.InvalidSetting;
+
 /**
  * How fast one client may send requests: {@code perSecond} on average, and up to {@code burst} at once after a quiet
  * spell (a token bucket {@code burst} deep that refills at {@code perSecond}).
@@ -12,9 +14,9 @@ public record RequestRate(double perSecond, int burst) {
 
     public RequestRate {
         if (!(perSecond >= MIN_PER_SECOND && perSecond <= MAX_PER_SECOND)) {
-            throw new IllegalArgumentException("the rate must be between " + MIN_PER_SECOND + " and " + (long) MAX_PER_SECOND + " requests/s, not " + perSecond);
+            throw new InvalidSetting("perSecond", "the rate", "must be between " + MIN_PER_SECOND + " and " + (long) MAX_PER_SECOND + " requests/s, got " + perSecond);
         }
-        if (burst < 1 || burst > MAX_BURST) throw new IllegalArgumentException("the burst must be between 1 and " + MAX_BURST + ", not " + burst);
+        if (burst < 1 || burst > MAX_BURST) throw new InvalidSetting("burst", "the burst", "must be between 1 and " + MAX_BURST + ", got " + burst);
     }
 
     /** The burst when none is given: one second's worth, at least one request. */
