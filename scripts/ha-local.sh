@@ -45,7 +45,7 @@ await() { # await WHAT COMMAND...: up to 30 s
     shift
     for _ in $(seq 1 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
     echo "ha-local: $what did not come up; see $STATE/" >&2
-    exit 1
+    return 1 # set -e and the ERR trap of 'up' clean up
 }
 
 # start_bg LOG COMMAND...: starts COMMAND in a session of its own, prints its PID (that of COMMAND itself: setsid and
@@ -71,6 +71,7 @@ up() {
     ip netns add clb-ha-probe 2>/dev/null && ip netns del clb-ha-probe || give_up "cannot create network namespaces here"
     mkdir -p "$STATE"
     trap 'echo "ha-local: up failed; cleaning up" >&2; down' ERR
+    trap 'echo "ha-local: interrupted; cleaning up" >&2; down; exit 130' INT TERM
 
     ip link add "$BRIDGE" type bridge
     ip addr add "$HOST_IP/24" dev "$BRIDGE"
@@ -184,7 +185,7 @@ REPLICA_PIDS="${replica_pids[*]}"
 KEEPALIVED1_PID=${keepalived_pids[0]}
 KEEPALIVED2_PID=${keepalived_pids[1]}
 ENV
-    trap - ERR
+    trap - ERR INT TERM
     say "up: virtual IP $VIP:5000 held by $(holder); $ENV_FILE written"
 }
 
@@ -216,9 +217,15 @@ bridge_forwarding() {
     fi
 }
 
-# stop_pids PID...: SIGTERM, then SIGKILL to what is left after 10 s; only the PIDs given
+# ours PID: whether PID is still one of the processes 'up' starts (a stale pid file, after a reboot say, names others)
+ours() { grep -qaE 'etcd|replica\.jar|lb\.jar|keepalived|down=' "/proc/$1/cmdline" 2>/dev/null; }
+
+# stop_pids PID...: SIGTERM, then SIGKILL to what is left after 10 s; only the PIDs given that are still ours
 stop_pids() {
-    local pid alive
+    local pid alive mine=()
+    for pid in "$@"; do ours "$pid" && mine+=("$pid"); done
+    ((${#mine[@]})) || return 0
+    set -- "${mine[@]}"
     for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
     for _ in $(seq 1 100); do
         alive=0
