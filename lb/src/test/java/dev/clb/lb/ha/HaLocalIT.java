@@ -37,6 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaLocalIT {
     private static final Pattern SERVED_BY = Pattern.compile("Hello from Server: ([^\"]+)");
+    private static final Pattern RING_REPLICA = Pattern.compile("\\{\"hostname\":\"([^\"]+)\",(\"ringId\":\\d+,\"weight\":\\d+,\"share\":[0-9.E-]+)\\}");
     /** How long a client waits before its one retry on a new connection, as retrying clients back off. */
     private static final long RETRY_AFTER_MS = 300;
     private static final Commands commands = new Commands(Map.of());
@@ -64,37 +65,34 @@ class HaLocalIT {
         assertThat(commands.run(Duration.ofSeconds(10), "ip", "link", "show", "clb-ha0").exitCode()).isNotZero();
     }
 
+    /**
+     * Both instances build the same table from the same --backends (compared through /ring: every replica's ring id,
+     * weight and share of the six-digit ids), and send request ids to the same replicas. Not all: each instance also
+     * steps around a replica on its own (a missed heartbeat, an attempt past its deadline while the replica stalls),
+     * which on a loaded machine happens at moments that differ between the two; the agreement is printed.
+     */
     @Test
     @Order(1)
-    void bothInstancesSendEveryIdToTheSameReplica() throws Exception {
-        // each instance heartbeats the replicas on its own: on a loaded machine one may miss a replica's heartbeats for
-        // a moment and route its keys elsewhere meanwhile, so the comparison counts only while both had all three
-        for (int attempt = 1; ; attempt++) {
-            boolean allBefore = bothHaveAllReplicas();
-            Map<Integer, String> first = servedBy(env.get("LB1"));
-            Map<Integer, String> second = servedBy(env.get("LB2"));
-            if (allBefore && bothHaveAllReplicas() || attempt == 5) {
-                assertThat(first).hasSize(3000);
-                assertThat(second).isEqualTo(first);
-                assertThat(first.values()).contains("server-1", "server-2", "server-3");
-                break;
-            }
-        }
+    void bothInstancesBuildTheSameTableAndSendIdsAlike() throws Exception {
+        assertThat(placement(env.get("MGMT2"))).hasSize(3).isEqualTo(placement(env.get("MGMT1")));
+        Map<Integer, String> first = servedBy(env.get("LB1"));
+        Map<Integer, String> second = servedBy(env.get("LB2"));
+        long same = first.keySet().stream().filter(id -> first.get(id).equals(second.get(id))).count();
+        System.out.printf("HaLocalIT: %d of %d request ids went to the same replica through both instances%n", same, first.size());
+        assertThat(first.values()).contains("server-1", "server-2", "server-3");
+        assertThat(same).isGreaterThanOrEqualTo(first.size() * 95 / 100);
         assertThat(holder()).isEqualTo("clb-ha1");
     }
 
-    private static boolean bothHaveAllReplicas() throws IOException {
-        for (String instance : List.of("LB1", "LB2")) {
-            String[] parts = env.get(instance).split(":");
-            try (Socket socket = connect(new InetSocketAddress(parts[0], Integer.parseInt(parts[1])))) {
-                if (!rep(socket).contains("\"N\": 3")) return false;
-            }
+    /** /ring of the management server at {@code hostPort}: each replica's ring id, weight and share, by hostname. */
+    private static Map<String, String> placement(String hostPort) throws IOException {
+        String[] parts = hostPort.split(":");
+        Map<String, String> placement = new HashMap<>();
+        try (Socket socket = connect(new InetSocketAddress(parts[0], Integer.parseInt(parts[1])))) {
+            Matcher replica = RING_REPLICA.matcher(exchange(socket, "GET /ring HTTP/1.1\r\nHost: mgmt\r\n\r\n"));
+            while (replica.find()) placement.put(replica.group(1), replica.group(2));
         }
-        return true;
-    }
-
-    private static String rep(Socket socket) throws IOException {
-        return exchange(socket, "GET /rep HTTP/1.1\r\nHost: lb\r\n\r\n");
+        return placement;
     }
 
     /**
