@@ -43,6 +43,15 @@ public final class Ejection {
         return end != 0 && now < end ? OptionalLong.of(wall.millis() + TimeUnit.NANOSECONDS.toMillis(end - now)) : OptionalLong.empty();
     }
 
+    /**
+     * It was down and answers its heartbeats again (a static backend back from the dead): what it failed while it was
+     * down says nothing about it now, so it is routable at once and its count starts again.
+     */
+    public void recovered() {
+        until.set(0);
+        failures.set(0);
+    }
+
     /** An answer below 500: its failures in a row start again. */
     void succeeded() {
         if (failures.get() != 0) failures.set(0);

@@ -118,7 +118,10 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private void record(Replica replica, Outcome outcome, FailureReason why, String reason) {
         Health health = replica.health();
         if (outcome == Outcome.ALIVE) {
-            if (health.answered()) listener.recovered(replica);
+            if (health.answered()) {
+                replica.ejection().recovered();
+                listener.recovered(replica);
+            }
             return;
         }
         if (health.isDown()) return;

@@ -211,6 +211,19 @@ class OutlierEjectionTest {
     }
 
     @Test
+    void aReplicaBackFromTheDeadIsRoutableAtOnceWithItsCountStartedAgain() throws RingFullException {
+        Ring<Replica> ring = ring(RingConfig.defaults(), 3);
+        Replica one = ring.nodes().get(0).value();
+        OutlierDetection detection = detection(5, 30 * SECOND, 50);
+        fail(detection, ring, one, 5); // refused while it was down
+        assertThat(ejected(one)).isTrue();
+        one.ejection().recovered();
+        assertThat(ejected(one)).isFalse();
+        fail(detection, ring, one, 4);
+        assertThat(ejected(one)).isFalse();
+    }
+
+    @Test
     void badSettingsAreRefusedByName() {
         assertThatThrownBy(() -> new OutlierDetection.Settings(-1, Duration.ofSeconds(30), 50)).hasMessageContaining("must not be negative, got -1");
         assertThatThrownBy(() -> new OutlierDetection.Settings(5, Duration.ZERO, 50)).hasMessageContaining("between 1 and 300000 ms, got 0 ms");
