@@ -2,6 +2,7 @@ package dev.clb.lb;
 
 import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.RingStrategy;
+import dev.clb.lb.backend.OutlierDetection;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.config.FixedSettings;
@@ -133,7 +134,10 @@ public final class LoadBalancer implements AutoCloseable {
                             live.proxyTimeout().toMillis(), live.clients(), live.proxy(),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(fixed.tls().get().port(), certificates,
                                     new HandshakeMetrics(metrics.registry()))), rateLimit),
-                    replicas, fixed.adminToken(), monitor, made, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, made::inFlight));
+                    replicas, fixed.adminToken(), monitor, made, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, made::inFlight),
+                    new OutlierDetection(live.outliers(), runtime.isPresent()
+                            ? replica -> monitor.ejectedTooOften(replica, OutlierDetection.REPLACE_AFTER)
+                            : replica -> { })); // a static backend is not ours to replace: it stays, ejected for ever longer
             log.info("load balancer listening on {}:{} with replicas {}", listen.bind(), lb.server.port(), replicas.hostnames());
             lb.certificates.ifPresent(certificates -> log.info("TLS on {}:{} (HTTP/2 and HTTP/1.1 by ALPN), provider {}, certificates for {}", listen.bind(),
                     lb.server.tlsPort().orElseThrow(), certificates.provider().describe(),

@@ -10,6 +10,7 @@ import dev.clb.lb.config.Management;
 import dev.clb.lb.config.RateLimits;
 import dev.clb.lb.config.RuntimeChoice;
 import dev.clb.lb.config.Tls;
+import dev.clb.lb.backend.OutlierDetection;
 import dev.clb.lb.edge.ClientLimits;
 import dev.clb.lb.edge.RequestRate;
 import dev.clb.lb.health.HeartbeatMonitor;
@@ -254,6 +255,22 @@ public final class LoadBalancerOptions {
                     + "peer, against the peer (env LB_TRUSTED_PROXIES, default none).")
     public List<String> trustedProxies = new ArrayList<>();
 
+    @Option(names = "--outlier-5xx", defaultValue = "${env:LB_OUTLIER_5XX:-5}",
+            description = "A replica that answers this many requests in a row with a 5xx, or fails them at the gateway (refused, reset, "
+                    + "timed out), is ejected from routing for --outlier-ejection; its keys go to the next replica meanwhile; 0 turns it off "
+                    + "(env LB_OUTLIER_5XX, default ${DEFAULT-VALUE}).")
+    public int outlier5xx;
+
+    @Option(names = "--outlier-ejection", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_OUTLIER_EJECTION_MS:-30000}",
+            description = "Milliseconds an outlier is ejected for, doubled with each ejection in a row (at most 300000; the doubling starts "
+                    + "again once it was fine for this long); a managed replica ejected three times in a row is replaced "
+                    + "(env LB_OUTLIER_EJECTION_MS, default ${DEFAULT-VALUE}).")
+    public Duration outlierEjection;
+
+    @Option(names = "--outlier-max-percent", defaultValue = "${env:LB_OUTLIER_MAX_PERCENT:-50}",
+            description = "The most replicas, in percent, that may be ejected at once; one always stays (env LB_OUTLIER_MAX_PERCENT, default ${DEFAULT-VALUE}).")
+    public int outlierMaxPercent;
+
     @Option(names = "--tunnel-idle-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_TUNNEL_IDLE_TIMEOUT_MS:-300000}",
             description = "Milliseconds an upgraded connection (WebSocket) may carry nothing either way before both ends are closed "
                     + "(env LB_TUNNEL_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
@@ -347,6 +364,8 @@ public final class LoadBalancerOptions {
         ProxySettings proxy = checked(Map.of("retryBufferBytes", "--retry-buffer", "tunnelIdleMillis", "--tunnel-idle-timeout",
                         "attemptDeadlineFloorMillis", "--attempt-deadline-floor"),
                 () -> new ProxySettings(retryBufferBytes, forwarded, tunnelIdleTimeout.toMillis(), attemptDeadlineFloor.toMillis()));
+        OutlierDetection.Settings outliers = checked(Map.of("consecutive5xx", "--outlier-5xx", "ejection", "--outlier-ejection",
+                "maxPercent", "--outlier-max-percent"), () -> new OutlierDetection.Settings(outlier5xx, outlierEjection, outlierMaxPercent));
         Optional<AccessLog.Destination> log = converted("--access-log", () -> AccessLog.Destination.named(accessLog));
         RuntimeChoice runtimeChoice = RuntimeOptions.runtime(this);
         List<WeightedBackend> staticBackends = runtimeChoice instanceof RuntimeChoice.Static
@@ -355,7 +374,7 @@ public final class LoadBalancerOptions {
                 : List.of();
         Optional<RequestRate> rate = RateLimitOptions.rate(this);
         RateLimits rateLimits = new RateLimits(rate, RateLimitOptions.trustedProxies(this, rate));
-        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, rateLimits, log, staticBackends);
+        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, outliers, rateLimits, log, staticBackends);
 
         Listen listen = checked(Map.of("ioThreads", "--io-threads"), () -> new Listen(bind, port, ioThreads, transport));
         ManagedMembership.Settings membership = checked(Map.of("standbys", "--standby", "spawnTimeout", "--spawn-timeout",

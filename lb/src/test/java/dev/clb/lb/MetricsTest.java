@@ -27,6 +27,8 @@ class MetricsTest {
             assertThat(before.by("replica", "lb_request_duration_seconds_count")).as("every replica's series, at 0 from its join; no standby's")
                     .isEqualTo(atZero);
             assertThat(before.by("replica", "lb_upstream_retries_total")).isEqualTo(Map.of("server-1", 0.0, "server-2", 0.0, "server-3", 0.0));
+            assertThat(before.by("replica", "lb_outlier_ejections_total")).isEqualTo(Map.of("server-1", 0.0, "server-2", 0.0, "server-3", 0.0));
+            assertThat(before.by("reason", "lb_replica_failures_total")).containsEntry("outlier", 0.0);
 
             Map<String, Double> served = new HashMap<>();
             for (int i = 0; i < 20; i++) {

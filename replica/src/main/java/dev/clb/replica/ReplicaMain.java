@@ -26,7 +26,7 @@ public final class ReplicaMain implements Callable<Integer> {
     boolean exitWithStdin;
 
     @Option(names = "--test-paths", defaultValue = "${env:REPLICA_TEST_PATHS:-false}",
-            description = "Also serve /test/delay?ms=N (any method): answers like /home after N ms; for tests and experiments (env REPLICA_TEST_PATHS).")
+            description = "Also serve /test/delay?ms=N (any method): answers like /home after N ms; PUT /test/failing answers 500 to all but /heartbeat until DELETE /test/failing; for tests and experiments (env REPLICA_TEST_PATHS).")
     boolean testPaths;
 
     @Override

@@ -2,6 +2,7 @@ package dev.clb.replica;
 
 import io.javalin.Javalin;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The replica: {@code GET /home} names the server, {@code GET /heartbeat} answers empty; nothing else exists. */
 public final class ReplicaServer implements AutoCloseable {
@@ -18,10 +19,13 @@ public final class ReplicaServer implements AutoCloseable {
     /**
      * With {@code testPaths}, also {@code /test/delay?ms=N} (any method): answers like {@code /home} after holding the
      * request N ms (at most 60 s), for tests and experiments that need a replica that takes its time. Off by default,
-     * so that a replica has exactly the spec's paths.
+     * so that a replica has exactly the spec's paths. Also {@code PUT /test/failing} and {@code DELETE /test/failing}:
+     * from the first until the second, every request but {@code /heartbeat} and these two is answered 500, a gray
+     * failure (alive to its heartbeats, failing real requests) for the outlier detection's tests.
      */
     public static ReplicaServer start(String serverId, String bindAddress, int port, boolean testPaths) {
         byte[] home = homeBody(serverId);
+        AtomicBoolean failing = new AtomicBoolean();
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -33,6 +37,14 @@ public final class ReplicaServer implements AutoCloseable {
                 config.routes.post("/test/delay", ctx -> delay(ctx, home));
                 config.routes.put("/test/delay", ctx -> delay(ctx, home));
                 config.routes.delete("/test/delay", ctx -> delay(ctx, home));
+                config.routes.put("/test/failing", ctx -> failing.set(true));
+                config.routes.delete("/test/failing", ctx -> failing.set(false));
+                config.routes.before(ctx -> {
+                    if (failing.get() && !ctx.path().equals("/heartbeat") && !ctx.path().equals("/test/failing")) {
+                        ctx.status(500).contentType("application/json").result("{\"error\": \"failing (PUT /test/failing)\"}");
+                        ctx.skipRemainingHandlers();
+                    }
+                });
             }
         });
         app.start(bindAddress, port);

@@ -53,6 +53,28 @@ class ReplicaServerTest {
     }
 
     @Test
+    void failingAnswers500ToAllButHeartbeatsUntilSwitchedBackOnlyWithTestPaths() throws Exception {
+        assertThat(send("PUT", server.port(), "/test/failing").statusCode()).isEqualTo(404);
+        assertThat(get("/home").statusCode()).isEqualTo(200);
+        try (ReplicaServer testing = ReplicaServer.start("server-8", "127.0.0.1", 0, true)) {
+            assertThat(send("PUT", testing.port(), "/test/failing").statusCode()).isEqualTo(200);
+            for (String path : new String[] {"/home", "/test/delay?ms=0", "/other"}) {
+                assertThat(send("GET", testing.port(), path).statusCode()).as(path).isEqualTo(500);
+            }
+            assertThat(send("POST", testing.port(), "/home").statusCode()).isEqualTo(500);
+            assertThat(send("GET", testing.port(), "/heartbeat").statusCode()).isEqualTo(200);
+            assertThat(send("DELETE", testing.port(), "/test/failing").statusCode()).isEqualTo(200);
+            assertThat(send("GET", testing.port(), "/home").statusCode()).isEqualTo(200);
+            assertThat(send("GET", testing.port(), "/other").statusCode()).isEqualTo(404);
+        }
+    }
+
+    private static HttpResponse<String> send(String method, int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void idsAreEscapedIntoValidJson() {
         assertThat(new String(ReplicaServer.homeBody("a\"b\\c"))).contains("Hello from Server: a\\\"b\\\\c\"");
     }

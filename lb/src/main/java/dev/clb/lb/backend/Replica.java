@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One replica as the load balancer knows it (Envoy's {@code Host}, HAProxy's {@code struct server}): its address and
- * everything kept about it, in one owner: its requests in flight, its heartbeat {@link Health}, its state on each event
+ * everything kept about it, in one owner: its requests in flight, its heartbeat {@link Health}, its outlier {@link Ejection}, its state on each event
  * loop ({@link ReplicaLoop}: idle connections, latency, hung tracking) and its {@link ReplicaMeters}. The ring holds these
  * objects, so whoever reaches a replica through the ring reads its state off it, without a lookup by name; its state goes
  * when nothing refers to it any more. Made by {@link ReplicaFactory}.
@@ -16,6 +16,7 @@ public final class Replica {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger allInFlight;
     private final Health health = new Health();
+    private final Ejection ejection = new Ejection();
     /** Slot i belongs to event loop i and is made, read and written on that loop only. */
     private final ReplicaLoop[] loops;
     private final ReplicaMeters meters;
@@ -59,6 +60,11 @@ public final class Replica {
 
     public Health health() {
         return health;
+    }
+
+    /** Its outlier state: failures in a row, and whether it is ejected from routing. */
+    public Ejection ejection() {
+        return ejection;
     }
 
     /** Its state on event loop {@code loop} (the pool's index); call on that loop only. */

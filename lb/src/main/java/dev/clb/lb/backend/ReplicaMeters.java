@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The {@code replica}-labelled series of one replica: its request durations and retries, registered when it joins the
+ * The {@code replica}-labelled series of one replica: its request durations, retries and outlier ejections, registered when it joins the
  * ring (not before: a standby or a replica that never fits adds none), so that they exist at 0 from that moment; its
  * requests by status are registered at a status's first use (the codes are not known ahead) and cached here. Counting
  * costs a volatile read, an array read and LongAdder increments on the event loops, without a lock (but for a status's
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * backend), which Prometheus' {@code rate()} reads as a counter reset.
  */
 public final class ReplicaMeters {
-    private static final List<String> NAMES = List.of("lb.requests", "lb.request.duration", "lb.upstream.retries");
+    private static final List<String> NAMES = List.of("lb.requests", "lb.request.duration", "lb.upstream.retries", "lb.outlier.ejections");
     private static final Duration[] BUCKETS = {Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
             Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
             Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
@@ -29,14 +29,15 @@ public final class ReplicaMeters {
 
     private final MeterRegistry registry;
     private final String replica;
-    private final boolean retries;
+    /** False for labels no ring holds (the admin server, the load balancer's own): no retries, no ejections. */
+    private final boolean inRing;
     /** Null until it joins (a request that reaches it first, in the moment between, registers them); then registered or removed. */
     private volatile Series current;
 
-    private ReplicaMeters(MeterRegistry registry, String replica, boolean retries) {
+    private ReplicaMeters(MeterRegistry registry, String replica, boolean inRing) {
         this.registry = registry;
         this.replica = replica;
-        this.retries = retries;
+        this.inRing = inRing;
     }
 
     /** A replica's series, under its hostname. */
@@ -61,6 +62,11 @@ public final class ReplicaMeters {
     /** An attempt on it failed and the request went on to another replica. */
     public void retried() {
         series().retries.increment();
+    }
+
+    /** It was ejected from routing as an outlier. */
+    public void ejected() {
+        series().ejections.increment();
     }
 
     /** Requests answered and their durations, for the dashboard's rates. */
@@ -92,6 +98,7 @@ public final class ReplicaMeters {
         final boolean removed;
         final Timer duration;
         final Counter retries;
+        final Counter ejections;
         final AtomicReferenceArray<Counter> byStatus = new AtomicReferenceArray<>(STATUSES);
 
         Series(boolean removed) {
@@ -101,7 +108,10 @@ public final class ReplicaMeters {
             Counter.Builder retried = Counter.builder("lb.upstream.retries")
                     .description("Attempts that failed and were retried on the next replica, by the replica that failed").tag("replica", replica);
             this.duration = removed ? new NoopTimer(null) : timer.register(registry);
-            this.retries = removed || !ReplicaMeters.this.retries ? new NoopCounter(null) : retried.register(registry);
+            Counter.Builder ejected = Counter.builder("lb.outlier.ejections")
+                    .description("Times the replica was ejected from routing after failures in a row (--outlier-5xx)").tag("replica", replica);
+            this.retries = removed || !ReplicaMeters.this.inRing ? new NoopCounter(null) : retried.register(registry);
+            this.ejections = removed || !ReplicaMeters.this.inRing ? new NoopCounter(null) : ejected.register(registry);
         }
 
         Counter status(int code) {

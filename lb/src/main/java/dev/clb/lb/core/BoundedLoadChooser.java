@@ -4,6 +4,7 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.settings.InvalidSetting;
+import io.netty.util.concurrent.Ticker;
 import java.util.List;
 import java.util.function.IntSupplier;
 
@@ -15,7 +16,8 @@ import java.util.function.IntSupplier;
  *
  * <p>The counts are read without a lock while event loops change them, so a pick follows the counts as they were a
  * moment ago; two picks racing may both take a replica's last place under the cap. When every untried replica is over
- * the cap (only possible on a retry or in such a race), the first untried one in the fallback order is taken.
+ * the cap (only possible on a retry or in such a race), the first untried one in the fallback order is taken. A
+ * replica ejected as an outlier is passed over, and taken only when every other one was tried.
  */
 public final class BoundedLoadChooser implements ReplicaChooser {
     private final double factor;
@@ -41,20 +43,25 @@ public final class BoundedLoadChooser implements ReplicaChooser {
     }
 
     @Override
-    public Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried) {
+    public Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried, Ticker clock) {
         int replicas = ring.size();
         if (replicas == 0) return null;
         int cap = cap(total.getAsInt(), replicas);
         if (tried.isEmpty()) {
             Node<Replica> owner = ring.lookup(requestId);
-            if (owner.value().inFlight() < cap) return owner;
+            if (owner.value().inFlight() < cap && !owner.value().ejection().isEjected(clock)) return owner;
         }
         Node<Replica> firstUntried = null;
+        Node<Replica> firstEjected = null;
         for (Node<Replica> node : ring.fallbackOrder(requestId)) {
             if (tried.contains(node.value())) continue;
+            if (node.value().ejection().isEjected(clock)) {
+                if (firstEjected == null) firstEjected = node;
+                continue;
+            }
             if (node.value().inFlight() < cap) return node;
             if (firstUntried == null) firstUntried = node;
         }
-        return firstUntried;
+        return firstUntried != null ? firstUntried : firstEjected;
     }
 }

@@ -3,6 +3,7 @@ package dev.clb.lb.core;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.lb.backend.Replica;
+import io.netty.util.concurrent.Ticker;
 import java.util.List;
 import java.util.OptionalDouble;
 import java.util.function.IntSupplier;
@@ -12,9 +13,10 @@ public interface ReplicaChooser {
 
     /**
      * The replica for the next attempt at {@code requestId} on {@code ring}, none of {@code tried} (the replicas of earlier
-     * attempts, by identity; empty on the first); null when no replica is left.
+     * attempts, by identity; empty on the first); null when no replica is left. A replica ejected as an outlier at
+     * {@code clock}'s now is passed over as a tried one is, but asked when every other one was tried.
      */
-    Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried);
+    Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried, Ticker clock);
 
     /** Bounded loads with {@code factor} over {@code inFlight} (to all replicas) when present, else the ring's order alone. */
     static ReplicaChooser of(OptionalDouble factor, IntSupplier inFlight) {

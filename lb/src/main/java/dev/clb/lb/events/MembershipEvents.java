@@ -9,9 +9,9 @@ import java.util.List;
  */
 public interface MembershipEvents {
 
-    /** Why a replica was declared failed; the names are metric label values. */
+    /** Why a replica was declared failed (OUTLIER: ejected too often in a row); the names are metric label values. */
     enum FailureReason {
-        REFUSED, MISSED, EXITED;
+        REFUSED, MISSED, EXITED, OUTLIER;
 
         public String label() {
             return name().toLowerCase();

@@ -90,6 +90,16 @@ public final class HeartbeatMonitor implements AutoCloseable {
         record(replica, Outcome.REFUSED, FailureReason.EXITED, "its process exited");
     }
 
+    /**
+     * The outlier detection ejected {@code replica} {@code ejections} times in a row: alive to its heartbeats but failing
+     * real requests, it is failed as a down one is (a managed runtime replaces it).
+     */
+    public void ejectedTooOften(Replica replica, int ejections) {
+        if (!replica.health().markDown()) return;
+        events.failed(replica.hostname(), FailureReason.OUTLIER);
+        listener.failed(replica, "ejected as an outlier " + ejections + " times in a row");
+    }
+
     private void check(Replica replica) {
         Health health = replica.health();
         if (!health.startProbe()) return;
@@ -108,7 +118,10 @@ public final class HeartbeatMonitor implements AutoCloseable {
     private void record(Replica replica, Outcome outcome, FailureReason why, String reason) {
         Health health = replica.health();
         if (outcome == Outcome.ALIVE) {
-            if (health.answered()) listener.recovered(replica);
+            if (health.answered()) {
+                replica.ejection().recovered();
+                listener.recovered(replica);
+            }
             return;
         }
         if (health.isDown()) return;

@@ -7,15 +7,18 @@ import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Replica;
 import io.javalin.config.JavalinConfig;
+import io.netty.util.concurrent.Ticker;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /ring}: the strategy, its parameters and each replica's ring id, weight and share of the six-digit request
- * ids from the model, in {@code /rep} order. The analyzer reads ring ids and expected splits from here.
+ * ids from the model, in {@code /rep} order, and whether it is ejected as an outlier and until when (epoch ms). The analyzer reads ring ids and expected splits from here.
  */
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +34,7 @@ public final class RingRoutes implements ManagementRoutes {
     /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
     record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
                     List<Replica> replicas) {
-        record Replica(String hostname, int ringId, int weight, double share) {
+        record Replica(String hostname, int ringId, int weight, double share, boolean ejected, Long ejectedUntil) {
         }
     }
 
@@ -40,7 +43,11 @@ public final class RingRoutes implements ManagementRoutes {
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
         List<RingView.Replica> replicas = ring.nodes().stream()
-                .map((Node<Replica> n) -> new RingView.Replica(n.name(), n.ringId(), n.weight(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS)).toList();
+                .map((Node<Replica> n) -> {
+                    OptionalLong until = n.value().ejection().ejectedUntil(Ticker.systemTicker(), Clock.systemUTC());
+                    return new RingView.Replica(n.name(), n.ringId(), n.weight(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS,
+                            until.isPresent(), until.isPresent() ? until.getAsLong() : null);
+                }).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
                 boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
     }

@@ -6,13 +6,16 @@ import dev.clb.lb.backend.Replica;
 import dev.clb.lb.management.ManagementRoutes;
 import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
+import io.netty.util.concurrent.Ticker;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,9 +46,9 @@ public final class Dashboard implements ManagementRoutes {
                  Map<String, Long> protocols, List<MembershipMetrics.Event> events) {
     }
 
-    /** One replica: where it sits on the ring and its traffic so far. */
+    /** One replica: where it sits on the ring, its traffic so far and until when it is ejected as an outlier (epoch ms; null: it is not). */
     record ReplicaState(String hostname, int ringId, int weight, int[] virtualServerSlots, int servedSlots, double share, Traffic traffic,
-                        int inFlight) {
+                        int inFlight, Long ejectedUntil) {
     }
 
     /** Requests answered so far and their summed duration. */
@@ -63,10 +66,15 @@ public final class Dashboard implements ManagementRoutes {
             RingView.Replica r = ring.replicas().get(i);
             Replica replica = current.nodes().get(i).value();
             states.add(new ReplicaState(r.hostname(), r.ringId(), r.weight(), r.virtualServerSlots(), r.servedSlots(), r.share(),
-                    Traffic.of(replica.meters().duration()), replica.inFlight()));
+                    Traffic.of(replica.meters().duration()), replica.inFlight(), ejectedUntil(replica)));
         }
         return new State(System.currentTimeMillis(), replicas.runtimeName(), ring.slots(), states, replicas.standbyHostnames(),
                 Traffic.of(metrics.requests().unrouted()), metrics.requests().protocols(), metrics.membership().recent());
+    }
+
+    private static Long ejectedUntil(Replica replica) {
+        OptionalLong until = replica.ejection().ejectedUntil(Ticker.systemTicker(), Clock.systemUTC());
+        return until.isPresent() ? until.getAsLong() : null;
     }
 
     @Override

@@ -317,7 +317,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 if (tried.isEmpty()) tried = new ArrayList<>(ring.size());
                 tried.add(replica);
             }
-            Node<Replica> node = passOverHung(routes.chooser().pick(ring, id, tried));
+            Node<Replica> node = passOverHung(routes.chooser().pick(ring, id, tried, ctx.executor().ticker()));
             if (node == null) {
                 error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")", false);
@@ -341,7 +341,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             Node<Replica> next = chosen;
             while (next != null && pool.seemsHung(next.value())) {
                 passedOver.add(next.value());
-                next = routes.chooser().pick(ring, id, passedOver);
+                next = routes.chooser().pick(ring, id, passedOver, ctx.executor().ticker());
             }
             return next != null ? next : chosen;
         }
@@ -419,6 +419,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void onHead(HttpResponse response) {
             int code = response.status().code();
+            if (!admin) {
+                if (code >= 500) routes.outliers().failed(ring, replica, ctx.executor().ticker()); else routes.outliers().succeeded(replica);
+            }
             if (code == 404 && !admin) { // the spec's 400 replaces it once its body has been read
                 replacing404 = true;
                 return;
@@ -514,6 +517,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             routes.monitor().suspect(replica);
+            routes.outliers().failed(ring, replica, ctx.executor().ticker()); // refused, reset, timed out: a gateway failure
             switch (RetryPolicy.afterFailure(body.replayable(), idempotent, HeartbeatMonitor.isRefusal(cause))) {
                 case NEXT_REPLICA -> {
                     routes.events().retried(replica);

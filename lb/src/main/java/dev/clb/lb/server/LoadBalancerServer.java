@@ -8,6 +8,7 @@ import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.proxy.ProxyRoutes;
 import dev.clb.lb.proxy.ProxySettings;
 import dev.clb.lb.edge.TlsEvents;
+import dev.clb.lb.backend.OutlierDetection;
 import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
@@ -41,7 +42,8 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     public static LoadBalancerServer start(Listen listen, Membership replicas, AdminToken adminToken, HeartbeatMonitor monitor,
-                                           ReplicaFactory made, ProxyEvents events, ReplicaChooser chooser) throws InterruptedException {
+                                           ReplicaFactory made, ProxyEvents events, ReplicaChooser chooser,
+                                           OutlierDetection outliers) throws InterruptedException {
         AdminRoutes routes = new AdminRoutes(replicas, adminToken);
         Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -52,7 +54,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         admin.start("127.0.0.1", 0);
         try {
             ProxyServer proxy = new ProxyServer(listen, made.loops(),
-                    new ProxyRoutes(replicas::ring, monitor, made.admin(admin.port()), listen.proxyTimeoutMillis(), events, chooser, listen.proxy()));
+                    new ProxyRoutes(replicas::ring, monitor, made.admin(admin.port()), listen.proxyTimeoutMillis(), events, chooser, outliers, listen.proxy()));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();

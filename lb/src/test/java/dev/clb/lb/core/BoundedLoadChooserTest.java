@@ -14,6 +14,7 @@ import dev.clb.lb.backend.Backend;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.backend.ReplicaFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 /** Bounded loads over the real strategies and the real in-flight counts, read off the replica objects. */
 class BoundedLoadChooserTest {
     static final long HOT = 123_456;
+    private static final Ticker CLOCK = Ticker.systemTicker();
     private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
 
     private Ring<Replica> ring(RingStrategy strategy, int n) throws RingFullException {
@@ -60,26 +62,26 @@ class BoundedLoadChooserTest {
             Ring<Replica> ring = ring(strategy, 3);
             List<Node<Replica>> order = ring.fallbackOrder(HOT);
             BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight);
-            assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(0));
+            assertThat(chooser.pick(ring, HOT, List.of(), CLOCK)).isSameAs(order.get(0));
             load(order.get(0), 1); // cap ceil(1.25 * 2 / 3) = 1: the owner is full
-            assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(1));
+            assertThat(chooser.pick(ring, HOT, List.of(), CLOCK)).isSameAs(order.get(1));
             load(order.get(0), 4);
             load(order.get(1), 3); // 7 in flight: cap ceil(1.25 * 8 / 3) = 4
-            assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(1));
+            assertThat(chooser.pick(ring, HOT, List.of(), CLOCK)).isSameAs(order.get(1));
             load(order.get(1), 4);
-            assertThat(chooser.pick(ring, HOT, List.of())).isSameAs(order.get(2));
+            assertThat(chooser.pick(ring, HOT, List.of(), CLOCK)).isSameAs(order.get(2));
             // a retry skips what was tried, even when it is under the cap
             order.forEach(node -> load(node, 0));
-            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value()))).isSameAs(order.get(1));
-            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value(), order.get(1).value()))).isSameAs(order.get(2));
-            assertThat(chooser.pick(ring, HOT, order.stream().map(Node::value).toList())).isNull();
+            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value()), CLOCK)).isSameAs(order.get(1));
+            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value(), order.get(1).value()), CLOCK)).isSameAs(order.get(2));
+            assertThat(chooser.pick(ring, HOT, order.stream().map(Node::value).toList(), CLOCK)).isNull();
             // every untried one over the cap: the first untried in order
             load(order.get(1), 50);
             load(order.get(2), 50);
-            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value()))).isSameAs(order.get(1));
+            assertThat(chooser.pick(ring, HOT, List.of(order.get(0).value()), CLOCK)).isSameAs(order.get(1));
             order.forEach(node -> load(node, 0));
             assertThat(made.inFlight()).isZero();
-            assertThat(chooser.pick(strategy.empty(), HOT, List.of())).isNull();
+            assertThat(chooser.pick(strategy.empty(), HOT, List.of(), CLOCK)).isNull();
         }
     }
 
@@ -90,11 +92,11 @@ class BoundedLoadChooserTest {
         List<Node<Replica>> order = ring.fallbackOrder(HOT);
         List<Replica> tried = new ArrayList<>();
         for (Node<Replica> expected : order) {
-            assertThat(chooser.pick(ring, HOT, tried)).isSameAs(expected);
+            assertThat(chooser.pick(ring, HOT, tried, CLOCK)).isSameAs(expected);
             tried.add(expected.value());
         }
-        assertThat(chooser.pick(ring, HOT, tried)).isNull();
-        assertThat(chooser.pick(ring.without("server-1").without("server-2").without("server-3").without("server-4"), HOT, List.of())).isNull();
+        assertThat(chooser.pick(ring, HOT, tried, CLOCK)).isNull();
+        assertThat(chooser.pick(ring.without("server-1").without("server-2").without("server-3").without("server-4"), HOT, List.of(), CLOCK)).isNull();
         assertThat(ReplicaChooser.of(OptionalDouble.of(1.5), made::inFlight)).isInstanceOf(BoundedLoadChooser.class);
     }
 
@@ -132,7 +134,7 @@ class BoundedLoadChooserTest {
                 started.countDown();
                 while (!stop.get()) {
                     long id = random.nextBoolean() ? HOT : random.nextLong(100_000, 1_000_000);
-                    Node<Replica> pick = chooser.pick(ring, id, List.of());
+                    Node<Replica> pick = chooser.pick(ring, id, List.of(), CLOCK);
                     if (pick == null || pick.value().inFlight() < 0) violations.add("pick " + pick);
                     if (pick != ring.lookup(id)) spilled.incrementAndGet();
                     picks.incrementAndGet();

@@ -3,13 +3,18 @@ package dev.clb.lb.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.clb.hashmap.Node;
+import dev.clb.hashmap.Ring;
+import dev.clb.hashmap.RingConfig;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.OutlierDetection;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.events.MembershipEvents.FailureReason;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -76,6 +81,21 @@ class HeartbeatMonitorTest {
         assertThat(events).isEmpty();
         monitor.tick();
         assertThat(events).containsExactly("failed a: heartbeats missed (timeout 500 ms)");
+    }
+
+    @Test
+    void aRecoveredReplicaIsNoLongerEjected() throws Exception {
+        HeartbeatMonitor monitor = monitor(3);
+        Ring<Replica> ring = RingConfig.defaults().<Replica>empty().with(new Node<>("a", 1, a)).with(new Node<>("b", 2, b));
+        OutlierDetection detection = new OutlierDetection(new OutlierDetection.Settings(5, Duration.ofSeconds(30), 50), replica -> { });
+        probe.answer("b", Outcome.REFUSED);
+        monitor.tick();
+        for (int i = 0; i < 5; i++) detection.failed(ring, b, Ticker.systemTicker()); // its requests refused too
+        assertThat(b.ejection().isEjected(Ticker.systemTicker())).isTrue();
+        probe.answer("b", Outcome.ALIVE);
+        monitor.tick();
+        assertThat(events).containsExactly("failed b: connection refused", "recovered b");
+        assertThat(b.ejection().isEjected(Ticker.systemTicker())).as("routable as soon as it rejoins").isFalse();
     }
 
     @Test

@@ -43,6 +43,7 @@ class RequestMetricsTest {
         metrics.ringChanged(ring(a));
         assertThat(registry.get("lb.request.duration").tag("replica", "a").timer().count()).isZero();
         assertThat(registry.get("lb.upstream.retries").tag("replica", "a").counter().count()).isZero();
+        assertThat(registry.get("lb.outlier.ejections").tag("replica", "a").counter().count()).isZero();
         assertThat(replicas()).containsExactly("a", "none");
     }
 
@@ -70,7 +71,7 @@ class RequestMetricsTest {
         assertThat(replicas()).as("within the retention after its last request").contains("b");
         later(Duration.ofSeconds(1));
         metrics.sweep();
-        assertThat(replicas()).as("b's requests, durations and retries are gone; the load balancer's own stay")
+        assertThat(replicas()).as("b's requests, durations, retries and ejections are gone; the load balancer's own stay")
                 .isEqualTo(new TreeSet<>(Set.of("a", "c", "none", "admin")));
         assertThat(count("a", "200")).isEqualTo(3);
     }
@@ -182,7 +183,7 @@ class RequestMetricsTest {
     /** The replica label values of every per-replica meter in the registry. */
     private Set<String> replicas() {
         Set<String> names = new TreeSet<>();
-        for (String meter : List.of("lb.requests", "lb.request.duration", "lb.upstream.retries")) {
+        for (String meter : List.of("lb.requests", "lb.request.duration", "lb.upstream.retries", "lb.outlier.ejections")) {
             registry.find(meter).meters().forEach(m -> names.add(m.getId().getTag("replica")));
         }
         return names;
