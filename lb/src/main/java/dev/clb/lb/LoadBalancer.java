@@ -183,11 +183,6 @@ public final class LoadBalancer implements AutoCloseable {
         return management == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(management.port());
     }
 
-    /** Attempts in flight to all replicas now. */
-    public int inFlight() {
-        return made.inFlight();
-    }
-
     public Membership replicas() {
         return replicas;
     }

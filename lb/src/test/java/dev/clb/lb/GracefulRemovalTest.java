@@ -42,7 +42,7 @@ class GracefulRemovalTest {
                 assertThat(traffic.servedBy(victim)).isGreaterThanOrEqualTo(inFlightAtRemoval);
                 assertThat((long) traffic.ok()).isGreaterThan(traffic.servedBy(victim));
             }
-            assertThat(stack.lb.inFlight()).isZero();
+            assertThat(PrometheusScrape.of(stack.lb.managementPort().orElseThrow()).sum("lb_inflight_requests")).isZero();
             assertThat(TestStack.replicaProcesses()).isEqualTo(stack.expectedProcesses());
         }
     }

@@ -116,7 +116,7 @@ class HotKeyTest {
             // pins the cap itself exactly.
             assertThat(outcome.busiest()).isLessThanOrEqualTo(outcome.sent() * 3 / 5);
             assertThat(outcome.perReplica()).hasSize(3);
-            assertThat(stack.lb.inFlight()).isZero();
+            assertThat(PrometheusScrape.of(stack.lb.managementPort().orElseThrow()).sum("lb_inflight_requests")).isZero();
             assertThat(stack.hostnames()).as("no replica was replaced meanwhile").containsExactly("server-1", "server-2", "server-3");
         }
     }
