@@ -37,7 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HaLocalIT {
     private static final Pattern SERVED_BY = Pattern.compile("Hello from Server: ([^\"]+)");
-    private static final Pattern RING_REPLICA = Pattern.compile("\\{\"hostname\":\"([^\"]+)\",(\"ringId\":\\d+,\"weight\":\\d+,\"share\":[0-9.E-]+)\\}");
+    private static final Pattern RING_REPLICA = Pattern.compile("\"hostname\":\"([^\"]+)\",(\"ringId\":\\d+,\"weight\":\\d+,\"share\":[0-9.E-]+)");
     /** How long a client waits before its one retry on a new connection, as retrying clients back off. */
     private static final long RETRY_AFTER_MS = 300;
     private static final Commands commands = new Commands(Map.of());
@@ -137,13 +137,15 @@ class HaLocalIT {
 
     /**
      * When a request on a new connection to {@code address} was first answered, trying every 5 ms for up to 5 s. Each
-     * connect waits 100 ms at most: a SYN sent while the address is between holders is lost, and the kernel would send
-     * it again only after a second, which would measure TCP's retransmission rather than the move.
+     * try waits 100 ms at most for the connection and 200 ms for the answer: a packet sent while the address is between
+     * holders is lost, and the kernel would send it again only after a second or more, which would measure TCP's
+     * retransmission rather than the move (under make test a first try sent at the kill waited out a 2 s read timeout).
      */
     private static long firstAnswerOnANewConnection(InetSocketAddress address) throws InterruptedException {
         long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() - end < 0) {
             try (Socket socket = connect(address, 100)) {
+                socket.setSoTimeout(200);
                 get(socket, 42);
                 return System.nanoTime();
             } catch (IOException e) {
