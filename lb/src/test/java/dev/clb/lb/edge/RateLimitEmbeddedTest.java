@@ -46,11 +46,7 @@ class RateLimitEmbeddedTest {
     @Test
     void aBurstPassesThenTheBucketRefillsAtTheRate() throws Exception {
         EmbeddedProxy proxy = connect(new RateLimit(new RequestRate(2, 3), TrustedProxies.NONE, refused::incrementAndGet), CLIENT);
-        proxy.send(GET);
-        ReplicaConnection replica = proxy.replicas.next();
-        assertThat(replica.sent()).startsWith("GET /home HTTP/1.1\r\n");
-        replica.receive(OK);
-        assertThat(proxy.answers()).extracting(Answer::status).containsExactly(200);
+        ReplicaConnection replica = servedFirst(proxy);
         assertThat(get(proxy, replica)).isEqualTo(200);
         assertThat(get(proxy, replica)).as("the third of a burst of 3").isEqualTo(200);
 
@@ -95,11 +91,7 @@ class RateLimitEmbeddedTest {
     @Test
     void theBodyOfARefusedRequestIsDroppedAndTheNextRequestOnTheConnectionIsServed() throws Exception {
         EmbeddedProxy proxy = connect(new RateLimit(new RequestRate(1, 1), TrustedProxies.NONE, refused::incrementAndGet), CLIENT);
-        proxy.send(GET);
-        ReplicaConnection replica = proxy.replicas.next();
-        assertThat(replica.sent()).startsWith("GET /home HTTP/1.1\r\n");
-        replica.receive(OK);
-        assertThat(proxy.answers()).extracting(Answer::status).containsExactly(200);
+        ReplicaConnection replica = servedFirst(proxy);
 
         // the body looks like a request: were it parsed as one, the replica would see GET /smuggled
         String smuggled = "GET /smuggled HTTP/1.1\r\nHost: lb\r\n\r\n";
@@ -184,5 +176,15 @@ class RateLimitEmbeddedTest {
         next.replicas.next().receive(OK);
         assertThat(next.answers()).extracting(Answer::status).as("the bucket's one token is still there").containsExactly(200);
         assertThat(refused).hasValue(0);
+    }
+
+    /** The connection's first request, within the limit: forwarded to a replica and answered 200; that replica. */
+    private static ReplicaConnection servedFirst(EmbeddedProxy proxy) {
+        proxy.send(GET);
+        ReplicaConnection replica = proxy.replicas.next();
+        assertThat(replica.sent()).startsWith("GET /home HTTP/1.1\r\n");
+        replica.receive(OK);
+        assertThat(proxy.answers()).extracting(Answer::status).containsExactly(200);
+        return replica;
     }
 }
