@@ -131,9 +131,16 @@ public final class StaticMembership implements Membership {
         return new InvalidChange("The " + runtimeName() + " runtime cannot " + action + " replicas: it fronts a fixed set of backends");
     }
 
+    /*
+     * The monitor marks a backend's health down or up, then reports it here, from whichever thread saw the heartbeat; a
+     * heartbeat of the other outcome can land in between, and its report can come first. So the report only says "look
+     * again": the map follows what the backend's health says now, under this lock. Acting on a stale report would leave
+     * a backend that answers out of the map for good (its next answers are no recovery: it is already up), or one
+     * that is down in it (its next misses are no failure: it is already down).
+     */
     @Override
     public synchronized void failed(Replica backend, String reason) {
-        if (closed || map.ring().node(backend.hostname()) == null) return;
+        if (closed || !backend.health().isDown() || map.ring().node(backend.hostname()) == null) return;
         down.put(backend.hostname(), Seat.of(map.ring(), backend.hostname()));
         map.remove(backend.hostname());
         log.warn("backend {} failed ({}): out of the map until it answers again; now {}", backend.hostname(), reason, hostnames());
@@ -141,6 +148,7 @@ public final class StaticMembership implements Membership {
 
     @Override
     public synchronized void recovered(Replica backend) {
+        if (backend.health().isDown()) return;
         Seat seat = down.remove(backend.hostname());
         if (seat == null || closed) return;
         try {

@@ -3,6 +3,7 @@ package dev.clb.lb.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.clb.hashmap.ConsistentHashMap;
 import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingConfig;
@@ -13,6 +14,8 @@ import dev.clb.lb.backend.ReplicaFactory;
 import dev.clb.lb.events.MembershipEvents;
 import dev.clb.lb.events.MembershipEvents.FailureReason;
 import dev.clb.lb.health.HeartbeatMonitor.Outcome;
+import dev.clb.lb.membership.StaticMembership;
+import dev.clb.lb.membership.StaticMembership.Fronted;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
@@ -287,5 +290,65 @@ class HeartbeatMonitorTest {
         assertThat(outcomes).containsExactlyInAnyOrder("missed", "refused");
         assertThat(durations).allMatch(nanos -> nanos >= 0 && nanos < Duration.ofSeconds(10).toNanos());
         assertThat(failures).containsExactlyInAnyOrder("a missed", "b refused", "c exited");
+    }
+
+    /**
+     * A static membership behind a monitor whose reports are each preceded, on the reporting thread, by one more round
+     * in which the backend answers {@code meanwhile}: the heartbeat of the other outcome that lands between the
+     * monitor's marking the backend's health and the membership's hearing of it.
+     */
+    private StaticMembership racedBy(Outcome meanwhile, HeartbeatMonitor[] monitor) {
+        StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), List.of(new Fronted(a, 1), new Fronted(b, 1)));
+        AtomicBoolean raced = new AtomicBoolean();
+        HeartbeatMonitor.Listener late = new HeartbeatMonitor.Listener() {
+            @Override
+            public void failed(Replica replica, String reason) {
+                if (meanwhile == Outcome.ALIVE) race(replica);
+                membership.failed(replica, reason);
+            }
+
+            @Override
+            public void recovered(Replica replica) {
+                if (meanwhile != Outcome.ALIVE) race(replica);
+                membership.recovered(replica);
+            }
+
+            private void race(Replica replica) {
+                if (!raced.compareAndSet(false, true)) return;
+                probe.answer(replica.hostname(), meanwhile);
+                monitor[0].tick();
+            }
+        };
+        monitor[0] = new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofMillis(100), Duration.ofMillis(500), 1),
+                probe, membership::monitored, late, MembershipEvents.NONE);
+        membership.start(0);
+        return membership;
+    }
+
+    @Test
+    void aStaticBackendThatAnswersBeforeItsFailureIsHeardStaysInTheMap() {
+        HeartbeatMonitor[] monitor = new HeartbeatMonitor[1];
+        StaticMembership membership = racedBy(Outcome.ALIVE, monitor);
+        probe.answer("a", Outcome.REFUSED);
+        monitor[0].tick();
+        monitor[0].tick();
+        assertThat(a.health().isDown()).isFalse();
+        assertThat(membership.hostnames()).as("a answers every heartbeat since").containsExactly("a", "b");
+    }
+
+    @Test
+    void aStaticBackendThatFailsAgainBeforeItsRecoveryIsHeardStaysOutUntilItAnswers() {
+        HeartbeatMonitor[] monitor = new HeartbeatMonitor[1];
+        StaticMembership membership = racedBy(Outcome.REFUSED, monitor);
+        probe.answer("a", Outcome.REFUSED);
+        monitor[0].tick();
+        probe.answer("a", Outcome.ALIVE);
+        monitor[0].tick();
+        monitor[0].tick();
+        assertThat(a.health().isDown()).isTrue();
+        assertThat(membership.hostnames()).as("a refuses every heartbeat since").containsExactly("b");
+        probe.answer("a", Outcome.ALIVE);
+        monitor[0].tick();
+        assertThat(membership.hostnames()).containsExactly("b", "a");
     }
 }

@@ -31,6 +31,18 @@ class StaticMembershipTest {
         return java.util.Arrays.stream(replicas).map(r -> new Fronted(r, 1)).toList();
     }
 
+    /** Marks {@code replica}'s health down, as the heartbeat monitor does before it reports the failure. */
+    private static Replica down(Replica replica) {
+        replica.health().markDown();
+        return replica;
+    }
+
+    /** Marks {@code replica}'s health up, as the heartbeat monitor does before it reports the recovery. */
+    private static Replica up(Replica replica) {
+        replica.health().answered();
+        return replica;
+    }
+
     private SlotRing<Replica> slotRing() {
         return (SlotRing<Replica>) membership.ring();
     }
@@ -46,12 +58,12 @@ class StaticMembershipTest {
         assertThatThrownBy(() -> membership.remove(1, List.of())).isInstanceOf(InvalidChange.class).hasMessageContaining("cannot remove replicas");
 
         int[] slots = slotRing().virtualServerSlots("a");
-        membership.failed(a, "test");
+        membership.failed(down(a), "test");
         assertThat(membership.hostnames()).containsExactly("b");
         assertThat(membership.monitored()).containsExactlyInAnyOrder(a, b);
-        membership.recovered(b);
+        membership.recovered(up(b));
         assertThat(membership.hostnames()).containsExactly("b");
-        membership.recovered(a);
+        membership.recovered(up(a));
         assertThat(membership.hostnames()).containsExactly("b", "a");
         assertThat(membership.ring().node("a").ringId()).isEqualTo(1);
         assertThat(slotRing().virtualServerSlots("a")).containsExactly(slots);
@@ -62,11 +74,11 @@ class StaticMembershipTest {
     @Test
     void aRecoveredBackendWhoseRingIdWasTakenGetsAnother() {
         membership.start(0);
-        membership.failed(a, "test");
-        membership.failed(b, "test");
+        membership.failed(down(a), "test");
+        membership.failed(down(b), "test");
         assertThat(membership.hostnames()).isEmpty();
-        membership.recovered(b);
-        membership.recovered(a);
+        membership.recovered(up(b));
+        membership.recovered(up(a));
         assertThat(membership.ring().node("a").ringId()).isEqualTo(1);
         assertThat(membership.ring().node("b").ringId()).isEqualTo(2);
     }
@@ -74,10 +86,10 @@ class StaticMembershipTest {
     @Test
     void afterCloseFailuresAndRecoveriesChangeNothing() {
         membership.start(0);
-        membership.failed(a, "test");
+        membership.failed(down(a), "test");
         membership.close();
-        membership.failed(b, "after close");
-        membership.recovered(a);
+        membership.failed(down(b), "after close");
+        membership.recovered(up(a));
         assertThat(membership.hostnames()).containsExactly("b");
     }
 
@@ -124,9 +136,9 @@ class StaticMembershipTest {
         Map<String, Long> shares = weighted.ring().shares();
         assertThat(weighted.ring().node("a").weight()).isEqualTo(3);
         assertThat(shares.get("a") / (double) Ring.SIX_DIGIT_IDS).isCloseTo(0.75, within(0.0075));
-        weighted.failed(a, "test");
+        weighted.failed(down(a), "test");
         assertThat(weighted.ring().shares()).containsOnlyKeys("b");
-        weighted.recovered(a);
+        weighted.recovered(up(a));
         assertThat(weighted.ring().node("a").weight()).isEqualTo(3);
         assertThat(weighted.ring().node("a").ringId()).isEqualTo(1);
         assertThat(weighted.ring().shares()).isEqualTo(shares);
