@@ -56,6 +56,9 @@ final class EmbeddedProxy implements AutoCloseable {
     final MockTicker clock = Ticker.newMockTicker();
     final EmbeddedReplicas replicas = new EmbeddedReplicas();
     final Replica replica = replicas.replica("server-1");
+    /** A second replica, in the ring only of a connection made {@link #withOutlierDetection}. */
+    final Replica other = replicas.replica("server-2");
+    final Ring<Replica> ring;
     final Drain drain;
     final ClientConnection client;
     private final HeartbeatMonitor monitor = new HeartbeatMonitor(new HeartbeatMonitor.Settings(Duration.ofSeconds(1), Duration.ofSeconds(1), 3),
@@ -69,21 +72,28 @@ final class EmbeddedProxy implements AutoCloseable {
 
     /** A connection accepted by a port that drains with {@code drain}. */
     EmbeddedProxy(ClientLimits limits, Drain drain) throws RingFullException {
-        this(limits, drain, Optional.empty(), Optional.empty());
+        this(limits, drain, Optional.empty(), Optional.empty(), OutlierDetection.Settings.OFF, false);
     }
 
     /** A connection from {@code peer} to a port whose requests pass {@code rateLimit}. */
     EmbeddedProxy(ClientLimits limits, RateLimit rateLimit, InetSocketAddress peer) throws RingFullException {
-        this(limits, new Drain(), Optional.of(rateLimit), Optional.of(peer));
+        this(limits, new Drain(), Optional.of(rateLimit), Optional.of(peer), OutlierDetection.Settings.OFF, false);
     }
 
-    private EmbeddedProxy(ClientLimits limits, Drain drain, Optional<RateLimit> rateLimit, Optional<InetSocketAddress> peer) throws RingFullException {
+    /** A connection to a port whose ring holds {@link #replica} and {@link #other}, their answers counted by {@code outliers}. */
+    static EmbeddedProxy withOutlierDetection(ClientLimits limits, OutlierDetection.Settings outliers) throws RingFullException {
+        return new EmbeddedProxy(limits, new Drain(), Optional.empty(), Optional.empty(), outliers, true);
+    }
+
+    private EmbeddedProxy(ClientLimits limits, Drain drain, Optional<RateLimit> rateLimit, Optional<InetSocketAddress> peer,
+                          OutlierDetection.Settings outliers, boolean withOther) throws RingFullException {
         this.drain = drain;
         ConsistentHashMap<Replica> map = new ConsistentHashMap<>(RingConfig.defaults());
         map.add(replica.hostname(), replica);
-        Ring<Replica> ring = map.ring();
+        if (withOther) map.add(other.hostname(), other);
+        ring = map.ring();
         ProxyRoutes routes = new ProxyRoutes(() -> ring, monitor, replicas.admin(), PROXY_TIMEOUT_MILLIS, ProxyEvents.NONE,
-                ReplicaChooser.of(OptionalDouble.empty(), () -> 0), new OutlierDetection(OutlierDetection.Settings.OFF, replica -> { }), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
+                ReplicaChooser.of(OptionalDouble.empty(), () -> 0), new OutlierDetection(outliers, replica -> { }), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
         ClientEdge edge = new ClientEdge(limits, drain, rateLimit);
         client = new ClientConnection(EmbeddedChannel.builder().ticker(clock).handlers(new ChannelInitializer<>() {
             @Override
