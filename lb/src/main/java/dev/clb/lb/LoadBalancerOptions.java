@@ -155,7 +155,8 @@ public final class LoadBalancerOptions {
 
     @Option(names = "--bounded-load", defaultValue = "${env:LB_BOUNDED_LOAD:-0}",
             description = "Bounded loads on top of any strategy: a request goes to the first replica in the strategy's fallback "
-                    + "order with fewer than ceil(FACTOR x (requests in flight + 1) / N) requests in flight; FACTOR > 1, e.g. 1.25; "
+                    + "order with fewer than ceil(FACTOR x (requests in flight + 1) / N) requests in flight, N the replicas neither ejected "
+                    + "nor down; FACTOR > 1, e.g. 1.25; "
                     + "0 turns it off (env LB_BOUNDED_LOAD, default off).")
     public double boundedLoad;
 

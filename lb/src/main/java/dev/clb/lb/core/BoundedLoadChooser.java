@@ -11,8 +11,9 @@ import java.util.function.IntSupplier;
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam 2018; HAProxy's {@code hash-balance-factor}):
  * a request goes to the first replica in the strategy's fallback order that, with this request, stays within
- * ceil(factor × (requests in flight + 1) / N). Such a replica always exists (N of them at the cap would hold more than
- * all requests in flight), so a hot key spills over to the next replicas instead of piling up on one.
+ * ceil(factor × (requests in flight + 1) / N), N the replicas that take requests (neither ejected nor down). Such a
+ * replica always exists (N of them at the cap would hold more than all requests in flight), so a hot key spills over
+ * to the next replicas instead of piling up on one.
  *
  * <p>The counts are read without a lock while event loops change them, so a pick follows the counts as they were a
  * moment ago; two picks racing may both take a replica's last place under the cap. When every untried replica is over
@@ -46,11 +47,12 @@ public final class BoundedLoadChooser implements ReplicaChooser {
     public Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried, Ticker clock) {
         int replicas = ring.size();
         if (replicas == 0) return null;
-        int cap = cap(total.getAsInt(), replicas);
-        if (tried.isEmpty()) {
+        int inFlight = total.getAsInt();
+        if (tried.isEmpty()) { // the cap over the whole ring is never above the cap over those that take requests
             Node<Replica> owner = ring.lookup(requestId);
-            if (owner.value().inFlight() < cap && !owner.value().ejection().isEjected(clock)) return owner;
+            if (owner.value().inFlight() < cap(inFlight, replicas) && !owner.value().ejection().isEjected(clock)) return owner;
         }
+        int cap = cap(inFlight, Math.max(1, takingRequests(ring, clock)));
         Node<Replica> firstUntried = null;
         Node<Replica> firstEjected = null;
         for (Node<Replica> node : ring.fallbackOrder(requestId)) {
@@ -63,5 +65,19 @@ public final class BoundedLoadChooser implements ReplicaChooser {
             if (firstUntried == null) firstUntried = node;
         }
         return firstUntried != null ? firstUntried : firstEjected;
+    }
+
+    /**
+     * The replicas of {@code ring} that take requests: not ejected, not down. The requests in flight are shared among
+     * those (Envoy and HAProxy bound the load over the hosts available), so an ejection does not lower every other
+     * replica's cap and spill keys that their owners have room for.
+     */
+    private static int takingRequests(Ring<Replica> ring, Ticker clock) {
+        int taking = 0;
+        for (Node<Replica> node : ring.nodes()) {
+            Replica replica = node.value();
+            if (!replica.ejection().isEjected(clock) && !replica.health().isDown()) taking++;
+        }
+        return taking;
     }
 }

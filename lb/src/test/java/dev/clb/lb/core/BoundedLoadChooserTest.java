@@ -11,10 +11,13 @@ import dev.clb.hashmap.RingConfig;
 import dev.clb.hashmap.RingFullException;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
+import dev.clb.lb.backend.OutlierDetection;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.backend.ReplicaFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -83,6 +86,32 @@ class BoundedLoadChooserTest {
             assertThat(made.inFlight()).isZero();
             assertThat(chooser.pick(strategy.empty(), HOT, List.of(), CLOCK)).isNull();
         }
+    }
+
+    @Test
+    void theCapSharesTheRequestsInFlightAmongTheReplicasThatTakeRequests() throws RingFullException {
+        MockTicker clock = Ticker.newMockTicker();
+        Ring<Replica> ring = ring(new MaglevTable.Config(65537), 4);
+        List<Node<Replica>> order = ring.fallbackOrder(HOT);
+        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight);
+        load(order.get(0), 2);
+        load(order.get(2), 2); // 4 in flight: cap ceil(1.25 * 5 / 4) = 2 over the four
+        assertThat(chooser.pick(ring, HOT, List.of(), clock)).isSameAs(order.get(1));
+
+        new OutlierDetection(new OutlierDetection.Settings(1, Duration.ofSeconds(30), 50), replica -> { })
+                .failed(ring, order.get(2).value(), clock);
+        order.get(3).value().health().markDown();
+        assertThat(order.get(2).value().ejection().isEjected(clock)).isTrue();
+        // two take requests: cap ceil(1.25 * 5 / 2) = 4, and the owner has room
+        assertThat(chooser.pick(ring, HOT, List.of(), clock)).isSameAs(order.get(0));
+        load(order.get(0), 4);  // 6 in flight: cap ceil(1.25 * 7 / 2) = 5
+        assertThat(chooser.pick(ring, HOT, List.of(), clock)).isSameAs(order.get(0));
+        load(order.get(0), 5);  // 7 in flight: cap ceil(1.25 * 8 / 2) = 5
+        assertThat(chooser.pick(ring, HOT, List.of(), clock)).isSameAs(order.get(1));
+
+        order.get(1).value().health().markDown(); // the owner alone takes requests: cap ceil(1.25 * 8 / 1) = 10
+        assertThat(chooser.pick(ring, HOT, List.of(), clock)).isSameAs(order.get(0));
+        order.forEach(node -> load(node, 0));
     }
 
     @Test
