@@ -240,7 +240,7 @@ public final class LoadBalancerOptions {
     public ForwardedHeaders forwarded;
 
     @Option(names = "--rate-limit", defaultValue = "${env:LB_RATE_LIMIT:-0}",
-            description = "Requests per second each client address may send (fractions too: 0.5 is one every 2 s), admin paths included; "
+            description = "Requests per second each client (an IPv4 address, an IPv6 /64) may send (fractions too: 0.5 is one every 2 s), admin paths included; "
                     + "the excess is answered 429 with Retry-After by the load balancer and never forwarded; 0 turns it off "
                     + "(env LB_RATE_LIMIT, default off).")
     public double rateLimit;

@@ -2,13 +2,16 @@ package dev.clb.lb.edge;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * One token bucket per client address, in one table for every event loop, so that a client's limit does not multiply
- * with the connections it opens or the loops they land on.
+ * One token bucket per client, in one table for every event loop, so that a client's limit does not multiply with the
+ * connections it opens or the loops they land on. A client is an IPv4 address, or an IPv6 /64: an IPv6 host is given a
+ * whole /64 (a LAN's prefix, SLAAC and privacy addresses), so keyed by address it could take a new bucket, with a fresh
+ * burst, for every request, and flood the table with them.
  *
  * <p>A bucket is a single {@code AtomicLong}: the moment it will be full again (the generic cell rate algorithm, a token
  * bucket without a refill timer). A request at {@code now} pushes that moment one interval ({@code 1/rate}) further;
@@ -22,11 +25,12 @@ import java.util.function.Function;
  * buffer is full.
  */
 final class ClientBuckets {
-    private static final Function<InetAddress, AtomicLong> FULL = client -> new AtomicLong(Long.MIN_VALUE);
+    private static final Function<Object, AtomicLong> FULL = client -> new AtomicLong(Long.MIN_VALUE);
 
     private final long intervalNanos;
     private final long depthNanos;
-    private final Cache<InetAddress, AtomicLong> buckets;
+    /** Keyed by {@link #clientOf}: an {@link InetAddress} (IPv4) or a {@link Slash64}. */
+    private final Cache<Object, AtomicLong> buckets;
 
     ClientBuckets(RequestRate rate, int maxClients) {
         intervalNanos = rate.intervalNanos();
@@ -34,9 +38,34 @@ final class ClientBuckets {
         buckets = Caffeine.newBuilder().maximumSize(maxClients).executor(Runnable::run).build();
     }
 
-    /** Takes a token from {@code client}'s bucket at {@code nowNanos}: 0 if there was one, else the nanoseconds until one is back. */
-    long take(InetAddress client, long nowNanos) {
-        AtomicLong fullAt = buckets.get(client, FULL);
+    /** An IPv6 network of 64 bits, the address's first 8 bytes; shown as the 429 names it. */
+    private record Slash64(long prefix) {
+        @Override
+        public String toString() {
+            return String.format("%x:%x:%x:%x::/64", prefix >>> 48, (prefix >>> 32) & 0xffff, (prefix >>> 16) & 0xffff, prefix & 0xffff);
+        }
+    }
+
+    /** The client {@code address} belongs to: itself (IPv4), or its /64 (IPv6). */
+    private static Object clientOf(InetAddress address) {
+        if (!(address instanceof Inet6Address)) return address;
+        byte[] bytes = address.getAddress();
+        long prefix = 0;
+        for (int i = 0; i < 8; i++) prefix = prefix << 8 | (bytes[i] & 0xff);
+        return new Slash64(prefix);
+    }
+
+    /** The client {@code address} belongs to, as a message names it: {@code 192.0.2.1}, {@code 2001:db8:1:2::/64}. */
+    static String clientName(InetAddress address) {
+        return address instanceof Inet6Address ? clientOf(address).toString() : address.getHostAddress();
+    }
+
+    /**
+     * Takes a token from the bucket of the client {@code address} belongs to, at {@code nowNanos}: 0 if there was one,
+     * else the nanoseconds until one is back.
+     */
+    long take(InetAddress address, long nowNanos) {
+        AtomicLong fullAt = buckets.get(clientOf(address), FULL);
         while (true) {
             long full = fullAt.get();
             long next = Math.max(full, nowNanos) + intervalNanos;

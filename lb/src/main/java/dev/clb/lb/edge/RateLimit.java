@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A 429 keeps the connection (closing it would only make the client open another, which costs more), so it may
  * only be given to a request whose end is certain: this handler sits after the {@link RequestChecks}, which refuse
  * ambiguous framing and close, and it looks only at heads the codec and the checks let through. Time is the event
- * loop's ticker. The client is the socket's peer, or the address a trusted proxy forwarded ({@link TrustedProxies}).
+ * loop's ticker. The client is the socket's peer, or the address a trusted proxy forwarded ({@link TrustedProxies}); an
+ * IPv6 client is its /64 ({@link ClientBuckets}).
  */
 @ChannelHandler.Sharable
 public final class RateLimit extends ChannelInboundHandlerAdapter {
@@ -54,7 +55,7 @@ public final class RateLimit extends ChannelInboundHandlerAdapter {
                 long seconds = Math.max(1, (waitNanos + SECOND_NANOS - 1) / SECOND_NANOS);
                 HttpHeaders retry = new DefaultHttpHeaders().set(HttpHeaderNames.RETRY_AFTER, seconds);
                 request.setDecoderResult(DecoderResult.failure(RejectedRequest.keepingConnection(HttpResponseStatus.TOO_MANY_REQUESTS,
-                        "Too many requests from " + client.getHostAddress() + ": the limit is " + rate + "; retry after " + seconds + " s", retry)));
+                        "Too many requests from " + ClientBuckets.clientName(client) + ": the limit is " + rate + "; retry after " + seconds + " s", retry)));
             }
         }
         ctx.fireChannelRead(msg);

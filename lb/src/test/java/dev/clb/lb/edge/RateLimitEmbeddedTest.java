@@ -145,6 +145,31 @@ class RateLimitEmbeddedTest {
     }
 
     @Test
+    void anIpv6ClientIsItsSlash64AndAnIpv4ClientItsAddress() throws Exception {
+        RateLimit limit = new RateLimit(new RequestRate(1, 1), TrustedProxies.NONE, refused::incrementAndGet);
+        EmbeddedProxy first = connect(limit, new InetSocketAddress("2001:db8:1:2::1", 40_000));
+        first.send(GET);
+        first.replicas.next().receive(OK);
+        assertThat(first.answers()).extracting(Answer::status).containsExactly(200);
+
+        EmbeddedProxy sameNetwork = connect(limit, new InetSocketAddress("2001:db8:1:2:a8f3:ffff:fe00:9", 40_000));
+        sameNetwork.send(GET);
+        List<Answer> answers = sameNetwork.answers();
+        assertThat(answers).extracting(Answer::status).as("another address of the same /64").containsExactly(429);
+        assertThat(answers.get(0).body()).isEqualTo(EmbeddedProxy.error("Too many requests from 2001:db8:1:2::/64: the limit is 1 requests/s (burst 1); retry after 1 s"));
+
+        EmbeddedProxy nextNetwork = connect(limit, new InetSocketAddress("2001:db8:1:3::1", 40_000));
+        nextNetwork.send(GET);
+        nextNetwork.replicas.next().receive(OK);
+        assertThat(nextNetwork.answers()).extracting(Answer::status).as("the next /64").containsExactly(200);
+        EmbeddedProxy nextAddress = connect(limit, new InetSocketAddress("192.0.2.2", 40_000));
+        nextAddress.send(GET);
+        nextAddress.replicas.next().receive(OK);
+        assertThat(nextAddress.answers()).extracting(Answer::status).as("IPv4: another address, another client").containsExactly(200);
+        assertThat(refused).hasValue(1);
+    }
+
+    @Test
     void behindATrustedProxyTheForwardedClientIsCounted() throws Exception {
         RateLimit limit = new RateLimit(new RequestRate(1, 1), TrustedProxies.of(List.of("192.0.2.0/24")), refused::incrementAndGet);
         EmbeddedProxy proxy = connect(limit, CLIENT);
