@@ -105,7 +105,8 @@ public final class LoadBalancer implements AutoCloseable {
             if (fixed.tls().isPresent()) {
                 lb.certificates = Optional.of(TlsCertificates.start(fixed.tls().get().settings(), Clock.systemUTC(), metrics.registry()));
             }
-            lb.accessLog = live.accessLog().map(destination -> AccessLog.open(destination, metrics.registry()));
+            lb.accessLog = live.accessLog().map(destination -> LoadBalancerOptions.converted("--access-log",
+                    () -> AccessLog.open(destination, metrics.registry())));
             // request metrics only where they can be read: the management port is their one way out
             List<ProxyEvents> observers = new ArrayList<>();
             if (fixed.management().isPresent()) observers.add(metrics.requests());

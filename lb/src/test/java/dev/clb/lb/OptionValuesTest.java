@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -67,7 +68,8 @@ class OptionValuesTest {
             "--rate-limit 10 --trusted-proxies 10.0.0.0/33 | --trusted-proxies: '10.0.0.0/33': the prefix length of an IPv4 network is 0..32",
             "--rate-limit 10 --trusted-proxies proxy.example | --trusted-proxies: 'proxy.example' is not an IP address or a CIDR network (a.b.c.d/n, x:y::/n)",
             "--trusted-proxies 10.0.0.0/8 | --trusted-proxies does not apply without --rate-limit (it decides which client a request counts against)",
-            "--access-log /nonexistent/dir/access.log | --access-log: /nonexistent/dir/access.log cannot be opened for writing: its directory does not exist",
+            "--access-log /nonexistent/dir/access.log | --access-log: cannot write /nonexistent/dir/access.log: its directory does not exist",
+            "--access-log /tmp | --access-log: cannot write /tmp: it is a directory",
             "--runtime bogus | unknown runtime 'bogus'; known: auto, local, docker, swarm, static",
             "--runtime static | --backends: the static runtime needs at least one backend, host:port",
             "--runtime static --backends foo | --backends: backend 'foo' is not host:port",
@@ -86,6 +88,36 @@ class OptionValuesTest {
             TLS + "--port 5000 --tls-port 5000 | --tls-port must differ from the plain port 5000"})
     void aRefusedValueNamesItsFlag(String args, String message) {
         assertThatThrownBy(() -> config(args)).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+
+    /** What the load balancer's command line prints on standard error for {@code args}, and its exit code. */
+    private static Map.Entry<Integer, String> run(String args) {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true));
+        try {
+            // the main's command line takes an option once: args' --access-log off goes when the test names another
+            List<String> all = args(args);
+            if (args.contains("--access-log")) all.subList(all.indexOf("--access-log"), all.indexOf("--access-log") + 2).clear();
+            return Map.entry(LoadBalancerMain.commandLine().execute(all.toArray(String[]::new)), captured.toString());
+        } finally {
+            System.setErr(stderr);
+        }
+    }
+
+    /**
+     * An access log that cannot be written is a bad option: named, with the reason, exit 2, whether the refusal comes
+     * before anything starts (a directory) or when the file is opened (/sys/kernel/notes: writable by its mode bits for
+     * root, refused by the kernel; refused before anything starts for anyone else, the message the same).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/tmp | it is a directory",
+            "/sys/kernel/notes | permission denied"})
+    void anAccessLogThatCannotBeWrittenIsRefusedAsABadOption(String file, String reason) {
+        Map.Entry<Integer, String> exit = run("--access-log " + file);
+        assertThat(exit.getValue()).as("after what was logged while starting").endsWith("lb: --access-log: cannot write " + file + ": " + reason + System.lineSeparator());
+        assertThat(exit.getKey()).isEqualTo(2);
     }
 
     @Test

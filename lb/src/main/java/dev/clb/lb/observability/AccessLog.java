@@ -12,6 +12,8 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -72,10 +74,16 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
      * does not exist is refused here, so that a bad path stops the start before anything runs.
      */
     public record Destination(Optional<Path> file) {
+        /** Refuses, before anything starts, a file that cannot be written: its directory or permissions say so. */
         public Destination {
-            Path parent = file.map(path -> path.toAbsolutePath().getParent()).orElse(null);
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new IllegalArgumentException(file.get() + " cannot be opened for writing: its directory does not exist");
+            if (file.isPresent()) {
+                Path path = file.get();
+                Path parent = path.toAbsolutePath().getParent();
+                if (parent != null && !Files.isDirectory(parent)) throw cannotWrite(path, "its directory does not exist");
+                if (Files.isDirectory(path)) throw cannotWrite(path, "it is a directory");
+                if (Files.exists(path) ? !Files.isWritable(path) : parent != null && !Files.isWritable(parent)) {
+                    throw cannotWrite(path, "permission denied");
+                }
             }
         }
 
@@ -89,7 +97,7 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
         }
     }
 
-    /** Starts writing to {@code destination}. */
+    /** Starts writing to {@code destination}; a file that cannot be opened after all is refused as {@link Destination} refuses one. */
     public static AccessLog open(Destination destination, MeterRegistry registry) {
         if (destination.file().isEmpty()) {
             Writer stdout = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
@@ -101,8 +109,16 @@ public final class AccessLog implements ProxyEvents, AutoCloseable {
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND), StandardCharsets.UTF_8), 1 << 16);
             return new AccessLog(file, true, registry);
         } catch (IOException e) {
-            throw new UncheckedIOException("the access log " + path + " cannot be opened for writing: " + e.getMessage(), e);
+            // a FileSystemException's message is the path; its reason, when the system gave one, is the why
+            String reason = e instanceof FileSystemException refused ? Optional.ofNullable(refused.getReason())
+                    .orElse(e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName()) : e.getMessage();
+            throw cannotWrite(path, reason);
         }
+    }
+
+    /** The refusal of a file the access log cannot write, as the option that named it is refused. */
+    private static IllegalArgumentException cannotWrite(Path path, String reason) {
+        return new IllegalArgumentException("cannot write " + path + ": " + reason);
     }
 
     @Override
