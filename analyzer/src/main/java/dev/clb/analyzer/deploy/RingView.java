@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * What the load balancer's management port says about its placement ({@code GET /ring}): the strategy and its
- * parameters (null where one does not apply, as the JSON has it), and each replica's ring id and share of the six-digit
- * request ids according to the strategy's model, in {@code /rep} order.
+ * parameters (null where one does not apply, as the JSON has it), and each replica's ring id, weight and share of the
+ * six-digit request ids according to the strategy's model, in {@code /rep} order.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize,
@@ -20,8 +20,12 @@ public record RingView(String strategy, String hash, Double boundedLoad, Integer
         replicas = List.copyOf(replicas);
     }
 
+    /** A replica's weight is 1 where {@code /ring} gives none (a load balancer from before weights). */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Replica(String hostname, int ringId, double share) {
+    public record Replica(String hostname, int ringId, Integer weight, double share) {
+        public Replica {
+            if (weight == null) weight = 1;
+        }
     }
 
     public List<String> hostnames() {

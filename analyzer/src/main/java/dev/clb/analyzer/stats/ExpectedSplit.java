@@ -49,8 +49,8 @@ public final class ExpectedSplit {
     }
 
     /**
-     * The placement {@code /ring} describes, rebuilt from the hash map with its ring ids, for a per-id prediction.
-     * Ring and Maglev depend on the ring ids alone. The slot ring probes colliding virtual servers to the next free
+     * The placement {@code /ring} describes, rebuilt from the hash map with its ring ids and weights, for a per-id
+     * prediction. Ring and Maglev depend on the ring ids and weights alone. The slot ring probes colliding virtual servers to the next free
      * slot, so where they land depends on the order the replicas joined and left: it is rebuilt only when the ring ids
      * are 1..N in {@code /rep} order (grown in ring-id order, shrunk from its newest); after a replacement (ring id 1
      * listed last) it could differ from the load balancer's, and the shares from {@code /ring} remain the only model.
@@ -72,7 +72,7 @@ public final class ExpectedSplit {
             }
         }
         try {
-            for (RingView.Replica r : view.replicas()) ring = ring.with(new Node<>(r.hostname(), r.ringId(), r.hostname()));
+            for (RingView.Replica r : view.replicas()) ring = ring.with(new Node<>(r.hostname(), r.ringId(), r.weight(), r.hostname()));
         } catch (RingFullException | IllegalArgumentException e) {
             return Optional.empty();
         }
