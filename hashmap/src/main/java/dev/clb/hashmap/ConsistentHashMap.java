@@ -73,11 +73,6 @@ public final class ConsistentHashMap<T> {
         return ring;
     }
 
-    /** Adds {@code name} with a given ring id. */
-    public Node<T> add(String name, T value, int ringId) throws RingFullException {
-        return add(name, value, ringId, Optional.empty());
-    }
-
     /**
      * Adds {@code name} with a given ring id, exactly at {@code placement} where it still fits (see
      * {@link Ring#with(Node, Optional)}): to put back a replica that was in the map, on the slots it had.

@@ -33,8 +33,8 @@ class RingBehaviourTest {
     @Test
     void aPreviewIsTheRingAddAllGivesAndChangesNothing() throws RingFullException {
         ConsistentHashMap<Void> map = new ConsistentHashMap<>(RingConfig.of(512, HashScheme.named("assignment"), Probing.LINEAR));
-        map.add("a", null, 2);
-        map.add("b", null, 4);
+        map.add("a", null, 2, Optional.empty());
+        map.add("b", null, 4, Optional.empty());
         Ring<Void> before = map.ring();
         Ring<Void> preview = map.preview(List.of("c", "d", "e"));
         assertThat(map.ring()).isSameAs(before);
@@ -64,8 +64,8 @@ class RingBehaviourTest {
         assertThat(RingFiguresTest.slotRing(map).virtualServerSlots("b")).containsExactly(1, 5);
         // what adoption did before placements were kept: re-add in order of joining, by ring id
         ConsistentHashMap<Void> rebuilt = new ConsistentHashMap<>(homesAt4j());
-        rebuilt.add("b", null, 2);
-        rebuilt.add("c", null, 1);
+        rebuilt.add("b", null, 2, Optional.empty());
+        rebuilt.add("c", null, 1, Optional.empty());
         assertThat(RingFiguresTest.slotRing(rebuilt).virtualServerSlots("b")).containsExactly(0, 4);
     }
 
@@ -228,12 +228,12 @@ class RingBehaviourTest {
         SlotRing<Void> before = RingFiguresTest.slotRing(map);
         map.removeAll(List.of("server-1", "server-3", "unknown"));
         assertThat(map.ring().nodes()).extracting(Node::name).containsExactly("server-2", "server-4");
-        map.add("server-1", null, 1);
-        map.add("server-3", null, 3);
+        map.add("server-1", null, 1, Optional.empty());
+        map.add("server-3", null, 3, Optional.empty());
         for (String name : List.of("server-1", "server-2", "server-3", "server-4")) {
             assertThat(RingFiguresTest.slotRing(map).virtualServerSlots(name)).as(name).containsExactly(before.virtualServerSlots(name));
         }
-        assertThatThrownBy(() -> map.add("dup", null, 3)).hasMessageContaining("ring id 3 is already taken");
+        assertThatThrownBy(() -> map.add("dup", null, 3, Optional.empty())).hasMessageContaining("ring id 3 is already taken");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** Small exact cases at the edges of the ring, its configuration and the live map. */
@@ -62,7 +63,7 @@ class RingEdgesTest {
         assertThat(ring.node("y").ringId()).isEqualTo(3);
         assertThat(ring.node("y").value()).isEqualTo("vy");
         map.remove("x");
-        assertThat(map.add("z", "vz", 2)).isEqualTo(new Node<>("z", 2, "vz")).isEqualTo(map.ring().node("z"));
+        assertThat(map.add("z", "vz", 2, Optional.empty())).isEqualTo(new Node<>("z", 2, "vz")).isEqualTo(map.ring().node("z"));
     }
 
     /** What the load balancer's ring-change count relies on: one call per installed ring, none for a change refused or void. */
@@ -81,7 +82,7 @@ class RingEdgesTest {
         assertThat(map.replace("absent", "e", "ve")).isNull();
         map.remove("c");
         Ring<String> removed = map.ring();
-        map.add("c", "vc", 2);
+        map.add("c", "vc", 2, Optional.empty());
         Ring<String> readded = map.ring();
         map.removeAll(List.of("b", "c"));
         assertThat(told).containsExactly(added, replaced, full, removed, readded, map.ring());
