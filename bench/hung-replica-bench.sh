@@ -5,8 +5,10 @@
 # Each round is measured beside a round without a fault just before it, so the machine's own noise shows. Reports
 # the worst and the 99th percentile latency wrk saw, errors (non-2xx, timeouts over 2 s, socket errors), and how
 # long after the SIGSTOP /rep listed N replicas again without the frozen one. Issue 11's target: zero errors, worst
-# latency 500 ms (bar 800 ms). The machine's state beside every run (bench/lib.sh): each round first waits up to
-# QUIET_WAIT s for the load average to fall, and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL, QUIET_OTHER_CPU). Writes bench/results/hung-replica.md and .csv. Loopback only; stops only what it started.
+# latency 500 ms (bar 800 ms). The machine's state beside every run (bench/lib.sh): each round first samples the CPU
+# that other processes and the hypervisor take (again while busy, up to QUIET_WAIT s), and is marked quiet or busy by
+# that and by the same shares during its runs (QUIET_STEAL, QUIET_OTHER_CPU; the load average only recorded).
+# Writes bench/results/hung-replica.md and .csv. Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,15 +73,14 @@ summary() {  # wrk output → "requests,p99_ms,max_ms,errors"
 
 echo "warming up"
 DURATION=15 run_wrk >/dev/null
-echo "round,fault,replica,requests,p99_ms,max_ms,errors,replaced_in_ms,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
-    > "$OUT/hung-replica.csv"
+echo "round,fault,replica,requests,p99_ms,max_ms,errors,replaced_in_ms,$MACHINE_CSV_COLUMNS" > "$OUT/hung-replica.csv"
 for round in $(seq 1 "$ROUNDS"); do
-    read -r load_before waited <<<"$(wait_quiet)"
-    echo "round $round: load average $load_before after waiting $waited s"
+    read -r before sampled <<<"$(wait_quiet)"
+    echo "round $round: $(machine_before_text "$before" "$sampled")"
     machine_watch_start
     result=$(run_wrk)
     machine_watch_stop
-    echo "$round,none,,$(summary "$result"),,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
+    echo "$round,none,,$(summary "$result"),,$before,$(machine_columns "$before")" | tee -a "$OUT/hung-replica.csv"
     victim=$(serving | awk -v round="$round" 'NF { print $((round - 1) % NF + 1) }')  # each replica in turn, round after round
     pid=$(replica_pid "$victim") || { echo "no process for $victim" >&2; exit 1; }
     machine_watch_start
@@ -100,7 +101,7 @@ for round in $(seq 1 "$ROUNDS"); do
     machine_watch_stop
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$pid" 2>/dev/null && echo "WARNING: the frozen replica $victim (pid $pid) is still there" >&2
-    echo "$round,sigstop,$victim,$(summary "$(cat "$work/wrk.txt")"),$replaced,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/hung-replica.csv"
+    echo "$round,sigstop,$victim,$(summary "$(cat "$work/wrk.txt")"),$replaced,$before,$(machine_columns "$before")" | tee -a "$OUT/hung-replica.csv"
 done
 
 {
@@ -111,8 +112,7 @@ done
     echo "beside a round without a fault just before it. Errors: non-2xx, socket errors and requests over wrk's 2 s timeout."
     echo
     echo "Machine state (bench/lib.sh), for each round (a run without a fault and the fault run): $(machine_rule | paste -sd ' ')."
-    echo "Load before: the 1-minute load average before the round; max load, steal % and other CPU % (the machine's CPU time"
-    echo "used by processes this benchmark did not start): during the run; machine: the round's."
+    echo "$MACHINE_COLUMNS_TEXT Machine: the round's."
     echo
     report_python "$OUT/hung-replica.csv" <<'PY'
 import csv, sys

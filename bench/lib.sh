@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # work and pids are the sourcing script's
+# shellcheck shell=bash disable=SC2154,SC2034  # work and pids are the sourcing script's; CORES and the MACHINE_ values are for it
 # Shared by the benchmark scripts, sourced after `cd` to the repository root: tools, ports, the nginx backends, the
 # processes a script started, and the machine's state around each measured run, so that every figure says whether the
 # machine was quiet when it was taken. Uses the calling script's `work` (its temporary directory) and `pids` (the
@@ -6,13 +6,14 @@
 
 source bench/wrk-output.sh
 
-# A round is quiet when, before it, the 1-minute load average per core is below QUIET_LOAD, and during each of its runs
-# the hypervisor stole less than QUIET_STEAL % of the CPU time and the processes this script did not start used less
-# than QUIET_OTHER_CPU % of it. The runs before raise the load average themselves (wrk on both cores leaves it near 2
-# for minutes), so each round first waits up to QUIET_WAIT seconds for it to fall.
-QUIET_LOAD=${QUIET_LOAD:-0.3}
+# A round is quiet when the machine leaves it the CPU: over QUIET_SAMPLE seconds just before it, and during each of its
+# runs, the hypervisor stole less than QUIET_STEAL % of the CPU time and the processes this script did not start used
+# less than QUIET_OTHER_CPU % of it. While the sample before a round says busy it is taken again, for up to QUIET_WAIT
+# seconds in all. The 1-minute load average is recorded beside, as information only: the benchmark's own runs keep it
+# high for minutes after them (wrk on both cores leaves it near 2), so a rule on it called rounds busy on an idle machine.
 QUIET_STEAL=${QUIET_STEAL:-2}
 QUIET_OTHER_CPU=${QUIET_OTHER_CPU:-5}
+QUIET_SAMPLE=${QUIET_SAMPLE:-5}
 QUIET_WAIT=${QUIET_WAIT:-180}
 CORES=$(nproc)
 
@@ -96,16 +97,29 @@ own_ticks() {
               print s + 0 }'
 }
 
-load1() { local l _; read -r l _ < /proc/loadavg; echo "$l"; }
-
-# waits up to QUIET_WAIT seconds for the 1-minute load average per core to fall below QUIET_LOAD; prints
-# "LOAD1 SECONDS_WAITED"
+# wait_quiet: samples the machine for QUIET_SAMPLE s, again while that says busy, for up to QUIET_WAIT s in all; prints
+# "LOAD1,STEAL_PCT,OTHER_CPU_PCT SECONDS" for the last sample (the load average at its end) and the seconds sampled
 wait_quiet() {
-    local start=$SECONDS
-    while ((SECONDS - start < QUIET_WAIT)) && ! awk -v c="$CORES" -v q="$QUIET_LOAD" '{ exit !($1 / c < q) }' /proc/loadavg; do
-        sleep 5
+    local start=$SECONDS first last own shares
+    while :; do
+        first=$(machine_sample)
+        own=$(own_ticks)
+        sleep "$QUIET_SAMPLE"
+        own=$(($(own_ticks) - own))
+        last=$(machine_sample)
+        shares=$(cpu_shares "$first" "$last" "$own")
+        [[ $(machine_verdict "${shares%,*}" "${shares#*,}") == quiet ]] && break
+        ((SECONDS - start < QUIET_WAIT)) || break
     done
-    echo "$(load1) $((SECONDS - start))"
+    echo "${last%% *},$shares $((SECONDS - start))"
+}
+
+# machine_before_text BEFORE SECONDS: the line a script prints for what wait_quiet found
+machine_before_text() {
+    local load steal other
+    IFS=, read -r load steal other <<<"$1"
+    echo "processes the benchmark did not start used $other % of the CPU, steal $steal % (the last $QUIET_SAMPLE s of $2 s sampled;" \
+         "load average $load, information only): $(machine_verdict "$steal" "$other")"
 }
 
 # "LOAD1 USER NICE SYSTEM IDLE IOWAIT IRQ SOFTIRQ STEAL" now (the CPU figures in clock ticks, all cores)
@@ -128,23 +142,29 @@ machine_watch_start() {
     machine_sampler=$!
 }
 
+# cpu_shares FIRST LAST OWN_TICKS: "STEAL_PCT,OTHER_CPU_PCT" between two machine_sample lines: the share of the machine's
+# CPU time stolen by the hypervisor, and the share that processes this script did not start used (user + nice + system
+# time less OWN_TICKS, this script's; the kernel's interrupt time is left out, as the benchmark's own loopback traffic is
+# handled there and belongs to no process)
+cpu_shares() {
+    awk -v own="$3" -v a="$1" -v b="$2" 'BEGIN { split(a, first); split(b, last)
+        for (i = 2; i <= 9; i++) total += last[i] - first[i]
+        busy = last[2] + last[3] + last[4] - first[2] - first[3] - first[4]
+        other = busy - own < 0 ? 0 : busy - own
+        printf "%.1f,%.1f\n", total ? 100 * (last[9] - first[9]) / total : 0, total ? 100 * other / total : 0 }'
+}
+
 # machine_watch_stop: sets machine_state to "LOAD1_MAX,STEAL_PCT,OTHER_CPU_PCT" since machine_watch_start: the highest
-# 1-minute load average, the share of the machine's CPU time stolen by the hypervisor, and the share that processes
-# this script did not start used (user + nice + system time less this script's; the kernel's interrupt time is left
-# out, as the benchmark's own loopback traffic is handled there and belongs to no process). Not in a subshell: it
-# stops the sampler, which only this shell can wait for.
+# 1-minute load average and cpu_shares over the whole run. Not in a subshell: it stops the sampler, which only this
+# shell can wait for.
 machine_watch_stop() {
     machine_watch_cancel
     local own
     own=$(($(own_ticks) - machine_own_before))
     machine_sample >> "$work/machine.samples"
     # shellcheck disable=SC2034  # the caller's
-    machine_state=$(awk -v own="$own" 'NR == 1 { split($0, first) } { if ($1 + 0 > max) max = $1 + 0; split($0, last) }
-        END { for (i = 2; i <= 9; i++) total += last[i] - first[i]
-              busy = last[2] + last[3] + last[4] - first[2] - first[3] - first[4]
-              other = busy - own < 0 ? 0 : busy - own
-              printf "%.2f,%.1f,%.1f\n", max, total ? 100 * (last[9] - first[9]) / total : 0, total ? 100 * other / total : 0 }' \
-        "$work/machine.samples")
+    machine_state="$(awk '{ if ($1 + 0 > max) max = $1 + 0 } END { printf "%.2f", max }' "$work/machine.samples"),$(cpu_shares \
+        "$(head -1 "$work/machine.samples")" "$(tail -1 "$work/machine.samples")" "$own")"
 }
 
 machine_watch_cancel() {
@@ -154,25 +174,37 @@ machine_watch_cancel() {
     machine_sampler=
 }
 
-# machine_verdict LOAD1_BEFORE STEAL_PCT OTHER_CPU_PCT: quiet or busy
+# machine_verdict STEAL_PCT OTHER_CPU_PCT...: quiet when every steal share is below QUIET_STEAL % and every other share
+# below QUIET_OTHER_CPU %, otherwise busy
 machine_verdict() {
-    awk -v l="$1" -v s="$2" -v o="$3" -v c="$CORES" -v ql="$QUIET_LOAD" -v qs="$QUIET_STEAL" -v qo="$QUIET_OTHER_CPU" \
-        'BEGIN { print (l / c < ql && s < qs && o < qo) ? "quiet" : "busy" }'
+    awk -v qs="$QUIET_STEAL" -v qo="$QUIET_OTHER_CPU" -v shares="$*" \
+        'BEGIN { n = split(shares, v, " "); quiet = 1; for (i = 1; i < n; i += 2) if (v[i] >= qs || v[i + 1] >= qo) quiet = 0
+                 print quiet ? "quiet" : "busy" }'
 }
 
-# machine_columns LOAD1_BEFORE: "LOAD1_MAX,STEAL_PCT,OTHER_CPU_PCT,quiet|busy" for the run machine_watch_stop ended,
-# in a round that began at that load average
+# machine_columns BEFORE: "LOAD1_MAX,STEAL_PCT,OTHER_CPU_PCT,quiet|busy" for the run machine_watch_stop ended, in a
+# round whose sample before (wait_quiet's "LOAD1,STEAL_PCT,OTHER_CPU_PCT") was BEFORE: quiet only when both were
 machine_columns() {
-    local steal other
+    local steal other steal_before other_before
     IFS=, read -r _ steal other <<<"$machine_state"
-    echo "$machine_state,$(machine_verdict "$1" "$steal" "$other")"
+    IFS=, read -r _ steal_before other_before <<<"$1"
+    echo "$machine_state,$(machine_verdict "$steal_before" "$other_before" "$steal" "$other")"
 }
+
+# the columns a benchmark's CSV has for BEFORE and machine_columns
+MACHINE_CSV_COLUMNS=load1_before,steal_before_pct,other_cpu_before_pct,load1_max,steal_pct,other_cpu_pct,machine
+
+# what the machine columns of the reports (bench/machine.py) hold
+MACHINE_COLUMNS_TEXT="Other CPU % is the share of the machine's CPU time used by processes this benchmark did not start, steal %
+the share the hypervisor took; \"before\" over the sample just before the round (the load average at its end), \"during\" the
+highest over the round's runs (the load average too)."
 
 # the rule, for the reports
 machine_rule() {
-    echo "quiet: before it, the 1-minute load average below $QUIET_LOAD per core ($(awk -v c="$CORES" -v q="$QUIET_LOAD" 'BEGIN { print c * q }') on $CORES cores;"
-    echo "waiting up to $QUIET_WAIT s for it), and during each of its runs hypervisor steal below $QUIET_STEAL % and the processes the"
-    echo "benchmark did not start below $QUIET_OTHER_CPU % of the machine's CPU time (user + system; interrupts left out); otherwise busy"
+    echo "quiet: over $QUIET_SAMPLE s just before it (sampled again while busy, up to $QUIET_WAIT s) and during each of its runs,"
+    echo "hypervisor steal below $QUIET_STEAL % and the processes the benchmark did not start below $QUIET_OTHER_CPU % of the machine's"
+    echo "CPU time (user + system; interrupts left out); otherwise busy. The 1-minute load average is shown, not judged: the"
+    echo "benchmark's own runs keep it high for minutes"
 }
 
 # report_python ARG... < SCRIPT: runs a report's python, which may import bench/machine.py (leaving no bytecode behind)

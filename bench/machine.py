@@ -1,9 +1,10 @@
 """The machine's state beside a benchmark's figures, for the reports. bench/lib.sh writes for every measured run the
-columns load1_before, load1_max, steal_pct, other_cpu_pct and machine (quiet or busy) into the benchmark's CSV; a
-round counts as quiet only when every run in it was."""
+columns load1_before, steal_before_pct, other_cpu_before_pct (the sample just before the round), load1_max, steal_pct,
+other_cpu_pct (during the run) and machine (quiet or busy, by the CPU shares alone) into the benchmark's CSV; a round
+counts as quiet only when every run in it was."""
 
-HEADER = "load before | max load | steal % | other CPU %"
-ALIGN = "---:|---:|---:|---:"
+HEADER = "other CPU % before | steal % before | load before | other CPU % during | steal % during | max load during"
+ALIGN = "---:|---:|---:|---:|---:|---:"
 
 
 def verdicts(rows, key="round"):
@@ -20,13 +21,14 @@ def by_machine(verdict):
             if any(v == m for v in verdict.values())]
 
 
-def state(rows, load_before="load1_before"):
+def state(rows):
     """The machine columns over some runs, the highest of each."""
     def worst(column, form):
         values = [float(r[column]) for r in rows if r.get(column)]
         return form.format(max(values)) if values else "-"
-    return " | ".join((worst(load_before, "{:.2f}"), worst("load1_max", "{:.2f}"), worst("steal_pct", "{:.1f}"),
-                       worst("other_cpu_pct", "{:.1f}")))
+    return " | ".join((worst("other_cpu_before_pct", "{:.1f}"), worst("steal_before_pct", "{:.1f}"),
+                       worst("load1_before", "{:.2f}"), worst("other_cpu_pct", "{:.1f}"), worst("steal_pct", "{:.1f}"),
+                       worst("load1_max", "{:.2f}")))
 
 
 def summary(verdict, unit="rounds"):

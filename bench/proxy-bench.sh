@@ -14,8 +14,9 @@
 # download and a 100 MiB upload (MiB/s, sha256 checked at the far end; LARGE_TRIES times each way after one uncounted
 # transfer each way, medians), with this load balancer restarted at -Xmx128m and its resident memory (VmRSS) sampled
 # during the transfers.
-# The machine's state beside every figure (bench/lib.sh): each round, and each target's large transfers, first waits up
-# to QUIET_WAIT s for the load average to fall, and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL, QUIET_OTHER_CPU);
+# The machine's state beside every figure (bench/lib.sh): each round, and each target's large transfers, first samples
+# the CPU that other processes and the hypervisor take (again while busy, up to QUIET_WAIT s), and is marked quiet or
+# busy by that and by the same shares during its runs (QUIET_STEAL, QUIET_OTHER_CPU; the load average only recorded);
 # the report leads with the quiet rounds' figures, the busy rounds' beside them.
 # Writes bench/results/proxy.md, proxy.csv and large-bodies.csv. Loopback only; stops only what it started.
 set -euo pipefail
@@ -205,13 +206,12 @@ for target in $TARGETS; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-20s}" -s "$work/request.lua" "${url[$target]}" >/dev/null
 done
 
-echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
-    > "$OUT/proxy.csv"
-echo "round,load1_before,waited_s" > "$work/rounds.csv"
+echo "round,target,requests_per_s,p50_ms,p99_ms,errors,cpu_us_per_request,$MACHINE_CSV_COLUMNS" > "$OUT/proxy.csv"
+echo "round,sampled_s" > "$work/rounds.csv"
 for round in $(seq 1 "$ROUNDS"); do
-    read -r load_before waited <<<"$(wait_quiet)"
-    echo "round $round: load average $load_before after waiting $waited s"
-    echo "$round,$load_before,$waited" >> "$work/rounds.csv"
+    read -r before sampled <<<"$(wait_quiet)"
+    echo "round $round: $(machine_before_text "$before" "$sampled")"
+    echo "$round,$sampled" >> "$work/rounds.csv"
     for target in $TARGETS; do
         pid=${target_pid[$target]:-}
         ticks_before=$([[ -n $pid ]] && cpu_ticks "$pid" || echo 0)
@@ -225,7 +225,7 @@ for round in $(seq 1 "$ROUNDS"); do
         p99=$(awk '$1 == "99%" { print $2 }' <<<"$result" | to_ms 2)
         errors=$(wrk_errors <<<"$result")
         cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" -v p="$pid" 'BEGIN { if (p == "" || n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
-        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu,$load_before,$(machine_columns "$load_before")" | tee -a "$OUT/proxy.csv"
+        echo "$round,$target,$rps,$p50,$p99,$errors,$cpu,$before,$(machine_columns "$before")" | tee -a "$OUT/proxy.csv"
     done
 done
 
@@ -238,8 +238,7 @@ done
     echo "Backends: nginx (2 workers) on 127.0.0.2-4:5000 answering the replica's /home JSON; all on loopback."
     echo
     echo "Machine state (bench/lib.sh), for each round: $(machine_rule | paste -sd ' ')."
-    echo "Load before: the 1-minute load average before the round; max load, steal % and other CPU % (the machine's CPU time"
-    echo "used by processes this benchmark did not start): during the runs, the highest over them."
+    echo "$MACHINE_COLUMNS_TEXT"
     echo
     # the quiet rounds' figures first, then the busy rounds', each from those rounds alone; the ratios that decide are
     # taken within each round (targets minutes apart, not a whole run apart), then their median
@@ -247,7 +246,7 @@ done
 import csv, statistics, sys
 import machine
 rows = list(csv.DictReader(open(sys.argv[1])))
-waited = {r["round"]: r["waited_s"] for r in csv.DictReader(open(sys.argv[2]))}
+sampled = {r["round"]: r["sampled_s"] for r in csv.DictReader(open(sys.argv[2]))}
 verdict = machine.verdicts(rows)
 groups = machine.by_machine(verdict)
 rounds = {}
@@ -284,9 +283,9 @@ for a, b, column, worse, what in pairs[:2]:
         headline.append(f"{what}: " + ", ".join(parts))
 print(machine.summary(verdict) + ("\n" + "; ".join(headline) + "." if headline else ""))
 
-print(f"\n| round | machine | waited s | {machine.HEADER} |\n|---:|---|---:|{machine.ALIGN}|")
+print(f"\n| round | machine | sampled before s | {machine.HEADER} |\n|---:|---|---:|{machine.ALIGN}|")
 for rd, v in verdict.items():
-    print(f"| {rd} | {v} | {waited.get(rd, '-')} | {machine.state([r for r in rows if r['round'] == rd])} |")
+    print(f"| {rd} | {v} | {sampled.get(rd, '-')} | {machine.state([r for r in rows if r['round'] == rd])} |")
 
 def med(values):
     values = [float(v) for v in values if v != ""]
@@ -338,8 +337,7 @@ if [[ $LARGE == 1 ]]; then
     rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
     # samples VmRSS of pid $1 every 100 ms into file $2 until file $3 appears
     watch_rss() { while [[ ! -e $3 ]]; do rss_kib "$1" >> "$2" || true; sleep 0.1; done; }
-    echo "target,try,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib,transfer,load1_before,load1_max,steal_pct,other_cpu_pct,machine" \
-        > "$OUT/large-bodies.csv"
+    echo "target,try,direction,mib,seconds,mib_per_s,sha256_ok,lb_rss_before_mib,lb_rss_peak_mib,lb_rss_growth_mib,transfer,$MACHINE_CSV_COLUMNS" > "$OUT/large-bodies.csv"
     transfer=0
     for target in $LARGE_TARGETS; do
         [[ $target == lb ]] || start_target "$target"
@@ -350,8 +348,8 @@ if [[ $LARGE == 1 ]]; then
         [[ $target == lb && -n $lb_large_pid ]] && before=$(rss_kib "$lb_large_pid")  # growth counts from here, warm-up included
         curl -sS -o /dev/null "$base/big" || true
         curl -sS -o /dev/null -H 'Expect:' -T "$work/up.bin" "$base/upload" || true
-        read -r load_before waited <<<"$(wait_quiet)"
-        echo "$target: load average $load_before after waiting $waited s"
+        read -r before sampled <<<"$(wait_quiet)"
+        echo "$target: $(machine_before_text "$before" "$sampled")"
         for try in $(seq 1 "$LARGE_TRIES"); do
         for direction in download upload; do
             rss_file=$work/rss-$target-$try-$direction; stop_file=$rss_file.stop
@@ -379,7 +377,7 @@ if [[ $LARGE == 1 ]]; then
             fi
             rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", (s > 0 ? m / s : 0) }')
             transfer=$((transfer + 1))
-            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth,$transfer,$load_before,$(machine_columns "$load_before")" \
+            echo "$target,$try,$direction,$mib,$seconds,$rate,$ok,$before_mib,$peak,$growth,$transfer,$before,$(machine_columns "$before")" \
                 | tee -a "$OUT/large-bodies.csv"
         done
         done
@@ -390,8 +388,8 @@ if [[ $LARGE == 1 ]]; then
         echo "sampled every 100 ms): a ${DOWNLOAD_MIB} MiB download from the nginx backends and a ${UPLOAD_MIB} MiB upload to a digesting"
         echo "sink behind them, $LARGE_TRIES times each way after one uncounted transfer each way; the median MiB/s (each try in"
         echo "large-bodies.csv), sha256 right in every try; the load balancer's RSS before the uncounted transfers, its peak during"
-        echo "the counted ones and that peak's growth over the RSS before. Machine state as above, for each transfer: the load before"
-        echo "each target's counted transfers; a transfer counts as quiet or busy on its own."
+        echo "the counted ones and that peak's growth over the RSS before. Machine state as above, for each transfer: the sample"
+        echo "before each target's counted transfers and the transfer itself; a transfer counts as quiet or busy on its own."
         echo
         report_python "$OUT/large-bodies.csv" <<'PY'
 import csv, statistics, sys

@@ -15,9 +15,10 @@
 # suite (CLIENT_CIPHERSUITE), so that all targets run the same one (left alone, BoringSSL and the JDK pick AES-128,
 # OpenSSL AES-256). Then IDLE_CONNECTIONS idle TLS connections (handshake done, nothing sent) held against each
 # target: its resident memory (VmRSS, summed over the process and its children: nginx's workers) before and after.
-# The machine's state beside every run (bench/lib.sh): each round first waits up to QUIET_WAIT s for the load average to
-# fall (the warm-up and the round before raise it themselves), and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL,
-# QUIET_OTHER_CPU); the report leads with the quiet rounds' figures, the busy rounds' beside them.
+# The machine's state beside every run (bench/lib.sh): each round first samples the CPU that other processes and the
+# hypervisor take (again while busy, up to QUIET_WAIT s), and is marked quiet or busy by that and by the same shares
+# during its runs (QUIET_STEAL, QUIET_OTHER_CPU; the load average only recorded); the report leads with the quiet
+# rounds' figures, the busy rounds' beside them.
 # Writes bench/results/tls.md and tls.csv (OUT). Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -315,13 +316,13 @@ for target in $TARGETS; do
             /^Server Temp Key/ { k = $4; sub(/,$/, "", k) } /^Verification:/ { v = $2 } END { print p ", " k ", ALPN " a ", verify " v }')
 done
 
-echo "round,load,target,requests_per_s,p50_ms,p99_ms,requests,errors,cpu_us_per_request,load1,rss_before_mib,rss_after_mib,rss_growth_mib,idle_opened,idle_held,heap_live_before_mib,heap_live_after_mib,load1_max,steal_pct,other_cpu_pct,machine" \
+echo "round,load,target,requests_per_s,p50_ms,p99_ms,requests,errors,cpu_us_per_request,rss_before_mib,rss_after_mib,rss_growth_mib,idle_opened,idle_held,heap_live_before_mib,heap_live_after_mib,$MACHINE_CSV_COLUMNS" \
     > "$OUT/tls.csv"
-echo "round,load1,waited_s" > "$work/rounds.csv"
+echo "round,sampled_s" > "$work/rounds.csv"
 for round in $(seq 1 "$ROUNDS"); do
-    read -r load1 waited <<<"$(wait_quiet)"
-    echo "$round,$load1,$waited" >> "$work/rounds.csv"
-    echo "round $round: load average $load1 after waiting $waited s"
+    read -r before sampled <<<"$(wait_quiet)"
+    echo "$round,$sampled" >> "$work/rounds.csv"
+    echo "round $round: $(machine_before_text "$before" "$sampled")"
     for load in $LOADS; do
         for target in $TARGETS; do
             pid=${target_pid[$target]}
@@ -332,7 +333,7 @@ for round in $(seq 1 "$ROUNDS"); do
             ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
             requests=$(cut -d, -f4 <<<"$figures")
             cpu=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" 'BEGIN { if (n == 0) print ""; else printf "%.1f", t * 1e6 / hz / n }')
-            echo "$round,$load,$target,$figures,$cpu,$load1,,,,,,,,$(machine_columns "$load1")" | tee -a "$OUT/tls.csv"
+            echo "$round,$load,$target,$figures,$cpu,,,,,,,,$before,$(machine_columns "$before")" | tee -a "$OUT/tls.csv"
         done
     done
 done
@@ -347,8 +348,8 @@ heap_live_kib() {  # $1 pid of a JVM: its heap in use right after a full GC, KiB
     "$JCMD" "$1" GC.heap_info 2>/dev/null | awk '/total [0-9]+K, used [0-9]+K/ { for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); t += v } }
         END { if (t) print t }'
 }
-read -r idle_load1 waited <<<"$(wait_quiet)"
-echo "idle connections: $IDLE_CONNECTIONS per target; load average $idle_load1 after waiting $waited s"
+read -r idle_before sampled <<<"$(wait_quiet)"
+echo "idle connections: $IDLE_CONNECTIONS per target; $(machine_before_text "$idle_before" "$sampled")"
 for target in $TARGETS; do
     pid=${target_pid[$target]}
     rm -f "$work/idle.ready" "$work/idle.stop" "$work/idle.result"
@@ -370,10 +371,10 @@ for target in $TARGETS; do
     read -r opened failed took errors < "$work/idle.ready"
     held=$(cat "$work/idle.result" 2>/dev/null || echo "")
     echo "$target: $opened opened in ${took}s ($failed failed: $errors), $held still open when measured"
-    awk -v b="$before" -v a="$after" -v t="$target" -v l="$idle_load1" -v o="$opened" -v h="$held" -v hb="$heap_before" -v ha="$heap_after" \
-        'BEGIN { printf "idle,idle,%s,,,,,,,%s,%.1f,%.1f,%.1f,%s,%s,%s,%s\n", t, l, b / 1024, a / 1024, (a - b) / 1024, o, h,
+    awk -v b="$before" -v a="$after" -v t="$target" -v o="$opened" -v h="$held" -v hb="$heap_before" -v ha="$heap_after" \
+        'BEGIN { printf "idle,idle,%s,,,,,,,%.1f,%.1f,%.1f,%s,%s,%s,%s\n", t, b / 1024, a / 1024, (a - b) / 1024, o, h,
                  hb == "" ? "" : sprintf("%.1f", hb / 1024), ha == "" ? "" : sprintf("%.1f", ha / 1024) }' \
-        | sed "s/\$/,$(machine_columns "$idle_load1")/" | tee -a "$OUT/tls.csv"
+        | sed "s/\$/,$idle_before,$(machine_columns "$idle_before")/" | tee -a "$OUT/tls.csv"
     sleep 2  # the closed connections freed before the next target
 done
 
@@ -406,15 +407,14 @@ done
     echo
     echo "Machine state (bench/lib.sh), for each round (every load against every target) and for each target's idle connections:"
     echo "$(machine_rule | paste -sd ' ')."
-    echo "Load before: the 1-minute load average before the round; max load, steal % and other CPU % (the machine's CPU time"
-    echo "used by processes this benchmark did not start): during the runs, the highest over them."
+    echo "$MACHINE_COLUMNS_TEXT"
     echo
     report_python "$OUT/tls.csv" "$TARGETS" "$LOADS" "$IDLE_CONNECTIONS" "$work/rounds.csv" <<'PY'
 import csv, statistics, sys
 import machine
 rows = list(csv.DictReader(open(sys.argv[1])))
 targets, loads, idle_count = sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
-waited = {r["round"]: r["waited_s"] for r in csv.DictReader(open(sys.argv[5]))}
+sampled = {r["round"]: r["sampled_s"] for r in csv.DictReader(open(sys.argv[5]))}
 measured = [r for r in rows if r["round"] != "idle"]
 verdict = machine.verdicts(measured)
 groups = machine.by_machine(verdict)
@@ -451,9 +451,9 @@ for load in loads:
         headline.append(f"{load}: " + ", ".join(parts))
 print(machine.summary(verdict) + ("\nlb requests/s / the slower of nginx and HAProxy, " + "; ".join(headline) + "." if headline else "")
       + " The CPU time per request holds better than requests/s on a busy machine.")
-print(f"\n| round | machine | waited s | {machine.HEADER} |\n|---:|---|---:|{machine.ALIGN}|")
+print(f"\n| round | machine | sampled before s | {machine.HEADER} |\n|---:|---|---:|{machine.ALIGN}|")
 for rd, v in verdict.items():
-    print(f"| {rd} | {v} | {waited.get(rd, '-')} | {machine.state([r for r in measured if r['round'] == rd], 'load1')} |")
+    print(f"| {rd} | {v} | {sampled.get(rd, '-')} | {machine.state([r for r in measured if r['round'] == rd])} |")
 
 for load in loads:
     print(f"\n## {load}: {names[load]}\n")
@@ -471,7 +471,7 @@ for load in loads:
             cpu = [num(r["cpu_us_per_request"]) for r in rs]
             errors = sum(int(r["errors"] or 0) for r in rs)
             per = lambda vs, f="{:.0f}": " ".join(fmt(v, f) for v in vs)
-            state = f"{m} | {len(rs)} | {machine.state(rs, 'load1')}"
+            state = f"{m} | {len(rs)} | {machine.state(rs)}"
             if load == "h2":
                 print(f"| {t} | {fmt(med(rps))} | {per(rps)} | {errors} | {fmt(med(cpu), '{:.1f}')} | {per(cpu, '{:.1f}')} | {state} |")
             else:
@@ -519,7 +519,7 @@ if idle:
         heap_per = (f"{(float(r['heap_live_after_mib']) - float(r['heap_live_before_mib'])) * 1024 / opened:.1f}"
                     if r["heap_live_after_mib"] and r["heap_live_before_mib"] and opened else "-")
         print(f"| {r['target']} | {r['rss_before_mib']} | {r['rss_after_mib']} | {growth:.1f} | {per} | {opened} | {r['idle_held']} | {heap} | {heap_per} | "
-              f"{machine.state([r], 'load1')} | {r['machine']} |")
+              f"{machine.state([r])} | {r['machine']} |")
 PY
 } > "$OUT/tls.md"
 cat "$OUT/tls.md"

@@ -4,8 +4,9 @@
 # of the way in the certificate and key are replaced by rename, as certbot and Kubernetes do; two thirds in, the key is
 # overwritten with garbage. Measures how long until a new handshake gets the new certificate, that the bad file
 # changes nothing, and counts failed requests (there must be none). The machine's state beside it (bench/lib.sh): the
-# run first waits up to QUIET_WAIT s for the load average to fall, and is marked quiet or busy (QUIET_LOAD, QUIET_STEAL,
-# QUIET_OTHER_CPU). Writes bench/results/tls-swap.md (OUT).
+# run first samples the CPU that other processes and the hypervisor take (again while busy, up to QUIET_WAIT s), and is
+# marked quiet or busy by that and by the same shares during the run (QUIET_STEAL, QUIET_OTHER_CPU; the load average
+# only recorded). Writes bench/results/tls-swap.md (OUT).
 # Loopback only; stops only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,8 +51,9 @@ for _ in $(seq 1 240); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/rep" && 
 [[ $(served_serial) == $(file_serial "$work/first.crt") ]] || { echo "the first certificate is not served" >&2; cat "$work/lb.log" >&2; exit 1; }
 # warm-up, so that the measured run does not start with a cold JIT
 wrk -t1 -c16 -d5s https://localhost:$TLS/home >/dev/null
-read -r load_before waited <<<"$(wait_quiet)"
-echo "load average $load_before after waiting $waited s"
+read -r before sampled <<<"$(wait_quiet)"
+echo "before the run: $(machine_before_text "$before" "$sampled")"
+IFS=, read -r load_before steal_before other_before <<<"$before"
 
 machine_watch_start
 
@@ -83,7 +85,7 @@ bad_serial=$(served_serial)
 
 for pid in "${pids[@]:1}"; do wait "$pid"; done
 machine_watch_stop
-IFS=, read -r load_max steal other verdict <<<"$(machine_columns "$load_before")"
+IFS=, read -r load_max steal other verdict <<<"$(machine_columns "$before")"
 metrics=$(curl -s http://127.0.0.1:$MGMT/metrics)
 applied=$(grep '^lb_tls_reloads_total{result="applied"}' <<<"$metrics" | awk '{print $2}')
 refused=$(grep '^lb_tls_reloads_total{result="refused"}' <<<"$metrics" | awk '{print $2}')
@@ -106,7 +108,7 @@ mkdir -p "$OUT"
 {
     echo "# A certificate replaced under load"
     echo
-    echo "$(date -u +%Y-%m-%dT%H:%MZ), $CORES cores, 1-minute load average before: $load_before; \`bench/tls-swap.sh\` (DURATION=$DURATION s)."
+    echo "$(date -u +%Y-%m-%dT%H:%MZ), $CORES cores; \`bench/tls-swap.sh\` (DURATION=$DURATION s)."
     echo "The load balancer with 3 local replicas, TLS 1.3 (provider: $(grep -o 'provider [a-z]* ([^)]*)\|provider [a-z]*' "$work/lb.log" | head -1)); at once"
     echo "wrk -c32 (HTTPS/1.1 keep-alive), wrk -c8 with Connection: close (a handshake per request), h2load -c8 -m16 (HTTP/2)."
     echo "At $((DURATION / 3)) s the certificate and key were replaced by rename; at $((2 * DURATION / 3)) s the key was overwritten with garbage."
@@ -121,7 +123,7 @@ mkdir -p "$OUT"
     echo "| HTTPS/1.1 keep-alive (wrk) | $k_requests requests, $k_non2xx not 2xx, $k_socket socket errors |"
     echo "| a handshake per request (wrk, Connection: close) | $c_requests requests, $c_non2xx not 2xx, $c_socket socket errors |"
     echo "| HTTP/2 (h2load) | $h2_done done, $h2_failed failed or errored, $h2_non2xx not 2xx |"
-    echo "| machine | $verdict: load average $load_before before (after waiting $waited s), at most $load_max during; steal $steal %; processes the benchmark did not start $other % of the CPU time |"
+    echo "| machine | $verdict: processes the benchmark did not start $other_before % of the CPU time before (the last $QUIET_SAMPLE s of $sampled s sampled), $other % during; steal $steal_before % before, $steal % during; load average $load_before before, at most $load_max during |"
 } > "$OUT/tls-swap.md"
 cat "$OUT/tls-swap.md"
 (( k_non2xx + k_socket + c_non2xx + c_socket + h2_failed + h2_non2xx == 0 )) || { echo "requests failed" >&2; exit 1; }

@@ -41,6 +41,18 @@ class ProxyPathTest {
     }
 
     @Test
+    void theRequestIdGoesOnAsTheDecimalItHashesTo() throws Exception {
+        try (RecordingBackend backend = new RecordingBackend(30_000, false);
+             TestStack stack = TestStack.start("--runtime", "static", "--backends", backend.address())) {
+            for (String given : List.of("424242", "000424242", "-17", "-0", "0", "007")) {
+                assertThat(stack.get("/home", given).statusCode()).isEqualTo(200);
+            }
+            assertThat(backend.requests()).extracting(seen -> seen.headers().get("x-request-id"))
+                    .containsExactly("424242", "424242", "-17", "0", "0", "7");
+        }
+    }
+
+    @Test
     void aBodyPassesThroughByteForByte() throws Exception {
         try (RecordingBackend backend = new RecordingBackend(30_000, false);
              TestStack stack = TestStack.start("--runtime", "static", "--backends", backend.address())) {

@@ -25,6 +25,10 @@ final class Exchanges extends ChannelDuplexHandler implements ChannelFutureListe
     private Ticker ticker;
     private long lastAnsweredNanos;
     private final List<Runnable> whenAllAnswered = new ArrayList<>();
+    private final ChannelFutureListener voidWritten = written -> {
+        if (!written.isSuccess() && written.channel().isRegistered()) written.channel().pipeline().fireExceptionCaught(written.cause());
+        operationComplete(written);
+    };
 
     /** Requests whose answer has not been written whole yet. */
     long unanswered() {
@@ -74,9 +78,9 @@ final class Exchanges extends ChannelDuplexHandler implements ChannelFutureListe
         }
         if (msg instanceof HttpResponse) answersStarted++;
         if (msg instanceof LastHttpContent) {
-            ChannelPromise written = promise.unvoid();
-            written.addListener(this);
-            ctx.write(msg, written);
+            // a void promise (the proxy's usual write) becomes a promise with one listener that also passes a failure on
+            // as the void promise would: unvoid() adds a listener of its own, and with this one a listener list
+            ctx.write(msg, promise.isVoid() ? ctx.newPromise().addListener(voidWritten) : promise.addListener(this));
         } else {
             ctx.write(msg, promise);
         }

@@ -214,6 +214,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return Mixers.stableId(header);
     }
 
+    /** Whether {@code header} is what {@link Long#toString} makes of the {@link #requestId} it gives: no leading zero, no "-0". */
+    private static boolean spellsId(String header) {
+        if (header == null || header.isEmpty() || header.length() > 18 || !isDecimal(header)) return false;
+        int start = header.charAt(0) == '-' ? 1 : 0;
+        return header.charAt(start) != '0' || header.length() == 1;
+    }
+
     private static boolean isDecimal(String s) {
         int start = s.charAt(0) == '-' && s.length() > 1 ? 1 : 0;
         for (int i = start; i < s.length(); i++) {
@@ -311,8 +318,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (attempts == 0) {
                 ring = routes.ring();
                 pool.ringIs(ring);
-                id = requestId(head.headers().get(REQUEST_ID));
-                head.headers().set(REQUEST_ID, Long.toString(id));
+                String given = head.headers().get(REQUEST_ID);
+                id = requestId(given);
+                // the id as the client spelled it where that is already its decimal form (as usual): no second string
+                head.headers().set(REQUEST_ID, spellsId(given) ? given : Long.toString(id));
             } else {
                 if (tried.isEmpty()) tried = new ArrayList<>(ring.size());
                 tried.add(replica);
