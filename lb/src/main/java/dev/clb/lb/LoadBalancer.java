@@ -122,7 +122,7 @@ public final class LoadBalancer implements AutoCloseable {
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (fixed.management().isPresent()) {
                 Management management = fixed.management().get();
-                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, metrics)));
+                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad, live::slowStart), metrics, new Dashboard(replicas, metrics)));
                 int tlsPortAskedFor = fixed.tls().map(Tls::port).orElse(-1);
                 lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates,
                         () -> lb.server == null ? tlsPortAskedFor : lb.server.tlsPort().orElse(-1), Clock.systemUTC()))); // asked before the port is open: the port asked for
