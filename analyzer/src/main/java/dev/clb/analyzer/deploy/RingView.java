@@ -20,8 +20,9 @@ public record RingView(String strategy, String hash, Double boundedLoad, Integer
         replicas = List.copyOf(replicas);
     }
 
+    /** {@code slowStartUntil}: until when (epoch ms) it is within its slow start; null when it is not, or the load balancer has none. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Replica(String hostname, int ringId, double share) {
+    public record Replica(String hostname, int ringId, double share, Long slowStartUntil) {
     }
 
     public List<String> hostnames() {
