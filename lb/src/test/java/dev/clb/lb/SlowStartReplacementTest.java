@@ -44,7 +44,9 @@ class SlowStartReplacementTest {
     @Test
     void aReplacementsShareRisesOverTheWindowAndNoIdMovesTwice() throws Exception {
         try (TestStack stack = TestStack.start("--replicas", "3", "--standby", "1", "--strategy", "maglev",
-                "--slow-start", Long.toString(WINDOW_MILLIS))) {
+                "--slow-start", Long.toString(WINDOW_MILLIS),
+                // a fresh JVM on a busy machine may time out 5 attempts in a row: its ejection would pass it over too, which is not slow start's doing
+                "--outlier-5xx", "0")) {
             String victim = "server-1";
             Ring<Replica> before = stack.lb.replicas().ring();
             List<Long> victimsIds = new ArrayList<>();
@@ -130,7 +132,7 @@ class SlowStartReplacementTest {
                 // expected 1/8, 3/8, 5/8, 7/8 in the four quarters of the window, then all: rising, loosely (few requests on a busy machine)
                 assertThat(share[0]).as("first quarter of the window").isLessThan(0.5);
                 assertThat(share[3]).as("last quarter").isGreaterThan(0.5);
-                assertThat(share[buckets + 1]).as("after the window").isEqualTo(1.0);
+                assertThat(share[buckets]).as("the second after the window").isEqualTo(1.0);
 
                 int movedTwice = 0, moved = 0;
                 for (Map.Entry<Long, List<String>> id : servedAfterJoin.entrySet()) {
