@@ -71,13 +71,13 @@ public final class FakeLoadBalancer implements AutoCloseable {
     private synchronized RingView view() {
         if (view != null) return view;
         List<RingView.Replica> listed = new ArrayList<>();
-        ringIds.forEach((name, id) -> listed.add(new RingView.Replica(name, id, 1, 0)));
+        ringIds.forEach((name, id) -> listed.add(new RingView.Replica(name, id, 1, 0, null)));
         RingView bare = new RingView("slots", hash.name(), null, RingConfig.DEFAULT_SLOTS, 9, null, "linear", listed);
         Ring<String> ring = ExpectedSplit.model(bare).orElseThrow();
         Map<String, Long> ids = ring.requestShare(RequestIds.FIRST, RequestIds.LAST);
         double total = RequestIds.LAST - RequestIds.FIRST + 1;
         List<RingView.Replica> shared = listed.stream().map(r -> new RingView.Replica(r.hostname(), r.ringId(), r.weight(),
-                ids.getOrDefault(r.hostname(), 0L) / total)).toList();
+                ids.getOrDefault(r.hostname(), 0L) / total, null)).toList();
         view = new RingView(bare.strategy(), bare.hash(), null, bare.slots(), bare.vnodes(), null, bare.probe(), shared);
         return view;
     }

@@ -34,6 +34,7 @@ import dev.clb.lb.tls.HandshakeMetrics;
 import dev.clb.lb.tls.TlsCertificates;
 import dev.clb.lb.tls.TlsRoutes;
 import io.micrometer.core.instrument.Counter;
+import io.netty.util.concurrent.Ticker;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -95,9 +96,9 @@ public final class LoadBalancer implements AutoCloseable {
         ConsistentHashMap<Replica> map = new ConsistentHashMap<>(strategy, metrics::ringChanged);
         HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
         // the one place that tells owned replicas from fronted servers: everything else sees a Membership
-        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, made, metrics.membership(), fixed.membership()))
+        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, made, metrics.membership(), fixed.membership(), Ticker.systemTicker()))
                 .orElseGet(() -> new StaticMembership(map,
-                        live.backends().stream().map(b -> new StaticMembership.Fronted(made.of(b.backend()), b.weight())).toList()));
+                        live.backends().stream().map(b -> new StaticMembership.Fronted(made.of(b.backend()), b.weight())).toList(), Ticker.systemTicker()));
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, made, metrics, fixed.membership().drainTimeout());
         metrics.watch(replicas, made);
@@ -122,7 +123,7 @@ public final class LoadBalancer implements AutoCloseable {
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (fixed.management().isPresent()) {
                 Management management = fixed.management().get();
-                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad), metrics, new Dashboard(replicas, metrics)));
+                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad, live::slowStart), metrics, new Dashboard(replicas, metrics)));
                 int tlsPortAskedFor = fixed.tls().map(Tls::port).orElse(-1);
                 lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates,
                         () -> lb.server == null ? tlsPortAskedFor : lb.server.tlsPort().orElse(-1), Clock.systemUTC()))); // asked before the port is open: the port asked for
@@ -135,7 +136,7 @@ public final class LoadBalancer implements AutoCloseable {
                             live.proxyTimeout().toMillis(), live.clients(), live.proxy(),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(fixed.tls().get().port(), certificates,
                                     new HandshakeMetrics(metrics.registry()))), rateLimit),
-                    replicas, fixed.adminToken(), monitor, made, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, made::inFlight),
+                    replicas, fixed.adminToken(), monitor, made, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, made::inFlight, live::slowStart),
                     new OutlierDetection(live.outliers(), runtime.isPresent()
                             ? replica -> monitor.ejectedTooOften(replica, OutlierDetection.REPLACE_AFTER)
                             : replica -> { })); // a static backend is not ours to replace: it stays, ejected for ever longer

@@ -272,6 +272,13 @@ public final class LoadBalancerOptions {
             description = "The most replicas, in percent, that may be ejected at once; one always stays (env LB_OUTLIER_MAX_PERCENT, default ${DEFAULT-VALUE}).")
     public int outlierMaxPercent;
 
+    @Option(names = "--slow-start", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_SLOW_START_MS:-0}",
+            description = "Milliseconds over which a new or replacement replica takes on its keys: those whose hash is below the elapsed "
+                    + "fraction of the window, the rest going to the next replica in fallback order meanwhile, so that each key moves once "
+                    + "and a fresh JVM is not handed its whole share while it compiles; replicas present at start are not slow-started; "
+                    + "0 turns it off, at most 3600000 (env LB_SLOW_START_MS, default ${DEFAULT-VALUE}).")
+    public Duration slowStart;
+
     @Option(names = "--tunnel-idle-timeout", converter = Millis.class, paramLabel = "<ms>", defaultValue = "${env:LB_TUNNEL_IDLE_TIMEOUT_MS:-300000}",
             description = "Milliseconds an upgraded connection (WebSocket) may carry nothing either way before both ends are closed "
                     + "(env LB_TUNNEL_IDLE_TIMEOUT_MS, default ${DEFAULT-VALUE}).")
@@ -375,7 +382,8 @@ public final class LoadBalancerOptions {
                 : List.of();
         Optional<RequestRate> rate = RateLimitOptions.rate(this);
         RateLimits rateLimits = new RateLimits(rate, RateLimitOptions.trustedProxies(this, rate));
-        LiveSettings live = new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, outliers, rateLimits, log, staticBackends);
+        LiveSettings live = checked(Map.of("slowStart", "--slow-start"),
+                () -> new LiveSettings(balancing, heartbeat, clients, proxyTimeout, proxy, outliers, slowStart, rateLimits, log, staticBackends));
 
         Listen listen = checked(Map.of("ioThreads", "--io-threads"), () -> new Listen(bind, port, ioThreads, transport));
         ManagedMembership.Settings membership = checked(Map.of("standbys", "--standby", "spawnTimeout", "--spawn-timeout",

@@ -38,9 +38,9 @@ class RingEndpointTest {
             JsonNode body = JSON.readTree(response.body());
             assertThat(body).isEqualTo(JSON.readTree("{\"strategy\": \"slots\", \"hash\": \"assignment\", \"boundedLoad\": null, \"slots\": 512, "
                     + "\"vnodes\": 9, \"tableSize\": null, \"probe\": \"linear\", \"replicas\": ["
-                    + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(759374) + ", \"ejected\": false, \"ejectedUntil\": null}, "
-                    + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(42187) + ", \"ejected\": false, \"ejectedUntil\": null}, "
-                    + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(98439) + ", \"ejected\": false, \"ejectedUntil\": null}]}"));
+                    + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(759374) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
+                    + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(42187) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
+                    + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(98439) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}]}"));
             assertThat(fieldNames(body)).containsExactly("strategy", "hash", "boundedLoad", "slots", "vnodes", "tableSize", "probe", "replicas");
             // 8437/469/1094 per 10000, the spec's figures
             assertThat(body.get("replicas").get(0).get("share").asDouble()).isBetween(0.84374, 0.84375);
@@ -53,9 +53,9 @@ class RingEndpointTest {
             JsonNode body = JSON.readTree(ring(stack).body());
             assertThat(body).isEqualTo(JSON.readTree("{\"strategy\": \"maglev\", \"hash\": \"murmur\", \"boundedLoad\": 1.25, \"slots\": null, "
                     + "\"vnodes\": null, \"tableSize\": 65537, \"probe\": null, \"replicas\": ["
-                    + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(299555) + ", \"ejected\": false, \"ejectedUntil\": null}, "
-                    + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(300380) + ", \"ejected\": false, \"ejectedUntil\": null}, "
-                    + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(300065) + ", \"ejected\": false, \"ejectedUntil\": null}]}"));
+                    + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(299555) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
+                    + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(300380) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
+                    + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(300065) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}]}"));
 
             assertThat(stack.send("DELETE", "/rm", "{\"n\": 1, \"hostnames\": [\"server-1\"]}").statusCode()).isEqualTo(200);
             assertThat(stack.send("POST", "/add", "{\"n\": 1, \"hostnames\": [\"fresh\"]}").statusCode()).isEqualTo(200);

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * REPORT.md, written from the raw results in the output directory (a1.json .. a6.json), whichever exist: each
+ * REPORT.md, written from the raw results in the output directory (a1.json .. a7.json), whichever exist: each
  * experiment's section, then the trade-offs between the strategies from those that compare them.
  */
 public final class Report {
@@ -21,10 +21,10 @@ public final class Report {
 
     public static Path write(ResultFiles files) throws IOException {
         Markdown md = new Markdown();
-        md.heading(1, "Load balancer analysis: A-1 to A-6");
+        md.heading(1, "Load balancer analysis: A-1 to A-7");
         md.paragraph("""
-                Written by the analyzer (`java -jar analyzer/target/analyzer.jar all`, or one of `a1`..`a6`) from the raw results
-                beside this file: `a1.json`..`a6.json` and the same as CSV. Every measured run sends the same random 6-digit request
+                Written by the analyzer (`java -jar analyzer/target/analyzer.jar all`, or one of `a1`..`a7`) from the raw results
+                beside this file: `a1.json`..`a7.json` and the same as CSV. Every measured run sends the same random 6-digit request
                 ids (from the seed below) as `X-Request-ID`, which the load balancer uses as the request id, so runs differ only in
                 their configuration and a rerun with the same seed sends the same requests. Uncounted warm-up requests precede each
                 run whose speed is reported, in batches repeated while the load balancer still gets faster (a freshly started JVM is

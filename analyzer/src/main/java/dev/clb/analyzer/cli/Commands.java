@@ -8,6 +8,7 @@ import dev.clb.analyzer.experiments.A3Failover;
 import dev.clb.analyzer.experiments.A4StrategyComparison;
 import dev.clb.analyzer.experiments.A5Disruption;
 import dev.clb.analyzer.experiments.A6HotKeys;
+import dev.clb.analyzer.experiments.A7SlowStart;
 import dev.clb.analyzer.experiments.Experiment;
 import dev.clb.analyzer.experiments.Experiments;
 import dev.clb.analyzer.output.ResultFiles;
@@ -105,8 +106,18 @@ public final class Commands {
         }
     }
 
+    @Command(name = "a7", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
+            description = "A-7: slow start: a replica killed under traffic on two fresh load balancers (maglev), without and with --slow-start 10000; "
+                    + "the replacement's share of its seat and its latency (p50, p99) per second; ids that moved twice; charts.")
+    public static final class A7 extends ExperimentCommand {
+        @Override
+        List<Experiment<?>> experiments() {
+            return List.of(new A7SlowStart());
+        }
+    }
+
     @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
-            description = "A-1..A-6, setup by setup with one load balancer per setup (A-4 and A-5 reuse the runs of A-1 and A-2), then REPORT.md.")
+            description = "A-1..A-7, setup by setup with one load balancer per setup (A-4 and A-5 reuse the runs of A-1 and A-2; A-7 starts two of its own), then REPORT.md.")
     public static final class All extends ExperimentCommand {
         @Override
         List<Experiment<?>> experiments() {
@@ -115,7 +126,7 @@ public final class Commands {
     }
 
     @Command(name = "charts", mixinStandardHelpOptions = true, sortOptions = false, version = VERSION,
-            description = "Draws the charts and writes REPORT.md again from the raw results (a1.json..a6.json) in --out, without measuring.")
+            description = "Draws the charts and writes REPORT.md again from the raw results (a1.json..a7.json) in --out, without measuring.")
     public static final class Charts implements Callable<Integer> {
         @Mixin
         AnalyzerOptions options = new AnalyzerOptions();

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
 
@@ -40,8 +41,16 @@ public final class Deployments {
                     : ", scaled from " + before + " to " + replicas + " replicas (put back at the end)"));
             return Optional.of(deployment);
         }
+        return Optional.of(openLocal(setup, List.of(), replicas));
+    }
+
+    /**
+     * A fresh local load balancer running {@code setup} with {@code extraArguments} (say {@code --slow-start 10000}) and
+     * {@code replicas} replicas, whatever the mode: a running one cannot be given options.
+     */
+    public Deployment openLocal(Setup setup, List<String> extraArguments, int replicas) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        LoadBalancerProcess process = LoadBalancerProcess.start(settings.lbJar(), settings.replicaJar(), setup, replicas, http, READY_WITHIN);
+        LoadBalancerProcess process = LoadBalancerProcess.start(settings.lbJar(), settings.replicaJar(), setup, extraArguments, replicas, http, READY_WITHIN);
         Deployment local = new LocalDeployment(process, setup);
         try {
             requireRuns(local);
@@ -49,8 +58,9 @@ public final class Deployments {
             local.close();
             throw e;
         }
-        out.printf("  started the %s with %d replicas in %.1f s%n", local.describe(), replicas, (System.nanoTime() - t0) / 1e9);
-        return Optional.of(local);
+        out.printf("  started the %s%s with %d replicas in %.1f s%n", local.describe(), extraArguments.isEmpty() ? "" : " " + String.join(" ", extraArguments),
+                replicas, (System.nanoTime() - t0) / 1e9);
+        return local;
     }
 
     public AdminClient admin(URI url) {

@@ -61,8 +61,11 @@ public final class LoadBalancerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the load balancer and returns once {@code GET /rep} lists {@code replicas} replicas. */
-    public static LoadBalancerProcess start(Path lbJar, Path replicaJar, Setup setup, int replicas, OkHttpClient http,
+    /**
+     * Starts the load balancer with {@code extraArguments} after the setup's and returns once {@code GET /rep} lists
+     * {@code replicas} replicas.
+     */
+    public static LoadBalancerProcess start(Path lbJar, Path replicaJar, Setup setup, List<String> extraArguments, int replicas, OkHttpClient http,
                                             Duration readyWithin) throws IOException, InterruptedException {
         requireFile(lbJar, "load balancer jar", "--lb-jar / ANALYZER_LB_JAR");
         requireFile(replicaJar, "replica jar", "--replica-jar / ANALYZER_REPLICA_JAR");
@@ -70,14 +73,14 @@ public final class LoadBalancerProcess implements AutoCloseable {
         // (or another load balancer of the run) can take one meanwhile: then the start is tried again on other ports
         for (int attempt = 1; ; attempt++) {
             try {
-                return startOnFreePorts(lbJar, replicaJar, setup, replicas, http, readyWithin);
+                return startOnFreePorts(lbJar, replicaJar, setup, extraArguments, replicas, http, readyWithin);
             } catch (IOException e) {
                 if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Port already in use")) throw e;
             }
         }
     }
 
-    private static LoadBalancerProcess startOnFreePorts(Path lbJar, Path replicaJar, Setup setup, int replicas, OkHttpClient http,
+    private static LoadBalancerProcess startOnFreePorts(Path lbJar, Path replicaJar, Setup setup, List<String> extraArguments, int replicas, OkHttpClient http,
                                                         Duration readyWithin) throws IOException, InterruptedException {
         int port = freePort();
         int managementPort = freePort();
@@ -86,6 +89,7 @@ public final class LoadBalancerProcess implements AutoCloseable {
                 "--replicas", String.valueOf(replicas), "--replica-jar", replicaJar.toString(), "--replica-env", "REPLICA_TEST_PATHS=true",
                 "--spawn-timeout", SPAWN_TIMEOUT_MS, "--heartbeat-timeout", HEARTBEAT_TIMEOUT_MS));
         command.addAll(setup.lbArguments());
+        command.addAll(extraArguments);
         Path log = Files.createTempFile("analyzer-lb-" + setup.name() + "-", ".log");
         if (shuttingDown) throw new IOException("the analyzer is stopping: no new load balancer");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

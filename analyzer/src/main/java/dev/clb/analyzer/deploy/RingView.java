@@ -20,9 +20,12 @@ public record RingView(String strategy, String hash, Double boundedLoad, Integer
         replicas = List.copyOf(replicas);
     }
 
-    /** A replica's weight is 1 where {@code /ring} gives none (a load balancer from before weights). */
+    /**
+     * A replica's weight is 1 where {@code /ring} gives none (a load balancer from before weights); {@code slowStartUntil}:
+     * until when (epoch ms) it is within its slow start, null when it is not, or the load balancer has none.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Replica(String hostname, int ringId, Integer weight, double share) {
+    public record Replica(String hostname, int ringId, Integer weight, double share, Long slowStartUntil) {
         public Replica {
             if (weight == null) weight = 1;
         }

@@ -47,8 +47,8 @@ class ChartsTest {
         List<Outcome> outcomes = new ArrayList<>();
         for (long id : RequestIds.generate(42, 10_000)) outcomes.add(new Outcome(id, 0, 1, 200, ring.lookup(id).name(), null));
         RingView fresh = new RingView("slots", "assignment", null, 512, 9, null, "linear", List.of(
-                new RingView.Replica("server-1", 1, 1, 0.84375), new RingView.Replica("server-2", 2, 1, 0.046875),
-                new RingView.Replica("server-3", 3, 1, 0.109375)));
+                new RingView.Replica("server-1", 1, 1, 0.84375, null), new RingView.Replica("server-2", 2, 1, 0.046875, null),
+                new RingView.Replica("server-3", 3, 1, 0.109375, null)));
         return RunResult.of("a1", "assignment", fresh, new TrafficResult(outcomes, 2_000_000_000L));
     }
 

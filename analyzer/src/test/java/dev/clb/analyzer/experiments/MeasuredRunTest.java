@@ -16,10 +16,10 @@ class MeasuredRunTest {
 
     @Test
     void aReplicaReplacedDuringARunCountsUnderTheRingIdItInherited() {
-        RingView before = ring(new RingView.Replica("server-1", 1, 1, 0.84375), new RingView.Replica("server-2", 2, 1, 0.046875),
-                new RingView.Replica("server-3", 3, 1, 0.109375));
-        RingView after = ring(new RingView.Replica("server-1", 1, 1, 0.84375), new RingView.Replica("server-2", 2, 1, 0.046875),
-                new RingView.Replica("replica-x", 3, 1, 0.109375));
+        RingView before = ring(new RingView.Replica("server-1", 1, 1, 0.84375, null), new RingView.Replica("server-2", 2, 1, 0.046875, null),
+                new RingView.Replica("server-3", 3, 1, 0.109375, null));
+        RingView after = ring(new RingView.Replica("server-1", 1, 1, 0.84375, null), new RingView.Replica("server-2", 2, 1, 0.046875, null),
+                new RingView.Replica("replica-x", 3, 1, 0.109375, null));
         var replaced = MeasuredRun.replacements(before, after);
         assertThat(replaced).containsExactly(java.util.Map.entry("replica-x", "server-3"));
 

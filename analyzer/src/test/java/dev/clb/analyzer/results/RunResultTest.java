@@ -17,8 +17,8 @@ class RunResultTest {
     private static final List<String> REPLICAS = List.of("server-1", "server-2", "server-3");
     /** What /ring says of a fresh load balancer with the assignment's slot ring and N = 3. */
     static final RingView RING = new RingView("slots", "assignment", null, 512, 9, null, "linear", List.of(
-            new RingView.Replica("server-1", 1, 1, 0.84375), new RingView.Replica("server-2", 2, 1, 0.046875),
-            new RingView.Replica("server-3", 3, 1, 0.109375)));
+            new RingView.Replica("server-1", 1, 1, 0.84375, null), new RingView.Replica("server-2", 2, 1, 0.046875, null),
+            new RingView.Replica("server-3", 3, 1, 0.109375, null)));
 
     /** Outcomes as a correct load balancer gives them: each id answered by the replica the hash map picks. */
     private static List<Outcome> routed(long[] ids) {
@@ -66,8 +66,8 @@ class RunResultTest {
         // after a kill the replacement is listed last but holds ring id 1: the expected split follows /ring's shares; the
         // slot ring is not rebuilt (where colliding virtual servers landed depends on the history), so no per-id prediction
         RingView afterKill = new RingView("slots", "assignment", null, 512, 9, null, "linear", List.of(
-                new RingView.Replica("server-2", 2, 1, 0.046875), new RingView.Replica("server-3", 3, 1, 0.109375),
-                new RingView.Replica("replica-x", 1, 1, 0.84375)));
+                new RingView.Replica("server-2", 2, 1, 0.046875, null), new RingView.Replica("server-3", 3, 1, 0.109375, null),
+                new RingView.Replica("replica-x", 1, 1, 0.84375, null)));
         var ring = ExpectedSplit.ring(HashScheme.ASSIGNMENT, List.of("server-1", "server-2", "server-3")).without("server-1")
                 .with(new dev.clb.hashmap.Node<>("replica-x", 1, "replica-x"));
         List<Outcome> outcomes = new ArrayList<>();
@@ -84,7 +84,7 @@ class RunResultTest {
     @Test
     void maglevIsRebuiltFromRingIdsWhateverTheOrder() throws Exception {
         RingView maglev = new RingView("maglev", "murmur", null, null, null, 65537, null, List.of(
-                new RingView.Replica("c", 3, 1, 1 / 3.0), new RingView.Replica("a", 1, 1, 1 / 3.0), new RingView.Replica("b", 2, 1, 1 / 3.0)));
+                new RingView.Replica("c", 3, 1, 1 / 3.0, null), new RingView.Replica("a", 1, 1, 1 / 3.0, null), new RingView.Replica("b", 2, 1, 1 / 3.0, null)));
         dev.clb.hashmap.Ring<String> table = new dev.clb.hashmap.MaglevTable.Config(65537).<String>empty()
                 .with(new dev.clb.hashmap.Node<>("a", 1, "a")).with(new dev.clb.hashmap.Node<>("b", 2, "b")).with(new dev.clb.hashmap.Node<>("c", 3, "c"));
         List<Outcome> outcomes = new ArrayList<>();
@@ -100,7 +100,7 @@ class RunResultTest {
 
     @Test
     void anUnknownStrategyHasNoPerIdPrediction() {
-        RingView other = new RingView("other", null, null, null, null, null, null, List.of(new RingView.Replica("a", 1, 1, 1.0)));
+        RingView other = new RingView("other", null, null, null, null, null, null, List.of(new RingView.Replica("a", 1, 1, 1.0, null)));
         RunResult run = RunResult.of("o", "other", other, new TrafficResult(List.of(new Outcome(100_000, 0, 1, 200, "a", null)), 1));
         assertThat(run.routingAgreement()).isNull();
         assertThat(run.predicted()).isEmpty();

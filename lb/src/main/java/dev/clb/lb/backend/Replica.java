@@ -1,11 +1,13 @@
 package dev.clb.lb.backend;
 
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One replica as the load balancer knows it (Envoy's {@code Host}, HAProxy's {@code struct server}): its address and
- * everything kept about it, in one owner: its requests in flight, its heartbeat {@link Health}, its outlier {@link Ejection}, its state on each event
+ * everything kept about it, in one owner: its requests in flight, its heartbeat {@link Health}, its outlier {@link Ejection}, its
+ * {@link SlowStart}, its state on each event
  * loop ({@link ReplicaLoop}: idle connections, latency, hung tracking) and its {@link ReplicaMeters}. The ring holds these
  * objects, so whoever reaches a replica through the ring reads its state off it, without a lookup by name; its state goes
  * when nothing refers to it any more. Made by {@link ReplicaFactory}.
@@ -17,6 +19,7 @@ public final class Replica {
     private final AtomicInteger allInFlight;
     private final Health health = new Health();
     private final Ejection ejection = new Ejection();
+    private final SlowStart slowStart = new SlowStart();
     /** Slot i belongs to event loop i and is made, read and written on that loop only. */
     private final ReplicaLoop[] loops;
     private final ReplicaMeters meters;
@@ -65,6 +68,19 @@ public final class Replica {
     /** Its outlier state: failures in a row, and whether it is ejected from routing. */
     public Ejection ejection() {
         return ejection;
+    }
+
+    /** When it joined the ring as a new or replacement replica, which its slow start runs from. */
+    public SlowStart slowStart() {
+        return slowStart;
+    }
+
+    /**
+     * Whether a chooser may give it {@code requestId} at {@code clock}'s now: it is not ejected, and takes the id under a
+     * slow start of {@code slowStartNanos} (0: off, and its join time is not even read).
+     */
+    public boolean takes(long requestId, long slowStartNanos, Ticker clock) {
+        return !ejection.isEjected(clock) && (slowStartNanos == 0 || slowStart.takes(requestId, slowStartNanos, clock));
     }
 
     /** Its state on event loop {@code loop} (the pool's index); call on that loop only. */

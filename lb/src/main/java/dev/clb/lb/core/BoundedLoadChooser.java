@@ -5,8 +5,10 @@ import dev.clb.hashmap.Ring;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.settings.InvalidSetting;
 import io.netty.util.concurrent.Ticker;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam 2018; HAProxy's {@code hash-balance-factor}):
@@ -18,16 +20,22 @@ import java.util.function.IntSupplier;
  * <p>The counts are read without a lock while event loops change them, so a pick follows the counts as they were a
  * moment ago; two picks racing may both take a replica's last place under the cap. When every untried replica is over
  * the cap (only possible on a retry or in such a race), the first untried one in the fallback order is taken. A
- * replica ejected as an outlier is passed over, and taken only when every other one was tried.
+ * replica ejected as an outlier, or slow-starting and not taking the request id yet, is passed over, and taken only
+ * when every other one was tried.
  */
 public final class BoundedLoadChooser implements ReplicaChooser {
     private final double factor;
     private final IntSupplier total;
+    private final Supplier<Duration> slowStart;
 
-    /** {@code total}: requests in flight to all replicas; each replica's own count is read off it. */
-    public BoundedLoadChooser(double factor, IntSupplier total) {
+    /**
+     * {@code total}: requests in flight to all replicas; each replica's own count is read off it. {@code slowStart}:
+     * the slow-start window, read per request (zero: off).
+     */
+    public BoundedLoadChooser(double factor, IntSupplier total, Supplier<Duration> slowStart) {
         this.factor = checkedFactor(factor);
         this.total = total;
+        this.slowStart = slowStart;
     }
 
     /** {@code factor} if it can bound loads: a finite number above 1.0. */
@@ -48,23 +56,24 @@ public final class BoundedLoadChooser implements ReplicaChooser {
         int replicas = ring.size();
         if (replicas == 0) return null;
         int inFlight = total.getAsInt();
+        long window = slowStart.get().toNanos();
         if (tried.isEmpty()) { // the cap over the whole ring is never above the cap over those that take requests
             Node<Replica> owner = ring.lookup(requestId);
-            if (owner.value().inFlight() < cap(inFlight, replicas) && !owner.value().ejection().isEjected(clock)) return owner;
+            if (owner.value().inFlight() < cap(inFlight, replicas) && owner.value().takes(requestId, window, clock)) return owner;
         }
         int cap = cap(inFlight, Math.max(1, takingRequests(ring, clock)));
         Node<Replica> firstUntried = null;
-        Node<Replica> firstEjected = null;
+        Node<Replica> firstPassedOver = null;
         for (Node<Replica> node : ring.fallbackOrder(requestId)) {
             if (tried.contains(node.value())) continue;
-            if (node.value().ejection().isEjected(clock)) {
-                if (firstEjected == null) firstEjected = node;
+            if (!node.value().takes(requestId, window, clock)) {
+                if (firstPassedOver == null) firstPassedOver = node;
                 continue;
             }
             if (node.value().inFlight() < cap) return node;
             if (firstUntried == null) firstUntried = node;
         }
-        return firstUntried != null ? firstUntried : firstEjected;
+        return firstUntried != null ? firstUntried : firstPassedOver;
     }
 
     /**

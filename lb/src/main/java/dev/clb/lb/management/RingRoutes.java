@@ -9,6 +9,7 @@ import dev.clb.lb.backend.Replica;
 import io.javalin.config.JavalinConfig;
 import io.netty.util.concurrent.Ticker;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -18,23 +19,27 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /ring}: the strategy, its parameters and each replica's ring id, weight and share of the six-digit request
- * ids from the model, in {@code /rep} order, and whether it is ejected as an outlier and until when (epoch ms). The analyzer reads ring ids and expected splits from here.
+ * ids from the model, in {@code /rep} order, whether it is ejected as an outlier and until when (epoch ms), and until
+ * when it is within its slow start (epoch ms). The analyzer reads ring ids and expected splits from here.
  */
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<Ring<Replica>> rings;
     private final OptionalDouble boundedLoad;
+    private final Supplier<Duration> slowStart;
 
-    public RingRoutes(Supplier<Ring<Replica>> rings, OptionalDouble boundedLoad) {
+    /** {@code slowStart}: the slow-start window, read per view (zero: off). */
+    public RingRoutes(Supplier<Ring<Replica>> rings, OptionalDouble boundedLoad, Supplier<Duration> slowStart) {
         this.rings = rings;
         this.boundedLoad = boundedLoad;
+        this.slowStart = slowStart;
     }
 
     /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
     record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
                     List<Replica> replicas) {
-        record Replica(String hostname, int ringId, int weight, double share, boolean ejected, Long ejectedUntil) {
+        record Replica(String hostname, int ringId, int weight, double share, boolean ejected, Long ejectedUntil, Long slowStartUntil) {
         }
     }
 
@@ -42,11 +47,13 @@ public final class RingRoutes implements ManagementRoutes {
         Ring<Replica> ring = rings.get();
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
+        long window = slowStart.get().toNanos();
         List<RingView.Replica> replicas = ring.nodes().stream()
                 .map((Node<Replica> n) -> {
                     OptionalLong until = n.value().ejection().ejectedUntil(Ticker.systemTicker(), Clock.systemUTC());
+                    OptionalLong warming = n.value().slowStart().until(window, Ticker.systemTicker(), Clock.systemUTC());
                     return new RingView.Replica(n.name(), n.ringId(), n.weight(), ids.get(n.name()) / (double) Ring.SIX_DIGIT_IDS,
-                            until.isPresent(), until.isPresent() ? until.getAsLong() : null);
+                            until.isPresent(), boxed(until), boxed(warming));
                 }).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
                 boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
@@ -54,6 +61,10 @@ public final class RingRoutes implements ManagementRoutes {
 
     private static Integer boxed(OptionalInt value) {
         return value.isPresent() ? value.getAsInt() : null;
+    }
+
+    private static Long boxed(OptionalLong value) {
+        return value.isPresent() ? value.getAsLong() : null;
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.clb.lb.runtime.ReplicaRuntime;
 import dev.clb.lb.runtime.ReplicaRuntime.Found;
 import dev.clb.lb.runtime.ReplicaRuntime.Place;
 import dev.clb.lb.settings.InvalidSetting;
+import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -73,6 +74,8 @@ public final class ManagedMembership implements Membership {
     private final ReplicaFactory made;
     private final MembershipEvents events;
     private final Settings settings;
+    /** The choosers' clock: a replica that joins after the start (a replacement, /add) starts its slow start on it. */
+    private final Ticker clock;
     private final ReentrantLock changes = new ReentrantLock();
     /** Names of replicas being started (standbys) or drained outside the lock, so no one else picks them meanwhile. */
     private final Set<String> reservedNames = ConcurrentHashMap.newKeySet();
@@ -88,14 +91,18 @@ public final class ManagedMembership implements Membership {
     private final Backoff vacancyRetry = new Backoff(Backoff.FIRST, Backoff.MAX, background, this::fillVacancies);
     private volatile boolean closed;
 
-    /** {@code probe} tells when a new replica answers; it should be the heartbeat monitor's. {@code made} makes the replica objects. */
+    /**
+     * {@code probe} tells when a new replica answers; it should be the heartbeat monitor's. {@code made} makes the replica
+     * objects; {@code clock} is the choosers'.
+     */
     public ManagedMembership(ConsistentHashMap<Replica> map, ReplicaRuntime runtime, HeartbeatProbe probe, ReplicaFactory made,
-                             MembershipEvents events, Settings settings) {
+                             MembershipEvents events, Settings settings, Ticker clock) {
         this.map = map;
         this.runtime = runtime;
         this.made = made;
         this.events = events;
         this.settings = settings;
+        this.clock = clock;
         this.spawner = new Spawner(runtime, probe, settings.spawnTimeout(), background, () -> closed, made);
         this.standbys = new StandbyPool(settings.standbys(), spawner, runtime, probe, background, this::reserveName, reservedNames::remove);
     }
@@ -168,7 +175,9 @@ public final class ManagedMembership implements Membership {
             taken.addAll(requested);
             names.addAll(randomNames(n - requested.size(), taken));
             long t0 = System.nanoTime();
-            install(spawner.spawnAll(names, placesFor(names)));
+            LinkedHashMap<String, Replica> added = spawner.spawnAll(names, placesFor(names));
+            added.values().forEach(replica -> replica.slowStart().joined(clock));
+            install(added);
             log.info("added {} replicas {} in {} ms; now {}", n, names, millisSince(t0), hostnames());
             return hostnames();
         } finally {
@@ -255,6 +264,7 @@ public final class ManagedMembership implements Membership {
             Optional<Replica> standby = standbys.takeLive();
             if (standby.isPresent()) {
                 String name = standby.get().hostname();
+                standby.get().slowStart().joined(clock);
                 try {
                     map.replace(failed.hostname(), name, standby.get());
                 } catch (RingFullException e) {
@@ -296,6 +306,7 @@ public final class ManagedMembership implements Membership {
                 Optional<Replica> standby = standbys.takeLive();
                 Replica replacement = standby.isPresent() ? standby.get() : spawner.spawnOne(Hostnames.random(namesInUse()), Optional.of(place));
                 try {
+                    replacement.slowStart().joined(clock);
                     Node<Replica> added = seat.takeIn(map, replacement);
                     Place taken = Seat.of(map.ring(), added.name()).place(place.joined());
                     if (standby.isPresent() || !taken.equals(place)) runtime.placed(added.name(), taken);

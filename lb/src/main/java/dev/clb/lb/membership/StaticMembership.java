@@ -8,6 +8,7 @@ import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Backend;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
+import io.netty.util.concurrent.Ticker;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Servers the load balancer fronts but does not own ({@code --runtime static --backends host:port[=W],...}): they go in
  * the map in the order given, on ring ids 1, 2, ..., each with its weight; one that fails leaves the map and comes
  * back, on its own seat and with its weight, when it answers heartbeats again, the same {@link Replica} object, its
- * state kept. Nothing is ever started or stopped, so
+ * state kept, its slow start begun. Nothing is ever started or stopped, so
  * {@code /add} and {@code /rm} are refused.
  */
 public final class StaticMembership implements Membership {
@@ -29,6 +30,8 @@ public final class StaticMembership implements Membership {
 
     private final ConsistentHashMap<Replica> map;
     private final List<Fronted> backends;
+    /** The choosers' clock: a backend back up starts its slow start on it. */
+    private final Ticker clock;
     /** Backends that are down, with the seat each gets back when it recovers. */
     private final Map<String, Seat> down = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -41,10 +44,11 @@ public final class StaticMembership implements Membership {
     public record Fronted(Replica replica, int weight) {
     }
 
-    /** {@code backends} as {@link #fitting} let them through. */
-    public StaticMembership(ConsistentHashMap<Replica> map, List<Fronted> backends) {
+    /** {@code backends} as {@link #fitting} let them through; {@code clock} is the choosers'. */
+    public StaticMembership(ConsistentHashMap<Replica> map, List<Fronted> backends, Ticker clock) {
         this.map = map;
         this.backends = List.copyOf(backends);
+        this.clock = clock;
     }
 
     /**
@@ -152,6 +156,7 @@ public final class StaticMembership implements Membership {
         Seat seat = down.remove(backend.hostname());
         if (seat == null || closed) return;
         try {
+            backend.slowStart().joined(clock);
             seat.takeIn(map, backend);
             log.info("backend {} answers heartbeats again: back in the map; now {}", backend.hostname(), hostnames());
         } catch (RingFullException e) {

@@ -49,14 +49,14 @@ class BoundedLoadChooserTest {
 
     @Test
     void theCapIsCeilOfFactorTimesInFlightPlusOneOverN() {
-        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, () -> 0);
+        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, () -> 0, () -> Duration.ZERO);
         assertThat(chooser.cap(0, 3)).isEqualTo(1);   // ceil(1.25 / 3)
         assertThat(chooser.cap(10, 3)).isEqualTo(5);  // ceil(4.58)
         assertThat(chooser.cap(11, 3)).isEqualTo(5);  // ceil(5.0)
         assertThat(chooser.cap(12, 3)).isEqualTo(6);  // ceil(5.42)
         assertThat(chooser.cap(59, 3)).isEqualTo(25); // ceil(25.0)
-        assertThat(new BoundedLoadChooser(2.0, () -> 0).cap(5, 4)).isEqualTo(3);
-        assertThatThrownBy(() -> new BoundedLoadChooser(1.0, () -> 0)).hasMessageContaining("above 1.0 (e.g. 1.25), got 1.0");
+        assertThat(new BoundedLoadChooser(2.0, () -> 0, () -> Duration.ZERO).cap(5, 4)).isEqualTo(3);
+        assertThatThrownBy(() -> new BoundedLoadChooser(1.0, () -> 0, () -> Duration.ZERO)).hasMessageContaining("above 1.0 (e.g. 1.25), got 1.0");
     }
 
     @Test
@@ -64,7 +64,7 @@ class BoundedLoadChooserTest {
         for (RingStrategy strategy : List.of(RingConfig.defaults(), new HashRing.Config(160), new MaglevTable.Config(65537))) {
             Ring<Replica> ring = ring(strategy, 3);
             List<Node<Replica>> order = ring.fallbackOrder(HOT);
-            BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight);
+            BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight, () -> Duration.ZERO);
             assertThat(chooser.pick(ring, HOT, List.of(), CLOCK)).isSameAs(order.get(0));
             load(order.get(0), 1); // cap ceil(1.25 * 2 / 3) = 1: the owner is full
             assertThat(chooser.pick(ring, HOT, List.of(), CLOCK)).isSameAs(order.get(1));
@@ -117,7 +117,7 @@ class BoundedLoadChooserTest {
     @Test
     void withoutBoundsTheOwnerThenTheFallbackOrder() throws RingFullException {
         Ring<Replica> ring = ring(new MaglevTable.Config(65537), 4);
-        ReplicaChooser chooser = ReplicaChooser.of(OptionalDouble.empty(), made::inFlight);
+        ReplicaChooser chooser = ReplicaChooser.of(OptionalDouble.empty(), made::inFlight, () -> Duration.ZERO);
         List<Node<Replica>> order = ring.fallbackOrder(HOT);
         List<Replica> tried = new ArrayList<>();
         for (Node<Replica> expected : order) {
@@ -126,7 +126,7 @@ class BoundedLoadChooserTest {
         }
         assertThat(chooser.pick(ring, HOT, tried, CLOCK)).isNull();
         assertThat(chooser.pick(ring.without("server-1").without("server-2").without("server-3").without("server-4"), HOT, List.of(), CLOCK)).isNull();
-        assertThat(ReplicaChooser.of(OptionalDouble.of(1.5), made::inFlight)).isInstanceOf(BoundedLoadChooser.class);
+        assertThat(ReplicaChooser.of(OptionalDouble.of(1.5), made::inFlight, () -> Duration.ZERO)).isInstanceOf(BoundedLoadChooser.class);
     }
 
     /**
@@ -137,7 +137,7 @@ class BoundedLoadChooserTest {
     @Test
     void underConcurrentInFlightChangesPicksSpillAndTheCountsEndAtZero() throws Exception {
         Ring<Replica> ring = ring(new MaglevTable.Config(65537), 5);
-        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight);
+        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight, () -> Duration.ZERO);
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         AtomicLong picks = new AtomicLong(), spilled = new AtomicLong();

@@ -153,7 +153,7 @@ class OutlierEjectionTest {
             for (OptionalDouble bounded : List.of(OptionalDouble.empty(), OptionalDouble.of(1000.0))) {
                 Ring<Replica> ring = ring(strategy, 4);
                 Replica out = ring.nodes().get(1).value();
-                ReplicaChooser chooser = ReplicaChooser.of(bounded, made::inFlight);
+                ReplicaChooser chooser = ReplicaChooser.of(bounded, made::inFlight, () -> Duration.ZERO);
                 OutlierDetection detection = detection(5, 30 * SECOND, 50);
                 fail(detection, ring, out, 5);
                 int moved = 0;

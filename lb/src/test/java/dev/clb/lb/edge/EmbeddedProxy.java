@@ -93,7 +93,7 @@ final class EmbeddedProxy implements AutoCloseable {
         if (withOther) map.add(other.hostname(), other);
         ring = map.ring();
         ProxyRoutes routes = new ProxyRoutes(() -> ring, monitor, replicas.admin(), PROXY_TIMEOUT_MILLIS, ProxyEvents.NONE,
-                ReplicaChooser.of(OptionalDouble.empty(), () -> 0), new OutlierDetection(outliers, replica -> { }), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
+                ReplicaChooser.of(OptionalDouble.empty(), () -> 0, () -> Duration.ZERO), new OutlierDetection(outliers, replica -> { }), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
         ClientEdge edge = new ClientEdge(limits, drain, rateLimit);
         client = new ClientConnection(EmbeddedChannel.builder().ticker(clock).handlers(new ChannelInitializer<>() {
             @Override

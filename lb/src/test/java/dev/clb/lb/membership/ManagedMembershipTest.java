@@ -20,7 +20,10 @@ import dev.clb.lb.membership.MembershipException.InvalidChange;
 import dev.clb.lb.membership.MembershipException.NoRoom;
 import dev.clb.lb.membership.MembershipException.StartFailed;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.lang.ref.WeakReference;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -49,6 +52,7 @@ class ManagedMembershipTest {
             respawns.add(failed + " -> " + replacement + " @ " + ringId);
         }
     };
+    private final MockTicker clock = Ticker.newMockTicker();
     private ConsistentHashMap<Replica> map;
     private ManagedMembership manager;
 
@@ -66,7 +70,7 @@ class ManagedMembershipTest {
 
     private ManagedMembership manager(int standbys, RingStrategy ring, Duration spawnTimeout, Duration drainTimeout) {
         map = new ConsistentHashMap<>(ring);
-        manager = new ManagedMembership(map, runtime, probe, made, events, new ManagedMembership.Settings(standbys, spawnTimeout, drainTimeout));
+        manager = new ManagedMembership(map, runtime, probe, made, events, new ManagedMembership.Settings(standbys, spawnTimeout, drainTimeout), clock);
         return manager;
     }
 
@@ -81,6 +85,11 @@ class ManagedMembershipTest {
 
     private Replica backend(String hostname) {
         return manager.ring().node(hostname).value();
+    }
+
+    /** Whether {@code hostname} is within a 10 s slow start on the test's clock. */
+    private boolean slowStarting(String hostname) {
+        return backend(hostname).slowStart().until(Duration.ofSeconds(10).toNanos(), clock, Clock.systemUTC()).isPresent();
     }
 
     /** Fails {@code hostname} while replacements cannot start: its ring id stays vacant until the test allows them again. */
@@ -216,6 +225,7 @@ class ManagedMembershipTest {
         assertThat(fresh).matches(RANDOM_NAME);
         assertThat(manager.hostnames()).containsExactly("server-2", "server-3", fresh);
         assertThat(manager.ring().node(fresh).ringId()).isEqualTo(1);
+        assertThat(slowStarting(fresh)).as("a fresh start on the vacant seat").isTrue();
         assertThat(runtime.stopped).containsExactly("server-1!");
         assertThat(manager.standbyHostnames()).isEmpty();
     }
@@ -300,6 +310,31 @@ class ManagedMembershipTest {
         assertThat(runtime.started).as("nothing started: all adopted").isEmpty();
         assertThat(manager.hostnames()).containsExactly("server-2", "server-3", standby);
         live.forEach((name, slots) -> assertThat(slotRing().virtualServerSlots(name)).as(name).containsExactly(slots));
+    }
+
+    @Test
+    void aSwappedInStandbyAndAddedReplicasAreSlowStartedThoseOfTheStartAndAdoptedOnesAreNot() throws Exception {
+        clock.advance(1, TimeUnit.HOURS); // a ticker's time as a running JVM's would be: well past 0
+        manager(1).start(3);
+        await("a standby", () -> manager.standbyHostnames().size() == 1);
+        String standby = manager.standbyHostnames().get(0);
+        assertThat(List.of("server-1", "server-2", "server-3")).noneMatch(this::slowStarting);
+        manager.failed(backend("server-2"), "test");
+        await("replaced", () -> manager.hostnames().contains(standby));
+        assertThat(slowStarting(standby)).as("the standby swapped in").isTrue();
+        manager.add(1, List.of("S4"));
+        assertThat(slowStarting("S4")).as("added by /add").isTrue();
+        assertThat(slowStarting("server-3")).isFalse();
+        Replica swappedIn = backend(standby);
+
+        ManagedMembership predecessor = manager;
+        runtime = runtime.survivors();
+        manager(1).start(4);
+        predecessor.close();
+        assertThat(runtime.started).as("nothing started: all adopted").isEmpty();
+        assertThat(manager.hostnames()).as("adopted within the window all the same").hasSize(4).noneMatch(this::slowStarting);
+        clock.advance(10, TimeUnit.SECONDS);
+        assertThat(swappedIn.slowStart().until(Duration.ofSeconds(10).toNanos(), clock, Clock.systemUTC())).as("its window is over").isEmpty();
     }
 
     @Test

@@ -17,6 +17,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import dev.clb.lb.membership.StaticMembership.Fronted;
 import dev.clb.lb.membership.StaticMembership.WeightedBackend;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,7 +29,13 @@ import org.junit.jupiter.api.Test;
 class StaticMembershipTest {
     private final ReplicaFactory made = new ReplicaFactory(1, new SimpleMeterRegistry());
     private final Replica a = made.of(new Backend("a", "127.0.0.1", 1)), b = made.of(new Backend("b", "127.0.0.1", 2));
-    private final StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), weightOne(a, b));
+    private final MockTicker clock = Ticker.newMockTicker();
+    private final StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), weightOne(a, b), clock);
+
+    /** Whether {@code backend} is within a 10 s slow start on the test's clock. */
+    private boolean slowStarting(Replica backend) {
+        return backend.slowStart().until(Duration.ofSeconds(10).toNanos(), clock, Clock.systemUTC()).isPresent();
+    }
 
     private static List<Fronted> weightOne(Replica... replicas) {
         return java.util.Arrays.stream(replicas).map(r -> new Fronted(r, 1)).toList();
@@ -63,7 +73,10 @@ class StaticMembershipTest {
         assertThat(membership.monitored()).containsExactlyInAnyOrder(a, b);
         membership.recovered(up(b));
         assertThat(membership.hostnames()).containsExactly("b");
+        assertThat(slowStarting(a)).as("present from the start").isFalse();
         membership.recovered(up(a));
+        assertThat(slowStarting(a)).as("back up: slow-started").isTrue();
+        assertThat(slowStarting(b)).isFalse();
         assertThat(membership.hostnames()).containsExactly("b", "a");
         assertThat(membership.ring().node("a").ringId()).isEqualTo(1);
         assertThat(slotRing().virtualServerSlots("a")).containsExactly(slots);
@@ -131,7 +144,7 @@ class StaticMembershipTest {
     @Test
     void aWeightedBackendThatFailsComesBackWithItsWeightAndItsShare() {
         StaticMembership weighted = new StaticMembership(new ConsistentHashMap<>(new MaglevTable.Config(MaglevTable.DEFAULT_TABLE_SIZE)),
-                List.of(new Fronted(a, 3), new Fronted(b, 1)));
+                List.of(new Fronted(a, 3), new Fronted(b, 1)), clock);
         weighted.start(0);
         Map<String, Long> shares = weighted.ring().shares();
         assertThat(weighted.ring().node("a").weight()).isEqualTo(3);
