@@ -122,6 +122,24 @@ public final class ConsistentHashMap<T> {
         install(next);
     }
 
+    /**
+     * Moves the map to {@code strategy} in one change: the same replicas, with their ring ids and weights, placed by the
+     * new strategy ({@link #rebuilt}); lookups see the old ring or the new one, never a mix. Throws, changing nothing,
+     * when they do not all fit the new strategy.
+     */
+    public synchronized Ring<T> switchTo(RingStrategy strategy) throws RingFullException {
+        Ring<T> next = rebuilt(ring.get(), strategy);
+        install(next);
+        return next;
+    }
+
+    /** {@code ring}'s replicas (ring ids, weights, values) on an empty ring of {@code strategy}, in its order; {@code ring} is untouched. */
+    public static <T> Ring<T> rebuilt(Ring<T> ring, RingStrategy strategy) throws RingFullException {
+        Ring<T> next = strategy.empty();
+        for (Node<T> node : ring.nodes()) next = next.with(node);
+        return next;
+    }
+
     private void install(Ring<T> next) {
         ring.set(next);
         onChange.accept(next);
