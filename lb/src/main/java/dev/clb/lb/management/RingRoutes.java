@@ -18,27 +18,35 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /ring}: the strategy, its parameters and each replica's ring id, weight and share of the six-digit request
- * ids from the model, in {@code /rep} order, and whether it is ejected as an outlier and until when (epoch ms). The analyzer reads ring ids and expected splits from here.
+ * ids from the model, in {@code /rep} order, and whether it is ejected as an outlier and until when (epoch ms); the
+ * running configuration's revision (1 at start, one more per applied reload) and hash. The analyzer reads ring ids and
+ * expected splits from here.
  */
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<Ring<Replica>> rings;
-    private final OptionalDouble boundedLoad;
+    private final Supplier<Configured> configured;
 
-    public RingRoutes(Supplier<Ring<Replica>> rings, OptionalDouble boundedLoad) {
+    /** What {@code /ring} shows of the running configuration: the bounded-load factor (empty: off), its revision and its hash. */
+    public record Configured(OptionalDouble boundedLoad, long revision, String hash) {
+    }
+
+    public RingRoutes(Supplier<Ring<Replica>> rings, Supplier<Configured> configured) {
         this.rings = rings;
-        this.boundedLoad = boundedLoad;
+        this.configured = configured;
     }
 
     /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
     record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
-                    List<Replica> replicas) {
+                    long configRevision, String configHash, List<Replica> replicas) {
         record Replica(String hostname, int ringId, int weight, double share, boolean ejected, Long ejectedUntil) {
         }
     }
 
     RingView view() {
+        Configured config = configured.get();
+        OptionalDouble boundedLoad = config.boundedLoad();
         Ring<Replica> ring = rings.get();
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
@@ -49,7 +57,7 @@ public final class RingRoutes implements ManagementRoutes {
                             until.isPresent(), until.isPresent() ? until.getAsLong() : null);
                 }).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
-                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
+                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), config.revision(), config.hash(), replicas);
     }
 
     private static Integer boxed(OptionalInt value) {
