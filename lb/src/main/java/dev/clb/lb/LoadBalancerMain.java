@@ -21,6 +21,11 @@ public final class LoadBalancerMain implements Callable<Integer> {
     private final String[] args;
     private Optional<ConfigFile> file = Optional.empty();
 
+    /** The command without a command line to read again (its help, the reference). */
+    public LoadBalancerMain() {
+        this(new String[0]);
+    }
+
     private LoadBalancerMain(String[] args) {
         this.args = args.clone();
     }
