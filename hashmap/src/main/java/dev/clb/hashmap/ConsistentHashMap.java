@@ -117,6 +117,36 @@ public final class ConsistentHashMap<T> {
         install(next);
     }
 
+    /**
+     * Moves the map to {@code strategy} in one change: the same replicas, with their ring ids and weights, placed by the
+     * new strategy ({@link #rebuilt}); lookups see the old ring or the new one, never a mix. Throws, changing nothing,
+     * when they do not all fit the new strategy.
+     */
+    public synchronized Ring<T> switchTo(RingStrategy strategy) throws RingFullException {
+        Ring<T> next = rebuilt(ring.get(), strategy);
+        install(next);
+        return next;
+    }
+
+    /**
+     * Installs {@code nodes} (names, ring ids, weights, values), in order, on an empty ring of {@code strategy}, in one
+     * change: a new set of replicas, a new strategy or both at once. Throws, changing nothing, when they do not fit.
+     */
+    public synchronized Ring<T> rebuild(RingStrategy strategy, List<Node<T>> nodes) throws RingFullException {
+        Ring<T> current = ring.get();
+        Ring<T> next = strategy.empty();
+        for (Node<T> node : nodes) next = next.with(node, current.placement(node.name())); // the same slots, where the layout is the same
+        install(next);
+        return next;
+    }
+
+    /** {@code ring}'s replicas (ring ids, weights, values) on an empty ring of {@code strategy}, in its order; {@code ring} is untouched. */
+    public static <T> Ring<T> rebuilt(Ring<T> ring, RingStrategy strategy) throws RingFullException {
+        Ring<T> next = strategy.empty();
+        for (Node<T> node : ring.nodes()) next = next.with(node, ring.placement(node.name()));
+        return next;
+    }
+
     private void install(Ring<T> next) {
         ring.set(next);
         onChange.accept(next);

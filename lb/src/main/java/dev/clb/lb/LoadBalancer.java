@@ -11,11 +11,9 @@ import dev.clb.lb.config.LiveSettings;
 import dev.clb.lb.config.LoadBalancerConfig;
 import dev.clb.lb.config.Management;
 import dev.clb.lb.config.Tls;
-import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatProbe;
 import dev.clb.lb.health.JettyHeartbeatProbe;
-import dev.clb.lb.edge.RateLimit;
 import dev.clb.lb.edge.RequestRate;
 import dev.clb.lb.server.LoadBalancerServer;
 import dev.clb.lb.proxy.ProxyEvents;
@@ -33,7 +31,6 @@ import dev.clb.lb.tls.CertificateRefused;
 import dev.clb.lb.tls.HandshakeMetrics;
 import dev.clb.lb.tls.TlsCertificates;
 import dev.clb.lb.tls.TlsRoutes;
-import io.micrometer.core.instrument.Counter;
 import io.netty.util.concurrent.Ticker;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -43,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Function;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +56,7 @@ public final class LoadBalancer implements AutoCloseable {
     private final ReplicaFactory made;
     private final Metrics metrics;
     private final Duration drainTimeout;
-    private Optional<AccessLog> accessLog = Optional.empty();
+    private Reconfiguration live;
     private Optional<TlsCertificates> certificates = Optional.empty();
     private LoadBalancerServer server;
     private ManagementServer management;
@@ -80,6 +78,16 @@ public final class LoadBalancer implements AutoCloseable {
      * replicas that cannot be started or placed (a {@link dev.clb.lb.membership.MembershipException}).
      */
     public static LoadBalancer start(LoadBalancerConfig config) throws Exception {
+        return start(config, text -> {
+            throw new IllegalArgumentException("this load balancer was started without a command line to read a configuration with");
+        });
+    }
+
+    /**
+     * As {@link #start(LoadBalancerConfig)}; {@code configurations} gives the configuration a configuration file with a
+     * given text would give (with the command line and environment of the start), for the dry run of {@code POST /config/check}.
+     */
+    public static LoadBalancer start(LoadBalancerConfig config, Function<String, LoadBalancerConfig> configurations) throws Exception {
         FixedSettings fixed = config.fixed();
         LiveSettings live = config.live();
         RingStrategy strategy = live.balancing().strategy();
@@ -96,9 +104,10 @@ public final class LoadBalancer implements AutoCloseable {
         ConsistentHashMap<Replica> map = new ConsistentHashMap<>(strategy, metrics::ringChanged);
         HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
         // the one place that tells owned replicas from fronted servers: everything else sees a Membership
+        Optional<StaticMembership> statics = runtime.isPresent() ? Optional.empty() : Optional.of(new StaticMembership(map,
+                live.backends().stream().map(b -> new StaticMembership.Fronted(made.of(b.backend()), b.weight())).toList(), Ticker.systemTicker()));
         Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, made, metrics.membership(), fixed.membership(), Ticker.systemTicker()))
-                .orElseGet(() -> new StaticMembership(map,
-                        live.backends().stream().map(b -> new StaticMembership.Fronted(made.of(b.backend()), b.weight())).toList(), Ticker.systemTicker()));
+                .orElseGet(statics::get);
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, made, metrics, fixed.membership().drainTimeout());
         metrics.watch(replicas, made);
@@ -106,12 +115,13 @@ public final class LoadBalancer implements AutoCloseable {
             if (fixed.tls().isPresent()) {
                 lb.certificates = Optional.of(TlsCertificates.start(fixed.tls().get().settings(), Clock.systemUTC(), metrics.registry()));
             }
-            lb.accessLog = live.accessLog().map(destination -> LoadBalancerOptions.converted("--access-log",
-                    () -> AccessLog.open(destination, metrics.registry())));
             // request metrics only where they can be read: the management port is their one way out
             List<ProxyEvents> observers = new ArrayList<>();
             if (fixed.management().isPresent()) observers.add(metrics.requests());
-            lb.accessLog.ifPresent(observers::add);
+            lb.live = new Reconfiguration(config, map, statics, monitor, made, observers, runtime.isPresent()
+                    ? replica -> monitor.ejectedTooOften(replica, OutlierDetection.REPLACE_AFTER)
+                    : replica -> { }, metrics.registry()); // a static backend is not ours to replace: it stays, ejected for ever longer
+            Reconfiguration reconfiguration = lb.live;
             log.info("runtime {}, {}, bounded loads {}, rate limit {}, heartbeat every {} ms (timeout {} ms, threshold {}), {} standby, {} I/O",
                     replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
                     live.rateLimits().rate().map(RequestRate::toString).orElse("off"),
@@ -123,23 +133,18 @@ public final class LoadBalancer implements AutoCloseable {
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (fixed.management().isPresent()) {
                 Management management = fixed.management().get();
-                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, boundedLoad, live::slowStart), metrics, new Dashboard(replicas, metrics)));
+                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, reconfiguration::shown), new ConfigCheckRoutes(reconfiguration, configurations), metrics, new Dashboard(replicas, metrics)));
                 int tlsPortAskedFor = fixed.tls().map(Tls::port).orElse(-1);
                 lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates,
                         () -> lb.server == null ? tlsPortAskedFor : lb.server.tlsPort().orElse(-1), Clock.systemUTC()))); // asked before the port is open: the port asked for
                 lb.management = ManagementServer.start(management.bind(), management.port(), routes);
                 log.info("management server on {}:{}", management.bind(), lb.management.port());
             }
-            Counter rateLimited = Counter.builder("lb.rate.limited").description("Requests answered 429 by the per-client rate limit").register(metrics.registry());
-            Optional<RateLimit> rateLimit = live.rateLimits().rate().map(r -> new RateLimit(r, live.rateLimits().trustedProxies(), rateLimited::increment));
             lb.server = LoadBalancerServer.start(new LoadBalancerServer.Listen(listen.bind(), listen.port(), listen.transport(),
-                            live.proxyTimeout().toMillis(), live.clients(), live.proxy(),
+                            () -> reconfiguration.current().edge(),
                             lb.certificates.map(certificates -> new LoadBalancerServer.TlsListen(fixed.tls().get().port(), certificates,
-                                    new HandshakeMetrics(metrics.registry()))), rateLimit),
-                    replicas, fixed.adminToken(), monitor, made, ProxyEvents.all(observers), ReplicaChooser.of(boundedLoad, made::inFlight, live::slowStart),
-                    new OutlierDetection(live.outliers(), runtime.isPresent()
-                            ? replica -> monitor.ejectedTooOften(replica, OutlierDetection.REPLACE_AFTER)
-                            : replica -> { })); // a static backend is not ours to replace: it stays, ejected for ever longer
+                                    new HandshakeMetrics(metrics.registry())))),
+                    replicas, fixed.adminToken(), monitor, made, () -> reconfiguration.current().requests());
             log.info("load balancer listening on {}:{} with replicas {}", listen.bind(), lb.server.port(), replicas.hostnames());
             lb.certificates.ifPresent(certificates -> log.info("TLS on {}:{} (HTTP/2 and HTTP/1.1 by ALPN), provider {}, certificates for {}", listen.bind(),
                     lb.server.tlsPort().orElseThrow(), certificates.provider().describe(),
@@ -175,6 +180,11 @@ public final class LoadBalancer implements AutoCloseable {
         return server.tlsPort();
     }
 
+    /** The one entry point of a change of the live settings: reload, apply, check. */
+    public Reconfiguration reconfiguration() {
+        return live;
+    }
+
     /** Reads the certificate files again now (SIGHUP); they are also watched. */
     public void reloadCertificates() {
         certificates.ifPresent(TlsCertificates::reload);
@@ -205,7 +215,7 @@ public final class LoadBalancer implements AutoCloseable {
         if (management != null) management.close();
         if (server != null) server.close();
         replicas.close();
-        accessLog.ifPresent(AccessLog::close);
+        if (live != null) live.current().accessLog().ifPresent(AccessLog::close);
         certificates.ifPresent(TlsCertificates::close);
         metrics.close();
         try {

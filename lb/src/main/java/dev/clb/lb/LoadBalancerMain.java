@@ -2,6 +2,7 @@ package dev.clb.lb;
 
 import dev.clb.lb.config.LoadBalancerConfig;
 import io.netty.util.ResourceLeakDetector;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -9,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParameterException;
 import sun.misc.Signal;
 
 @Command(name = "lb", mixinStandardHelpOptions = true, sortOptions = false,
@@ -16,35 +18,91 @@ import sun.misc.Signal;
 public final class LoadBalancerMain implements Callable<Integer> {
     @Mixin
     LoadBalancerOptions options = new LoadBalancerOptions();
+    private final String[] args;
+    private Optional<ConfigFile> file = Optional.empty();
+
+    /** The command without a command line to read again (its help, the reference). */
+    public LoadBalancerMain() {
+        this(new String[0]);
+    }
+
+    private LoadBalancerMain(String[] args) {
+        this.args = args.clone();
+    }
+
+    /** The command line without a configuration file (its help, the reference). */
+    static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
 
     /**
-     * The command line of the load balancer. A value that picocli cannot convert is refused as {@link #call()} refuses
-     * one the configuration does not take: "lb: --flag: why" on standard error, exit code 2, no usage text after it.
+     * The command line of the load balancer for {@code args}, with the configuration file they or {@code LB_CONFIG} name
+     * as its defaults (IllegalArgumentException naming the file when it is refused). A value that picocli cannot convert
+     * is refused as {@link #call()} refuses one the configuration does not take: "lb: --flag: why" on standard error
+     * (after the file and key when the file gave it), exit code 2, no usage text after it.
      */
-    static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new LoadBalancerMain());
+    static CommandLine commandLine(String[] args) {
+        return commandLine(args, ConfigFile.named(args, System::getenv), Optional.empty());
+    }
+
+    /** {@code text}: the file's text instead of what is on disk (the dry run's body). */
+    private static CommandLine commandLine(String[] args, Optional<Path> path, Optional<String> text) {
+        LoadBalancerMain main = new LoadBalancerMain(args);
+        CommandLine cli = new CommandLine(main);
+        main.file = path.map(p -> text.isPresent() ? ConfigFile.parse(p, text.get(), cli.getCommandSpec(), System::getenv)
+                : ConfigFile.read(p, cli.getCommandSpec(), System::getenv));
+        main.file.ifPresent(cli::setDefaultValueProvider);
         IParameterExceptionHandler picocli = cli.getParameterExceptionHandler();
-        cli.setParameterExceptionHandler((e, args) -> {
+        cli.setParameterExceptionHandler((e, given) -> {
             Optional<String> refusal = LoadBalancerOptions.refusal(e);
-            if (refusal.isEmpty()) return picocli.handleParseException(e, args);
-            System.err.println("lb: " + refusal.get());
+            if (refusal.isEmpty()) return picocli.handleParseException(e, given);
+            System.err.println("lb: " + main.attributed(refusal.get()));
             return 2;
         });
         return cli;
+    }
+
+    private String attributed(String message) {
+        return file.map(f -> f.attributed(message, args, new CommandLine(new LoadBalancerMain(args)).getCommandSpec())).orElse(message);
+    }
+
+    /**
+     * The configuration {@code args} give now, the configuration file read again ({@code text}: with that text instead):
+     * what a reload applies, by the same code as the start. IllegalArgumentException naming what is refused.
+     */
+    static LoadBalancerConfig configuration(String[] args, Optional<String> text) {
+        Optional<Path> path = ConfigFile.named(args, System::getenv);
+        if (text.isPresent() && path.isEmpty()) path = Optional.of(Path.of("(body)"));
+        CommandLine cli = commandLine(args, path, text);
+        LoadBalancerMain main = cli.getCommand();
+        try {
+            cli.parseArgs(args);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(main.attributed(LoadBalancerOptions.refusal(e).orElse(e.getMessage())), e);
+        }
+        return main.config();
+    }
+
+    private LoadBalancerConfig config() {
+        try {
+            return options.config();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(attributed(e.getMessage()), e);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
         LoadBalancerConfig config;
         try {
-            config = options.config();
+            config = config();
         } catch (IllegalArgumentException e) {
             System.err.println("lb: " + e.getMessage());
             return 2;
         }
         LoadBalancer lb;
         try {
-            lb = LoadBalancer.start(config);
+            lb = LoadBalancer.start(config, text -> configuration(args, Optional.of(text)));
         } catch (IllegalArgumentException e) {
             System.err.println("lb: " + e.getMessage());
             return 2;
@@ -54,11 +112,18 @@ public final class LoadBalancerMain implements Callable<Integer> {
             System.err.println("lb: cannot start: " + cause.getMessage());
             return 1;
         }
-        // SIGHUP: read the certificate files again now (they are watched as well), as nginx and HAProxy reload on it;
-        // without certificates it keeps the JVM's meaning (stop, draining first)
-        if (lb.tlsPort().isPresent()) Signal.handle(new Signal("HUP"), signal -> lb.reloadCertificates());
+        // SIGHUP: read the configuration file and the certificate files again now (both are watched as well), as nginx and
+        // HAProxy reload on it; without either it keeps the JVM's meaning (stop, draining first)
+        Optional<ConfigWatch> watch = file.map(f -> ConfigWatch.start(f.path(), () -> configuration(args, Optional.empty()), lb.reconfiguration()));
+        if (lb.tlsPort().isPresent() || watch.isPresent()) {
+            Signal.handle(new Signal("HUP"), signal -> {
+                watch.ifPresent(ConfigWatch::reload);
+                lb.reloadCertificates();
+            });
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watch.ifPresent(ConfigWatch::close);
             lb.close();
             stopped.countDown();
         }, "lb-shutdown"));
@@ -78,6 +143,14 @@ public final class LoadBalancerMain implements Callable<Integer> {
         // name may not resolve for its first moments.
         if (System.getProperty("sun.net.inetaddr.ttl") == null) java.security.Security.setProperty("networkaddress.cache.ttl", "0");
         if (System.getProperty("sun.net.inetaddr.negative.ttl") == null) java.security.Security.setProperty("networkaddress.cache.negative.ttl", "0");
-        System.exit(commandLine().execute(args));
+        CommandLine cli;
+        try {
+            cli = commandLine(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("lb: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(cli.execute(args));
     }
 }

@@ -110,6 +110,13 @@ public final class LoadBalancerOptions {
         }
     }
 
+    @Option(names = "--config", defaultValue = "${env:LB_CONFIG}", paramLabel = "<file>",
+            description = "Configuration file: YAML (or JSON), one key per option, named as the long option without its dashes "
+                    + "(strategy: maglev, backends: [a:80, b:80]); flags and environment variables come before it. Read again on SIGHUP "
+                    + "and when it changes: the live settings are applied in one step, a change of what only a restart changes "
+                    + "(ports, binds, runtime, transport, TLS, ...) refuses the whole reload (env LB_CONFIG).")
+    public Path config;
+
     @Option(names = "--port", defaultValue = "${env:LB_PORT:-5000}", description = "Port to listen on (env LB_PORT, default ${DEFAULT-VALUE}).")
     public int port;
 

@@ -21,7 +21,7 @@ final class StrategyOptions {
     }
 
     static RingStrategy strategy(LoadBalancerOptions options) {
-        String strategy = RingStrategy.known(options.strategy);
+        String strategy = LoadBalancerOptions.converted("--strategy", () -> RingStrategy.known(options.strategy));
         String hash = options.hash == null ? "" : options.hash.trim();
         String probe = options.probe == null ? "" : options.probe.trim();
         if (options.slots < 0) throw new IllegalArgumentException("--slots must be positive");
@@ -29,7 +29,7 @@ final class StrategyOptions {
         if (options.tableSize < 0) throw new IllegalArgumentException("--table-size must not be negative (0 means 65537)");
         List<String> meaningless = new ArrayList<>();
         if (!strategy.equals("slots")) {
-            if (!hash.isEmpty() && !HashScheme.named(hash).equals(HashScheme.MURMUR)) meaningless.add("--hash " + hash);
+            if (!hash.isEmpty() && !LoadBalancerOptions.converted("--hash", () -> HashScheme.named(hash)).equals(HashScheme.MURMUR)) meaningless.add("--hash " + hash);
             if (!probe.isEmpty()) meaningless.add("--probe");
             if (options.slots != 0) meaningless.add("--slots");
         }
@@ -42,13 +42,14 @@ final class StrategyOptions {
         }
         return switch (strategy) {
             case "slots" -> {
-                HashScheme scheme = HashScheme.named(hash.isEmpty() ? "assignment" : hash);
+                HashScheme scheme = LoadBalancerOptions.converted("--hash", () -> HashScheme.named(hash.isEmpty() ? "assignment" : hash));
                 Probing probing = Probing.named(probe.isEmpty() ? "linear" : probe);
                 int slots = options.slots == 0 ? RingConfig.DEFAULT_SLOTS : options.slots;
                 yield options.vnodes > 0 ? new RingConfig(slots, options.vnodes, scheme, probing) : RingConfig.of(slots, scheme, probing);
             }
-            case "ring" -> new HashRing.Config(options.vnodes == 0 ? HashRing.DEFAULT_POINTS : options.vnodes);
-            default -> new MaglevTable.Config(options.tableSize == 0 ? MaglevTable.DEFAULT_TABLE_SIZE : options.tableSize);
+            case "ring" -> LoadBalancerOptions.converted("--vnodes", () -> new HashRing.Config(options.vnodes == 0 ? HashRing.DEFAULT_POINTS : options.vnodes));
+            default -> LoadBalancerOptions.converted("--table-size",
+                    () -> new MaglevTable.Config(options.tableSize == 0 ? MaglevTable.DEFAULT_TABLE_SIZE : options.tableSize));
         };
     }
 

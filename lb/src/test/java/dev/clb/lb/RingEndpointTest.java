@@ -25,6 +25,13 @@ class RingEndpointTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The configuration's hash /ring gave, once it is a hex SHA-256. */
+    private static String hash(JsonNode body) {
+        String hash = body.get("configHash").asText();
+        assertThat(hash).matches("[0-9a-f]{64}");
+        return hash;
+    }
+
     private static String share(long ids) {
         return Double.toString(ids / 900_000.0);
     }
@@ -37,11 +44,11 @@ class RingEndpointTest {
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
             JsonNode body = JSON.readTree(response.body());
             assertThat(body).isEqualTo(JSON.readTree("{\"strategy\": \"slots\", \"hash\": \"assignment\", \"boundedLoad\": null, \"slots\": 512, "
-                    + "\"vnodes\": 9, \"tableSize\": null, \"probe\": \"linear\", \"replicas\": ["
+                    + "\"vnodes\": 9, \"tableSize\": null, \"probe\": \"linear\", \"configRevision\": 1, \"configHash\": \"" + hash(body) + "\", \"replicas\": ["
                     + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(759374) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(42187) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(98439) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}]}"));
-            assertThat(fieldNames(body)).containsExactly("strategy", "hash", "boundedLoad", "slots", "vnodes", "tableSize", "probe", "replicas");
+            assertThat(fieldNames(body)).containsExactly("strategy", "hash", "boundedLoad", "slots", "vnodes", "tableSize", "probe", "configRevision", "configHash", "replicas");
             // 8437/469/1094 per 10000, the spec's figures
             assertThat(body.get("replicas").get(0).get("share").asDouble()).isBetween(0.84374, 0.84375);
         }
@@ -52,7 +59,7 @@ class RingEndpointTest {
         try (TestStack stack = TestStack.start("--standby", "0", "--strategy", "maglev", "--bounded-load", "1.25")) {
             JsonNode body = JSON.readTree(ring(stack).body());
             assertThat(body).isEqualTo(JSON.readTree("{\"strategy\": \"maglev\", \"hash\": \"murmur\", \"boundedLoad\": 1.25, \"slots\": null, "
-                    + "\"vnodes\": null, \"tableSize\": 65537, \"probe\": null, \"replicas\": ["
+                    + "\"vnodes\": null, \"tableSize\": 65537, \"probe\": null, \"configRevision\": 1, \"configHash\": \"" + hash(body) + "\", \"replicas\": ["
                     + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(299555) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(300380) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(300065) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}]}"));

@@ -45,19 +45,19 @@ class StrategyOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "--strategy random | unknown strategy 'random'; known: slots, ring, maglev",
-            "--strategy maglev --table-size 65536 | the Maglev table size must be a prime between 2 and 16777216 (e.g. 65537 or 655373), got 65536",
+            "--strategy random | --strategy: unknown strategy 'random'; known: slots, ring, maglev",
+            "--strategy maglev --table-size 65536 | --table-size: the Maglev table size must be a prime between 2 and 16777216 (e.g. 65537 or 655373), got 65536",
             "--strategy maglev --vnodes 100 | --vnodes does not apply to --strategy maglev (it hashes with murmur; --hash, --probe and --slots belong to slots, --vnodes to slots and ring)",
             "--strategy maglev --hash assignment --probe linear | --hash assignment, --probe do not apply to --strategy maglev (it hashes with murmur; --hash, --probe and --slots belong to slots, --vnodes to slots and ring)",
             "--strategy ring --slots 1024 --table-size 7 | --slots, --table-size do not apply to --strategy ring (it hashes with murmur; --hash, --probe and --slots belong to slots, --vnodes to slots and ring)",
             "--strategy ring --hash fnv | --hash fnv does not apply to --strategy ring (it hashes with murmur; --hash, --probe and --slots belong to slots, --vnodes to slots and ring)",
-            "--strategy ring --hash sha1 | unknown hash 'sha1'; known: assignment, murmur, fnv",
+            "--strategy ring --hash sha1 | --hash: unknown hash 'sha1'; known: assignment, murmur, fnv",
             "--table-size 65537 | --table-size does not apply to --strategy slots",
-            "--hash md5 | unknown hash 'md5'; known: assignment, murmur, fnv",
+            "--hash md5 | --hash: unknown hash 'md5'; known: assignment, murmur, fnv",
             "--vnodes -1 | --vnodes must not be negative (0 means the strategy's default)",
             "--table-size -1 --strategy maglev | --table-size must not be negative (0 means 65537)",
             "--slots -5 | --slots must be positive",
-            "--strategy ring --vnodes 300000 | points per replica must be between 1 and 262144, got 300000"})
+            "--strategy ring --vnodes 300000 | --vnodes: points per replica must be between 1 and 262144, got 300000"})
     void meaninglessOrBadCombinationsAreRefused(String args, String message) {
         assertThatThrownBy(() -> StrategyOptions.strategy(parse(args.split(" ")))).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
     }
@@ -96,7 +96,7 @@ class StrategyOptionsTest {
 
     @Test
     void helpNamesEveryStrategyOptionWithItsEnvironmentTwin() {
-        String help = new CommandLine(new LoadBalancerMain()).getUsageMessage();
+        String help = LoadBalancerMain.commandLine().getUsageMessage();
         for (String twin : new String[]{"LB_STRATEGY", "LB_TABLE_SIZE", "LB_BOUNDED_LOAD", "LB_VNODES", "LB_HASH"}) assertThat(help).contains(twin);
         assertThat(help).contains("ring and maglev always hash with murmur");
     }

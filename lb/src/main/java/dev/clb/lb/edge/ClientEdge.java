@@ -5,7 +5,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.List;
-import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -23,17 +23,15 @@ public final class ClientEdge {
     /** Body slices handed on per message: one socket read's worth, not Netty's default 8 KiB. */
     static final int MAX_BODY_PIECE_BYTES = 64 * 1024;
 
-    private final ClientLimits limits;
+    private final Supplier<EdgePolicy> policies;
     private final Drain drain;
-    private final Optional<RateLimit> rateLimit;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final RequestChecks checks = new RequestChecks(List.of(new TransferEncodingCheck(), new HostHeaderCheck(), new RequestTargetCheck()));
 
-    /** {@code rateLimit}: the per-client rate limit every request passes, if there is one. */
-    public ClientEdge(ClientLimits limits, Drain drain, Optional<RateLimit> rateLimit) {
-        this.limits = limits;
+    /** {@code policies}: the limits and the rate limit (if any) of the next connection, read once as it opens. */
+    public ClientEdge(Supplier<EdgePolicy> policies, Drain drain) {
+        this.policies = policies;
         this.drain = drain;
-        this.rateLimit = rateLimit;
     }
 
     /**
@@ -58,6 +56,8 @@ public final class ClientEdge {
      * limit is closed at once rather than answered after a handshake it would cost.
      */
     public void addTo(ChannelPipeline pipeline, boolean behindTls, ChannelHandler... protocol) {
+        EdgePolicy policy = policies.get();
+        ClientLimits limits = policy.limits();
         Exchanges exchanges = new Exchanges();
         pipeline.addLast(new LingeringClose());
         pipeline.addLast(protocol);
@@ -65,7 +65,7 @@ public final class ClientEdge {
                 drain.connection(exchanges), exchanges,
                 new HeaderTimeout(limits.headerTimeoutMillis(), exchanges, behindTls), new IdleTimeout(limits.idleTimeoutMillis(), exchanges),
                 new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);
-        rateLimit.ifPresent(limit -> pipeline.addLast(limit));
+        policy.rateLimit().ifPresent(limit -> pipeline.addLast(limit));
     }
 
     /** After an upgrade the connection carries bytes, not HTTP: the codec and the HTTP-level handlers leave. */

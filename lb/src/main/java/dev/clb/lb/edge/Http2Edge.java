@@ -15,9 +15,9 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Turns a client connection into an HTTP/2 one (after ALPN chose h2, or on the h2c preface) and serves each stream
@@ -43,25 +43,23 @@ public final class Http2Edge {
     private static final int RESET_WINDOW_SECONDS = 30;
     private static final int MAX_SMALL_CONTINUATIONS = 16;
 
-    private final ClientLimits limits;
+    private final Supplier<EdgePolicy> policies;
     private final AtomicInteger streamBudget;
     private final Drain drain;
     private final RequestHandlers requests;
-    private final Optional<RateLimit> rateLimit;
     private final Http2StreamFrameToHttpObjectCodec frames = new Http2StreamFrameToHttpObjectCodec(true);
     private final Http2RequestHeads heads = new Http2RequestHeads();
     private final RequestChecks checks = new RequestChecks(List.of(new HostHeaderCheck(), new RequestTargetCheck()));
 
     /**
      * {@code streamBudget}: what streams in flight count against, with the client connections, up to {@code --max-connections};
-     * {@code rateLimit}: the per-client rate limit each stream's request passes, if there is one.
+     * {@code policies}: the limits and the per-client rate limit (if any) of a connection, read once as it becomes HTTP/2.
      */
-    public Http2Edge(ClientLimits limits, AtomicInteger streamBudget, Drain drain, RequestHandlers requests, Optional<RateLimit> rateLimit) {
-        this.limits = limits;
+    public Http2Edge(Supplier<EdgePolicy> policies, AtomicInteger streamBudget, Drain drain, RequestHandlers requests) {
+        this.policies = policies;
         this.streamBudget = streamBudget;
         this.drain = drain;
         this.requests = requests;
-        this.rateLimit = rateLimit;
     }
 
     /** Replaces the HTTP/1 handlers of {@code pipeline}'s connection by the HTTP/2 codec and its streams. */
@@ -69,7 +67,9 @@ public final class Http2Edge {
         ClientEdge.leaveHttp(pipeline);
         pipeline.remove(RequestHandlers.NAME);
         ClientSide streams = side.overHttp2(pipeline.channel());
-        Http2FrameCodec codec = codec();
+        EdgePolicy policy = policies.get();
+        ClientLimits limits = policy.limits();
+        Http2FrameCodec codec = codec(limits);
         pipeline.addLast(new IdleStateHandler(0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS), codec,
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -78,14 +78,14 @@ public final class Http2Edge {
                         Exchanges exchanges = new Exchanges();
                         ChannelPipeline handlers = stream.pipeline();
                         handlers.addLast(new ConnectionLimit(streamBudget, limits.maxConnections(), ConnectionLimit.Refusal.REFUSE_STREAM), frames, heads, exchanges, new BodyTimeout(limits.bodyTimeoutMillis(), exchanges), checks);
-                        rateLimit.ifPresent(limit -> handlers.addLast(limit));
+                        policy.rateLimit().ifPresent(limit -> handlers.addLast(limit));
                         handlers.addLast(requests.handlerFor(stream, streams));
                     }
                 }), new Connection(codec, drain));
         pipeline.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
     }
 
-    private Http2FrameCodec codec() {
+    private static Http2FrameCodec codec(ClientLimits limits) {
         return Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(limits.maxStreams()).maxHeaderListSize(ClientEdge.MAX_HEADER_BYTES))
                 .validateHeaders(true)

@@ -81,6 +81,12 @@ public final class TrustedProxies {
         return given.hashCode();
     }
 
+    /** The networks as given, comma-separated: how a configuration shows it. */
+    @Override
+    public String toString() {
+        return String.join(",", given);
+    }
+
     private static Network network(String cidr) {
         int slash = cidr.indexOf('/');
         String address = slash < 0 ? cidr : cidr.substring(0, slash);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,7 +43,8 @@ public final class HeartbeatMonitor implements AutoCloseable {
         }
     }
 
-    private final Settings settings;
+    private volatile Settings settings;
+    private ScheduledFuture<?> rounds;
     private final HeartbeatProbe probe;
     private final Supplier<Collection<Replica>> targets;
     private final Listener listener;
@@ -66,9 +68,22 @@ public final class HeartbeatMonitor implements AutoCloseable {
         return settings;
     }
 
-    public void start() {
+    public synchronized void start() {
         long every = settings.interval().toMillis();
-        ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+        rounds = ticker.scheduleAtFixedRate(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Goes on with {@code next} (a reload): the next heartbeat gets its timeout and counts against its threshold; a new
+     * interval starts a new schedule, its first round one new interval from now.
+     */
+    public synchronized void reconfigure(Settings next) {
+        Settings before = settings;
+        settings = next;
+        if (rounds != null && !next.interval().equals(before.interval())) {
+            rounds.cancel(false);
+            start();
+        }
     }
 
     /** One round: a heartbeat to every target that has none in flight. {@link #start} runs it every interval. */

@@ -20,34 +20,42 @@ import java.util.function.Supplier;
 /**
  * {@code GET /ring}: the strategy, its parameters and each replica's ring id, weight and share of the six-digit request
  * ids from the model, in {@code /rep} order, whether it is ejected as an outlier and until when (epoch ms), and until
- * when it is within its slow start (epoch ms). The analyzer reads ring ids and expected splits from here.
+ * when it is within its slow start (epoch ms); the running configuration's revision (1 at start, one more per applied
+ * reload) and hash. The analyzer reads ring ids and
+ * expected splits from here.
  */
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Supplier<Ring<Replica>> rings;
-    private final OptionalDouble boundedLoad;
-    private final Supplier<Duration> slowStart;
+    private final Supplier<Configured> configured;
 
-    /** {@code slowStart}: the slow-start window, read per view (zero: off). */
-    public RingRoutes(Supplier<Ring<Replica>> rings, OptionalDouble boundedLoad, Supplier<Duration> slowStart) {
+    /**
+     * What {@code /ring} shows of the running configuration: the bounded-load factor (empty: off), the slow-start
+     * window (zero: off), its revision and its hash.
+     */
+    public record Configured(OptionalDouble boundedLoad, Duration slowStart, long revision, String hash) {
+    }
+
+    public RingRoutes(Supplier<Ring<Replica>> rings, Supplier<Configured> configured) {
         this.rings = rings;
-        this.boundedLoad = boundedLoad;
-        this.slowStart = slowStart;
+        this.configured = configured;
     }
 
     /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
     record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
-                    List<Replica> replicas) {
+                    long configRevision, String configHash, List<Replica> replicas) {
         record Replica(String hostname, int ringId, int weight, double share, boolean ejected, Long ejectedUntil, Long slowStartUntil) {
         }
     }
 
     RingView view() {
+        Configured config = configured.get();
+        OptionalDouble boundedLoad = config.boundedLoad();
         Ring<Replica> ring = rings.get();
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
-        long window = slowStart.get().toNanos();
+        long window = config.slowStart().toNanos();
         List<RingView.Replica> replicas = ring.nodes().stream()
                 .map((Node<Replica> n) -> {
                     OptionalLong until = n.value().ejection().ejectedUntil(Ticker.systemTicker(), Clock.systemUTC());
@@ -56,7 +64,7 @@ public final class RingRoutes implements ManagementRoutes {
                             until.isPresent(), boxed(until), boxed(warming));
                 }).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
-                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
+                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), config.revision(), config.hash(), replicas);
     }
 
     private static Integer boxed(OptionalInt value) {

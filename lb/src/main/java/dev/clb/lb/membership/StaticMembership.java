@@ -14,7 +14,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +33,7 @@ public final class StaticMembership implements Membership {
     private static final Logger log = LoggerFactory.getLogger(StaticMembership.class);
 
     private final ConsistentHashMap<Replica> map;
-    private final List<Fronted> backends;
+    private volatile List<Fronted> backends;
     /** The choosers' clock: a backend back up starts its slow start on it. */
     private final Ticker clock;
     /** Backends that are down, with the seat each gets back when it recovers. */
@@ -119,6 +123,66 @@ public final class StaticMembership implements Membership {
             }
         }
         log.info("fronting {} static backends: {}", map.ring().size(), hostnames());
+    }
+
+    /**
+     * Fronts {@code next} on {@code strategy} from now on, in one change of the map (a reload): a backend kept, by hostname,
+     * keeps its replica object with its state and its ring id, and takes its new weight; a new one gets {@code made}'s
+     * replica and the smallest ring id no kept one holds; one no longer listed leaves the map and the heartbeats. A kept
+     * backend that is down stays out, to come back on its new seat. Throws, changing nothing, when they do not fit.
+     */
+    public synchronized void reconfigure(RingStrategy strategy, List<WeightedBackend> next, Function<Backend, Replica> made) throws RingFullException {
+        Plan plan = plan(next, made);
+        map.rebuild(strategy, plan.nodes());
+        backends = plan.fronted();
+        down.clear();
+        down.putAll(plan.stillDown());
+        log.info("fronting {} static backends on the {} strategy: {}", next.size(), strategy.name(), hostnames());
+    }
+
+    /** The ring {@link #reconfigure} would install, the new backends without a replica (null values); nothing changes. */
+    public synchronized Ring<Replica> planned(RingStrategy strategy, List<WeightedBackend> next) throws RingFullException {
+        Ring<Replica> ring = strategy.empty();
+        for (Node<Replica> node : plan(next, b -> null).nodes()) ring = ring.with(node, map.ring().placement(node.name()));
+        return ring;
+    }
+
+    /** The backends as {@link #reconfigure} leaves them: every one fronted, the nodes of those up, the seats of those down. */
+    private record Plan(List<Fronted> fronted, List<Node<Replica>> nodes, Map<String, Seat> stillDown) {
+    }
+
+    private Plan plan(List<WeightedBackend> next, Function<Backend, Replica> made) {
+        Ring<Replica> ring = map.ring();
+        Map<String, Integer> ringIds = new HashMap<>();
+        ring.nodes().forEach(n -> ringIds.put(n.name(), n.ringId()));
+        down.forEach((hostname, seat) -> ringIds.put(hostname, seat.ringId()));
+        Map<String, Replica> kept = new HashMap<>();
+        backends.forEach(f -> kept.put(f.replica().hostname(), f.replica()));
+        Set<Integer> taken = new HashSet<>();
+        for (WeightedBackend b : next) if (kept.containsKey(b.backend().hostname())) taken.add(ringIds.get(b.backend().hostname()));
+        List<Fronted> fronted = new ArrayList<>();
+        List<Node<Replica>> nodes = new ArrayList<>();
+        Map<String, Seat> stillDown = new HashMap<>();
+        int free = 1;
+        for (WeightedBackend b : next) {
+            String hostname = b.backend().hostname();
+            Replica replica = kept.containsKey(hostname) ? kept.get(hostname) : made.apply(b.backend());
+            int ringId;
+            if (kept.containsKey(hostname)) {
+                ringId = ringIds.get(hostname);
+            } else {
+                while (taken.contains(free)) free++;
+                ringId = free;
+                taken.add(free);
+            }
+            fronted.add(new Fronted(replica, b.weight()));
+            if (down.containsKey(hostname)) {
+                stillDown.put(hostname, new Seat(ringId, b.weight(), Optional.empty()));
+            } else {
+                nodes.add(new Node<>(hostname, ringId, b.weight(), replica));
+            }
+        }
+        return new Plan(List.copyOf(fronted), nodes, stillDown);
     }
 
     @Override

@@ -255,7 +255,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final boolean upgrade;
         private final long startNanos = ctx.executor().ticker().nanoTime();
         private final long startEpochMillis = System.currentTimeMillis();
-        final RequestBody body = new RequestBody(routes.settings().retryBufferBytes());
+        private final RequestPolicy policy = routes.policy();
+        final RequestBody body = new RequestBody(policy.settings().retryBufferBytes());
         private Ring<Replica> ring;
         private long id;
         /** The replicas of the attempts so far, once there was one (the first attempt allocates nothing). */
@@ -287,7 +288,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
                 headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             }
-            routes.settings().forwarded().apply(headers, peer(), headers.get(HttpHeaderNames.HOST), side.scheme());
+            policy.settings().forwarded().apply(headers, peer(), headers.get(HttpHeaderNames.HOST), side.scheme());
             head.setProtocolVersion(HttpVersion.HTTP_1_1);
         }
 
@@ -326,7 +327,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 if (tried.isEmpty()) tried = new ArrayList<>(ring.size());
                 tried.add(replica);
             }
-            Node<Replica> node = passOverHung(routes.chooser().pick(ring, id, tried, ctx.executor().ticker()));
+            Node<Replica> node = passOverHung(policy.chooser().pick(ring, id, tried, ctx.executor().ticker()));
             if (node == null) {
                 error(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         attempts == 0 ? "No replica is available" : "No replica could answer (tried " + attempts + ")", false);
@@ -336,7 +337,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             replica = node.value();
             replica.begin();
             counted = true;
-            pool.send(replica, routes.timeoutMillis(), this);
+            pool.send(replica, policy.timeoutMillis(), this);
         }
 
         /**
@@ -350,7 +351,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             Node<Replica> next = chosen;
             while (next != null && pool.seemsHung(next.value())) {
                 passedOver.add(next.value());
-                next = routes.chooser().pick(ring, id, passedOver, ctx.executor().ticker());
+                next = policy.chooser().pick(ring, id, passedOver, ctx.executor().ticker());
             }
             return next != null ? next : chosen;
         }
@@ -379,7 +380,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         /** A first attempt of a request that can go elsewhere waits for what the replica's recent answers suggest. */
         @Override
         public long deadlineMillis(Replica to, LatencyWindow recent) {
-            long floor = routes.settings().attemptDeadlineFloorMillis();
+            long floor = policy.settings().attemptDeadlineFloorMillis();
             if (floor <= 0 || admin || !RetryPolicy.mayLeaveEarly(attempts, idempotent, body.replayable(), ring.size())) return 0;
             return recent.deadlineMillis(floor);
         }
@@ -429,7 +430,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         public void onHead(HttpResponse response) {
             int code = response.status().code();
             if (!admin) {
-                if (code >= 500) routes.outliers().failed(ring, replica, ctx.executor().ticker()); else routes.outliers().succeeded(replica);
+                if (code >= 500) policy.outliers().failed(ring, replica, ctx.executor().ticker()); else policy.outliers().succeeded(replica);
             }
             if (code == 404 && !admin) { // the spec's 400 replaces it once its body has been read
                 replacing404 = true;
@@ -526,15 +527,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             routes.monitor().suspect(replica);
-            routes.outliers().failed(ring, replica, ctx.executor().ticker()); // refused, reset, timed out: a gateway failure
+            policy.outliers().failed(ring, replica, ctx.executor().ticker()); // refused, reset, timed out: a gateway failure
             switch (RetryPolicy.afterFailure(body.replayable(), idempotent, HeartbeatMonitor.isRefusal(cause))) {
                 case NEXT_REPLICA -> {
-                    routes.events().retried(replica);
+                    policy.events().retried(replica);
                     replacing404 = false;
                     attempt();
                 }
                 case BODY_NOT_KEPT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + replica.hostname() + "' failed while a request body of more than "
-                        + routes.settings().retryBufferBytes() + " bytes (--retry-buffer) was sent; it is not retried: " + cause.getMessage(), false);
+                        + policy.settings().retryBufferBytes() + " bytes (--retry-buffer) was sent; it is not retried: " + cause.getMessage(), false);
                 case NOT_IDEMPOTENT -> error(HttpResponseStatus.BAD_GATEWAY, "Replica '" + replica.hostname() + "' failed during a "
                         + head.method() + " request, which is not retried: " + cause.getMessage(), false);
             }
@@ -577,7 +578,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.flush();
             upstream.tunnelTo(ctx.channel());
             ChannelPipeline pipeline = ctx.pipeline();
-            pipeline.addBefore(ctx.name(), "tunnel-idle", new IdleStateHandler(0, 0, routes.settings().tunnelIdleMillis(), TimeUnit.MILLISECONDS));
+            pipeline.addBefore(ctx.name(), "tunnel-idle", new IdleStateHandler(0, 0, policy.settings().tunnelIdleMillis(), TimeUnit.MILLISECONDS));
             pipeline.replace(ProxyHandler.this, "tunnel", new Tunnel(toReplica));
             ClientEdge.leaveHttp(pipeline);
             toReplica.config().setAutoRead(true);
@@ -587,7 +588,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private void complete(Optional<Replica> answeredBy) {
             if (done) return;
             done = true;
-            routes.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
+            policy.events().completed(new ProxyEvents.Exchange(startEpochMillis, peer(), head.method().name(), head.uri(),
                     edge(side.protocol(clientVersion)), open ? status : 499, answeredBy, attempts, ctx.executor().ticker().nanoTime() - startNanos));
             if (!keepAlive) close();
             boolean wholeBodyRead = body.complete();

@@ -2,15 +2,11 @@ package dev.clb.lb.server;
 
 import dev.clb.lb.admin.AdminRoutes;
 import dev.clb.lb.admin.AdminToken;
-import dev.clb.lb.edge.ClientLimits;
-import dev.clb.lb.edge.RateLimit;
-import dev.clb.lb.proxy.ProxyEvents;
+import dev.clb.lb.edge.EdgePolicy;
 import dev.clb.lb.proxy.ProxyRoutes;
-import dev.clb.lb.proxy.ProxySettings;
+import dev.clb.lb.proxy.RequestPolicy;
 import dev.clb.lb.edge.TlsEvents;
-import dev.clb.lb.backend.OutlierDetection;
 import dev.clb.lb.backend.ReplicaFactory;
-import dev.clb.lb.core.ReplicaChooser;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.membership.Membership;
 import io.javalin.Javalin;
@@ -18,6 +14,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.Mapping;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * The load balancer's HTTP front. The public port belongs to the {@link ProxyServer}; Javalin serves the admin
@@ -32,9 +29,11 @@ public final class LoadBalancerServer implements AutoCloseable {
         this.proxy = proxy;
     }
 
-    /** Where and how the public port listens, and the TLS port beside it if there is one; the per-client rate limit both ports share, if any. */
-    public record Listen(String bind, int port, Transport transport, long proxyTimeoutMillis, ClientLimits clients, ProxySettings proxy,
-                         Optional<TlsListen> tls, Optional<RateLimit> rateLimit) {
+    /**
+     * Where and how the public port listens, and the TLS port beside it if there is one; {@code edge}: what each new
+     * client connection of both ports is held to (its limits, the per-client rate limit they share).
+     */
+    public record Listen(String bind, int port, Transport transport, Supplier<EdgePolicy> edge, Optional<TlsListen> tls) {
     }
 
     /** The TLS port: its certificate for each SNI name (looked up per handshake, so a swapped set serves at once), and who hears of handshakes. */
@@ -42,8 +41,7 @@ public final class LoadBalancerServer implements AutoCloseable {
     }
 
     public static LoadBalancerServer start(Listen listen, Membership replicas, AdminToken adminToken, HeartbeatMonitor monitor,
-                                           ReplicaFactory made, ProxyEvents events, ReplicaChooser chooser,
-                                           OutlierDetection outliers) throws InterruptedException {
+                                           ReplicaFactory made, Supplier<RequestPolicy> requests) throws InterruptedException {
         AdminRoutes routes = new AdminRoutes(replicas, adminToken);
         Javalin admin = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -54,7 +52,7 @@ public final class LoadBalancerServer implements AutoCloseable {
         admin.start("127.0.0.1", 0);
         try {
             ProxyServer proxy = new ProxyServer(listen, made.loops(),
-                    new ProxyRoutes(replicas::ring, monitor, made.admin(admin.port()), listen.proxyTimeoutMillis(), events, chooser, outliers, listen.proxy()));
+                    new ProxyRoutes(replicas::ring, monitor, made.admin(admin.port()), requests));
             return new LoadBalancerServer(admin, proxy);
         } catch (InterruptedException | RuntimeException e) {
             admin.stop();

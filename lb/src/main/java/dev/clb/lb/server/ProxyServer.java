@@ -2,7 +2,6 @@ package dev.clb.lb.server;
 
 import dev.clb.lb.edge.AlpnSwitch;
 import dev.clb.lb.edge.ClientEdge;
-import dev.clb.lb.edge.ClientLimits;
 import dev.clb.lb.edge.ClientSide;
 import dev.clb.lb.edge.Drain;
 import dev.clb.lb.edge.Http2Edge;
@@ -78,10 +77,9 @@ final class ProxyServer implements AutoCloseable {
                 .option(ChannelOption.RCVBUF_ALLOCATOR, READS);
         int slot = 0;
         for (EventExecutor loop : loops) pools.put(loop, new UpstreamPool((EventLoop) loop, slot++, replicaConnections, CONNECT_TIMEOUT_MILLIS));
-        ClientLimits clients = listen.clients();
-        ClientEdge edge = new ClientEdge(clients, drain, listen.rateLimit());
+        ClientEdge edge = new ClientEdge(listen.edge(), drain);
         RequestHandlers proxy = (ch, side) -> new ProxyHandler(routes, pools.get(ch.eventLoop()), side);
-        Http2Edge http2 = new Http2Edge(clients, edge.streamBudget(), drain, proxy, listen.rateLimit());
+        Http2Edge http2 = new Http2Edge(listen.edge(), edge.streamBudget(), drain, proxy);
         try {
             listener = bind(listen, listen.port(), ch -> {
                 edge.addTo(ch.pipeline(), false, new PriorKnowledge(http2));
@@ -89,7 +87,7 @@ final class ProxyServer implements AutoCloseable {
             });
             tlsListener = listen.tls().isPresent() ? Optional.of(bind(listen, listen.tls().get().port(), ch -> {
                 LoadBalancerServer.TlsListen tls = listen.tls().get();
-                edge.addTo(ch.pipeline(), true, new Handshake(tls, clients.headerTimeoutMillis()), new AlpnSwitch(http2, tls.events()));
+                edge.addTo(ch.pipeline(), true, new Handshake(tls, listen.edge().get().limits().headerTimeoutMillis()), new AlpnSwitch(http2, tls.events()));
                 return proxy.handlerFor(ch, ClientSide.SECURE);
             })) : Optional.empty();
         } catch (InterruptedException | RuntimeException e) {

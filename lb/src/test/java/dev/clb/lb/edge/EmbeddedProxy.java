@@ -5,6 +5,7 @@ import dev.clb.lb.proxy.ForwardedHeaders;
 import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.proxy.ProxyHandler;
 import dev.clb.lb.proxy.ProxyRoutes;
+import dev.clb.lb.proxy.RequestPolicy;
 import dev.clb.lb.proxy.ProxySettings;
 import dev.clb.lb.upstream.UpstreamPool;
 import dev.clb.hashmap.ConsistentHashMap;
@@ -92,9 +93,11 @@ final class EmbeddedProxy implements AutoCloseable {
         map.add(replica.hostname(), replica);
         if (withOther) map.add(other.hostname(), other);
         ring = map.ring();
-        ProxyRoutes routes = new ProxyRoutes(() -> ring, monitor, replicas.admin(), PROXY_TIMEOUT_MILLIS, ProxyEvents.NONE,
-                ReplicaChooser.of(OptionalDouble.empty(), () -> 0, () -> Duration.ZERO), new OutlierDetection(outliers, replica -> { }), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0));
-        ClientEdge edge = new ClientEdge(limits, drain, rateLimit);
+        RequestPolicy policy = new RequestPolicy(PROXY_TIMEOUT_MILLIS, ReplicaChooser.of(OptionalDouble.empty(), () -> 0, () -> Duration.ZERO),
+                new OutlierDetection(outliers, replica -> { }), new ProxySettings(64 * 1024, ForwardedHeaders.REPLACE, 60_000, 0), ProxyEvents.NONE);
+        ProxyRoutes routes = new ProxyRoutes(() -> ring, monitor, replicas.admin(), () -> policy);
+        EdgePolicy edgePolicy = new EdgePolicy(limits, rateLimit);
+        ClientEdge edge = new ClientEdge(() -> edgePolicy, drain);
         client = new ClientConnection(EmbeddedChannel.builder().ticker(clock).handlers(new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {

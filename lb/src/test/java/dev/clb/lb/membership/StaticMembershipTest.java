@@ -156,4 +156,29 @@ class StaticMembershipTest {
         assertThat(weighted.ring().node("a").ringId()).isEqualTo(1);
         assertThat(weighted.ring().shares()).isEqualTo(shares);
     }
+
+    @Test
+    void aReloadRebuildsTheMapInOneChangeKeepingTheRingIdsAndStateOfTheBackendsItKeeps() throws Exception {
+        membership.start(2);
+        membership.failed(b, "test");
+        Backend c = new Backend("c", "127.0.0.1", 3);
+        Ring<Replica> before = membership.ring();
+        Ring<Replica> planned = membership.planned(new MaglevTable.Config(MaglevTable.DEFAULT_TABLE_SIZE),
+                List.of(new WeightedBackend(c, 1), new WeightedBackend(new Backend("a", "127.0.0.1", 1), 3)));
+        assertThat(membership.ring()).as("planning changes nothing").isSameAs(before);
+        assertThat(planned.node("c").value()).as("a new backend has no replica yet").isNull();
+
+        membership.reconfigure(new MaglevTable.Config(MaglevTable.DEFAULT_TABLE_SIZE),
+                List.of(new WeightedBackend(c, 1), new WeightedBackend(new Backend("a", "127.0.0.1", 1), 3)), made::of);
+        Ring<Replica> ring = membership.ring();
+        assertThat(ring.strategy().name()).isEqualTo("maglev");
+        assertThat(membership.hostnames()).containsExactly("c", "a");
+        assertThat(ring.node("a").value()).as("a kept backend keeps its replica object").isSameAs(a);
+        assertThat(ring.node("a").ringId()).isEqualTo(1);
+        assertThat(ring.node("a").weight()).isEqualTo(3);
+        assertThat(ring.node("c").ringId()).as("the smallest ring id no kept backend holds: b's, as b is gone").isEqualTo(2);
+        assertThat(membership.monitored()).as("b, gone, is no longer watched").doesNotContain(b);
+        assertThat(ring.shares().get("a") / (double) Ring.SIX_DIGIT_IDS).isCloseTo(0.75, within(0.01));
+        assertThat(planned.shares()).isEqualTo(ring.shares());
+    }
 }
