@@ -1,6 +1,7 @@
 package dev.clb.lb.backend;
 
 import io.netty.util.AsciiString;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -60,6 +61,14 @@ public final class Replica {
 
     public Health health() {
         return health;
+    }
+
+    /**
+     * Whether the choosers pass over it now, as they pass over a replica already tried: ejected as an outlier, or
+     * declared down by the heartbeats (an instance of a cluster does so at once, before the leader replaces it).
+     */
+    public boolean outOfRouting(Ticker clock) {
+        return health.isDown() || ejection.isEjected(clock);
     }
 
     /** Its outlier state: failures in a row, and whether it is ejected from routing. */

@@ -17,7 +17,7 @@ import java.util.function.IntSupplier;
  * <p>The counts are read without a lock while event loops change them, so a pick follows the counts as they were a
  * moment ago; two picks racing may both take a replica's last place under the cap. When every untried replica is over
  * the cap (only possible on a retry or in such a race), the first untried one in the fallback order is taken. A
- * replica ejected as an outlier is passed over, and taken only when every other one was tried.
+ * replica out of routing (ejected as an outlier, or down) is passed over, and taken only when every other one was tried.
  */
 public final class BoundedLoadChooser implements ReplicaChooser {
     private final double factor;
@@ -49,13 +49,13 @@ public final class BoundedLoadChooser implements ReplicaChooser {
         int cap = cap(total.getAsInt(), replicas);
         if (tried.isEmpty()) {
             Node<Replica> owner = ring.lookup(requestId);
-            if (owner.value().inFlight() < cap && !owner.value().ejection().isEjected(clock)) return owner;
+            if (owner.value().inFlight() < cap && !owner.value().outOfRouting(clock)) return owner;
         }
         Node<Replica> firstUntried = null;
         Node<Replica> firstEjected = null;
         for (Node<Replica> node : ring.fallbackOrder(requestId)) {
             if (tried.contains(node.value())) continue;
-            if (node.value().ejection().isEjected(clock)) {
+            if (node.value().outOfRouting(clock)) {
                 if (firstEjected == null) firstEjected = node;
                 continue;
             }

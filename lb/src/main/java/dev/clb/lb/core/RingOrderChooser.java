@@ -7,20 +7,20 @@ import io.netty.util.concurrent.Ticker;
 import java.util.List;
 
 /**
- * The ring's owner first, then the strategy's fallback order, passing over ejected replicas; the first attempt is one
- * allocation-free lookup when its owner is not ejected.
+ * The ring's owner first, then the strategy's fallback order, passing over replicas out of routing (ejected, or down);
+ * the first attempt is one allocation-free lookup when its owner is in routing.
  */
 final class RingOrderChooser implements ReplicaChooser {
     @Override
     public Node<Replica> pick(Ring<Replica> ring, long requestId, List<Replica> tried, Ticker clock) {
         if (tried.isEmpty()) {
             Node<Replica> owner = ring.lookup(requestId);
-            if (owner == null || !owner.value().ejection().isEjected(clock)) return owner;
+            if (owner == null || !owner.value().outOfRouting(clock)) return owner;
         }
         Node<Replica> firstEjected = null;
         for (Node<Replica> node : ring.fallbackOrder(requestId)) {
             if (tried.contains(node.value())) continue;
-            if (!node.value().ejection().isEjected(clock)) return node;
+            if (!node.value().outOfRouting(clock)) return node;
             if (firstEjected == null) firstEjected = node;
         }
         return firstEjected;

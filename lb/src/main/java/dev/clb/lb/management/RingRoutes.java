@@ -6,6 +6,7 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Replica;
+import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
 import io.netty.util.concurrent.Ticker;
 import java.time.Clock;
@@ -14,32 +15,43 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.function.Supplier;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code GET /ring}: the strategy, its parameters and each replica's ring id, weight and share of the six-digit request
- * ids from the model, in {@code /rep} order, and whether it is ejected as an outlier and until when (epoch ms). The analyzer reads ring ids and expected splits from here.
+ * ids from the model, in {@code /rep} order, and whether it is ejected as an outlier and until when (epoch ms); the
+ * table's digest, and in a cluster the revision and leader. The analyzer reads ring ids and expected splits from here.
  */
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Supplier<Ring<Replica>> rings;
+    private final Membership membership;
     private final OptionalDouble boundedLoad;
+    /** The last ring's digest: computed once per ring, not per request. */
+    private final AtomicReference<Digested> digested = new AtomicReference<>();
 
-    public RingRoutes(Supplier<Ring<Replica>> rings, OptionalDouble boundedLoad) {
-        this.rings = rings;
+    private record Digested(Ring<Replica> ring, String digest) {
+    }
+
+    public RingRoutes(Membership membership, OptionalDouble boundedLoad) {
+        this.membership = membership;
         this.boundedLoad = boundedLoad;
     }
 
-    /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
+    /**
+     * The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields.
+     * {@code digest}: see {@link RingDigest}; {@code revision} and {@code leader}: the cluster's state this ring was
+     * installed from and who leads (JSON null outside a cluster).
+     */
     record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
-                    List<Replica> replicas) {
+                    String digest, Long revision, String leader, List<Replica> replicas) {
         record Replica(String hostname, int ringId, int weight, double share, boolean ejected, Long ejectedUntil) {
         }
     }
 
     RingView view() {
-        Ring<Replica> ring = rings.get();
+        OptionalLong revision = membership.revision();
+        Ring<Replica> ring = membership.ring();
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
         List<RingView.Replica> replicas = ring.nodes().stream()
@@ -49,7 +61,16 @@ public final class RingRoutes implements ManagementRoutes {
                             until.isPresent(), until.isPresent() ? until.getAsLong() : null);
                 }).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
-                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), replicas);
+                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), digest(ring),
+                revision.isPresent() ? revision.getAsLong() : null, membership.leader().orElse(null), replicas);
+    }
+
+    private String digest(Ring<Replica> ring) {
+        Digested last = digested.get();
+        if (last != null && last.ring() == ring) return last.digest();
+        String digest = RingDigest.of(ring);
+        digested.set(new Digested(ring, digest));
+        return digest;
     }
 
     private static Integer boxed(OptionalInt value) {
