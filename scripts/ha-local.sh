@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The highly available reference deployment on one machine: two load-balancer instances, each in a network namespace
-# of its own, with keepalived (VRRPv3, adverts every 0.1 s) holding a virtual IP in front of them, as HAProxy and nginx
-# are deployed in pairs; a three-member etcd cluster beside them.
+# The highly available reference deployment on one machine: a cluster of two load-balancer instances on a three-member
+# etcd, each instance in a network namespace of its own, with keepalived (VRRPv3, adverts every 0.1 s) holding a virtual
+# IP in front of them, as HAProxy and nginx are deployed in pairs; the replicas are Docker containers, which outlive
+# either instance.
 #
 #   scripts/ha-local.sh up      build it; writes target/ha-local.env (shell assignments, see below)
-#   scripts/ha-local.sh down    remove every process, namespace, address and file 'up' made
+#   scripts/ha-local.sh down    remove every process, namespace, address, container and file 'up' made
 #   scripts/ha-local.sh status  print what exists
+#   scripts/ha-local.sh holder  which namespace holds the virtual IP
+#   scripts/ha-local.sh etcd-kill N | etcd-start N   kill -9 etcd member N (1-3) as a crash; start it again on its data
+#   scripts/ha-local.sh lb-stop N    stop instance N (1-2) as a rolling restart does: the virtual IP moved off it first
+#   scripts/ha-local.sh lb-start N   start instance N again after it was killed or stopped; prints its PID
 #
 # Layout (HA_NET, default 10.213.0.0/24, used only here; no traffic leaves the machine): a bridge clb-ha0 on the host
 # (.1), namespaces clb-ha1 (.11) and clb-ha2 (.12) joined to it by veth pairs, the virtual IP .100. In each namespace a
@@ -15,12 +20,16 @@
 # virtual IP within a few adverts. Both are BACKUP with nopreempt: an instance that comes back does not take the
 # address back (a rolling restart moves it once per instance).
 # etcd: members e1..e3 on the host, clients on .1:23791-23793 (and 127.0.0.1), peers on .1:23801-23803.
-# Replicas: three replica processes on the host at .1:5101-5103, which both instances front with --runtime static
-# and the same --backends, so both build the identical table (placement derives only from ring ids, in the order given).
+# Replicas: containers of the lb-replica image (built with 'make images' when the engine lacks it) on the Docker network
+# clb-ha-net, owner label clb-ha, names clb-ha-<hostname>; the instances reach them by their addresses on that network,
+# routed by the host (each namespace's default route is the bridge's .1). Both instances run with --cluster-etcd: the
+# one elected starts and replaces replicas, both route by the ring in etcd.
 #
 # target/ha-local.env: VIP, LB1, LB2 (public host:port), MGMT1, MGMT2 (management host:port), LB1_PID, LB2_PID,
-# ETCD (endpoints, comma-separated), ETCD_PIDS, REPLICA_PIDS, KEEPALIVED1_PID, KEEPALIVED2_PID.
-# Exit 3: cannot run here (not root, no network namespaces, keepalived or etcd missing); callers skip their tests.
+# ETCD (endpoints, comma-separated), ETCD_PIDS (in member order), ETCD_DATA (data directories, in member order),
+# KEEPALIVED1_PID, KEEPALIVED2_PID, OWNER (the replicas' owner label).
+# Exit 3: cannot run here (not root, no network namespaces, keepalived, etcd or a Docker engine missing); callers skip
+# their tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +43,8 @@ STATE=target/ha-local
 ENV_FILE=target/ha-local.env
 LB_JAR=lb/target/lb.jar
 REPLICA_JAR=replica/target/replica.jar
+OWNER=clb-ha
+DOCKER_NET=clb-ha-net
 LB_JVM_OPTS=${LB_JVM_OPTS:--Xmx256m -XX:+UseParallelGC}
 
 say() { echo "ha-local: $*"; }
@@ -46,6 +57,16 @@ await() { # await WHAT COMMAND...: up to 30 s
     for _ in $(seq 1 300); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
     echo "ha-local: $what did not come up; see $STATE/" >&2
     return 1 # set -e and the ERR trap of 'up' clean up
+}
+
+serves_replicas() { curl -sf "http://$1/rep" | grep -q '"N": [1-9]'; }
+
+await_long() { # await_long WHAT COMMAND...: up to 180 s
+    local what=$1
+    shift
+    for _ in $(seq 1 1800); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+    echo "ha-local: $what did not come up; see $STATE/" >&2
+    return 1
 }
 
 # start_bg LOG COMMAND...: starts COMMAND in a session of its own, prints its PID (that of COMMAND itself: setsid and
@@ -63,7 +84,9 @@ up() {
     command -v ip >/dev/null || give_up "ip (iproute2) is needed"
     command -v keepalived >/dev/null || give_up "keepalived is needed (apt-get install keepalived)"
     command -v etcd >/dev/null && command -v etcdctl >/dev/null || give_up "etcd is needed (apt-get install etcd-server etcd-client)"
+    docker info >/dev/null 2>&1 || give_up "a Docker engine is needed for the replicas (scripts/docker-ready.sh)"
     [[ -f $LB_JAR && -f $REPLICA_JAR ]] || { echo "ha-local: $LB_JAR or $REPLICA_JAR missing: run 'make build' first" >&2; exit 1; }
+    docker image inspect lb-replica:latest >/dev/null 2>&1 || make images
     if [[ -f $ENV_FILE ]] || ip link show "$BRIDGE" >/dev/null 2>&1 || ip netns list | grep -q '^clb-ha'; then
         echo "ha-local: already up, or left over from an earlier run ($ENV_FILE, $BRIDGE, namespaces clb-ha*): 'down' first" >&2
         exit 1
@@ -87,42 +110,25 @@ up() {
         ip -n "clb-ha$n" addr add "$(instance_ip $n)/24" dev eth0
         ip -n "clb-ha$n" link set eth0 up
         ip -n "clb-ha$n" link set lo up
+        ip -n "clb-ha$n" route add default via "$HOST_IP"
     done
 
-    local cluster=e1=http://$HOST_IP:23801,e2=http://$HOST_IP:23802,e3=http://$HOST_IP:23803 etcd_pids=() endpoints=()
+    local etcd_pids=() endpoints=()
     for n in 1 2 3; do
-        etcd_pids+=("$(start_bg "$STATE/etcd-$n.log" etcd --name "e$n" --data-dir "$STATE/etcd-$n" \
-            --listen-client-urls "http://$HOST_IP:2379$n,http://127.0.0.1:2379$n" --advertise-client-urls "http://$HOST_IP:2379$n" \
-            --listen-peer-urls "http://$HOST_IP:2380$n" --initial-advertise-peer-urls "http://$HOST_IP:2380$n" \
-            --initial-cluster "$cluster" --initial-cluster-state new --initial-cluster-token clb-ha-local)")
+        etcd_pids+=("$(start_etcd "$n" new)")
         endpoints+=("http://$HOST_IP:2379$n")
     done
+    for n in 1 2 3; do echo "etcd-$n ${etcd_pids[n - 1]}" >> "$STATE/members"; done
     local etcd
     etcd=$(IFS=,; echo "${endpoints[*]}")
     await "etcd" etcdctl --endpoints "$etcd" endpoint health
 
-    local replica_pids=() backends=()
-    for n in 1 2 3; do
-        replica_pids+=("$(start_bg "$STATE/replica-$n.log" java -Xmx128m -jar "$REPLICA_JAR" --bind "$HOST_IP" --port "510$n" --id "server-$n")")
-        backends+=("$HOST_IP:510$n")
-    done
-    for n in 1 2 3; do await "replica $n" curl -sf "http://$HOST_IP:510$n/heartbeat"; done
-
+    # made here, once: each instance would make it when missing, and two at the same moment make two of that name
+    docker network inspect "$DOCKER_NET" >/dev/null 2>&1 || docker network create --label "dev.clb.owner=$OWNER" "$DOCKER_NET" >/dev/null
     local lb_pids=() keepalived_pids=()
-    for n in 1 2; do
-        # a shell waits for the load balancer and writes 1 into lb-N.down the moment it is gone (kill -9 included), which
-        # keepalived follows by inotify: track_process cannot be used here, the kernel tells process events only to the
-        # first network namespace
-        # shellcheck disable=SC2016,SC2086  # expanded by that shell; LB_JVM_OPTS: several options
-        start_bg "$STATE/lb-$n.log" ip netns exec "clb-ha$n" sh -c 'down=$1 pidfile=$2; shift 2
-            echo 0 > "$down"; "$@" & echo $! > "$pidfile"; wait $!; echo 1 > "$down"' sh "$PWD/$STATE/lb-$n.down" "$STATE/lb-$n.pid" \
-            java $LB_JVM_OPTS -jar "$LB_JAR" --runtime static --backends "$(IFS=,; echo "${backends[*]}")" --bind 0.0.0.0 --port 5000 \
-            --management-bind "$(instance_ip $n)" --management-port 9901 >/dev/null
-        await "load balancer $n's PID" test -s "$STATE/lb-$n.pid"
-        lb_pids+=("$(cat "$STATE/lb-$n.pid")")
-        echo "${lb_pids[-1]}" >> "$STATE/pids"
-    done
-    for n in 1 2; do await "load balancer $n" curl -sf "http://$(instance_ip $n):5000/rep"; done
+    for n in 1 2; do lb_pids+=("$(start_lb "$n" "$etcd")"); done
+    # the first instance elected starts the replicas: seconds each on a busy machine
+    for n in 1 2; do await_long "load balancer $n with replicas" serves_replicas "$(instance_ip $n):5000"; done
 
     for n in 1 2; do
         # the first instance has the higher priority, so that it holds the address first; nopreempt keeps it where it is
@@ -181,13 +187,83 @@ LB1_PID=${lb_pids[0]}
 LB2_PID=${lb_pids[1]}
 ETCD=$etcd
 ETCD_PIDS="${etcd_pids[*]}"
-REPLICA_PIDS="${replica_pids[*]}"
+ETCD_DATA="$(for n in 1 2 3; do printf '%s ' "$PWD/$STATE/etcd-$n"; done)"
+OWNER=$OWNER
 KEEPALIVED1_PID=${keepalived_pids[0]}
 KEEPALIVED2_PID=${keepalived_pids[1]}
 ENV
     trap - ERR INT TERM
     say "up: virtual IP $VIP:5000 held by $(holder); $ENV_FILE written"
 }
+
+# start_lb N ETCD: load-balancer instance N in its namespace, an instance of the cluster on the etcd endpoints ETCD;
+# prints its PID (recorded in $STATE/pids, and in $STATE/lb-N.pid)
+start_lb() {
+    local n=$1 etcd=$2
+    rm -f "$STATE/lb-$n.pid"
+    # a shell waits for the load balancer and writes 1 into lb-N.down the moment it is gone (kill -9 included), which
+    # keepalived follows by inotify: track_process cannot be used here, the kernel tells process events only to the
+    # first network namespace
+    # shellcheck disable=SC2016,SC2086  # expanded by that shell; LB_JVM_OPTS: several options
+    start_bg "$STATE/lb-$n.log" ip netns exec "clb-ha$n" sh -c 'down=$1 pidfile=$2; shift 2
+        echo 0 > "$down"; "$@" & echo $! > "$pidfile"; wait $!; echo 1 > "$down"' sh "$PWD/$STATE/lb-$n.down" "$STATE/lb-$n.pid" \
+        java $LB_JVM_OPTS -jar "$LB_JAR" --runtime docker --replica-address ip --network "$DOCKER_NET" --owner "$OWNER" \
+        --container-prefix "$OWNER-" --replicas 3 --standby 1 --cluster-etcd "$etcd" --instance-id "lb$n" \
+        --cluster-advertise "$(instance_ip "$n"):5000" --bind 0.0.0.0 --port 5000 \
+        --management-bind "$(instance_ip "$n")" --management-port 9901 >/dev/null
+    await "load balancer $n's PID" test -s "$STATE/lb-$n.pid"
+    cat "$STATE/lb-$n.pid" | tee -a "$STATE/pids"
+}
+
+# lb_stop N: stops instance N as a rolling restart does: its keepalived told first (the file it follows), so that the
+# virtual IP is on the other instance before this one stops taking connections; then SIGTERM (it drains and resigns)
+lb_stop() {
+    local pid
+    pid=$(cat "$STATE/lb-$1.pid")
+    echo 1 > "$STATE/lb-$1.down"
+    await "the virtual IP off instance $1" not_holding "$1"
+    ours "$pid" && kill "$pid"
+    for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    echo "ha-local: instance $1 ($pid) did not stop within 60 s" >&2
+    return 1
+}
+
+not_holding() { ! holds_vip "$1"; }
+
+# lb_start N: starts instance N again (after a kill or a stop), waits until it serves, prints its PID
+lb_start() {
+    local pid etcd
+    etcd=$(sed -n 's/^ETCD=//p' "$ENV_FILE")
+    pid=$(start_lb "$1" "$etcd")
+    await_long "load balancer $1 with replicas" serves_replicas "$(instance_ip "$1"):5000"
+    echo "$pid"
+}
+
+# start_etcd N new|existing: member eN (its data in $STATE/etcd-N); prints its PID
+start_etcd() {
+    local n=$1 cluster=e1=http://$HOST_IP:23801,e2=http://$HOST_IP:23802,e3=http://$HOST_IP:23803
+    start_bg "$STATE/etcd-$n.log" etcd --name "e$n" --data-dir "$STATE/etcd-$n" \
+        --listen-client-urls "http://$HOST_IP:2379$n,http://127.0.0.1:2379$n" --advertise-client-urls "http://$HOST_IP:2379$n" \
+        --listen-peer-urls "http://$HOST_IP:2380$n" --initial-advertise-peer-urls "http://$HOST_IP:2380$n" \
+        --initial-cluster "$cluster" --initial-cluster-state "$2" --initial-cluster-token clb-ha-local
+}
+
+# etcd_kill N: kill -9 of member eN (as a crash); etcd_start N: starts it again on its data, and prints its new PID
+etcd_kill() {
+    local pid
+    pid=$(member_pid "$1")
+    [[ -n $pid ]] && ours "$pid" && kill -9 "$pid"
+    sed -i "/^etcd-$1 /d" "$STATE/members"
+}
+
+etcd_start() {
+    local pid
+    pid=$(start_etcd "$1" existing)
+    echo "etcd-$1 $pid" >> "$STATE/members"
+    echo "$pid"
+}
+
+member_pid() { awk -v m="etcd-$1" '$1 == m { print $2 }' "$STATE/members" 2>/dev/null | tail -1; }
 
 holds_vip() { ip -n "clb-ha$1" -o addr show dev eth0 2>/dev/null | grep -q " $VIP/"; }
 
@@ -206,10 +282,11 @@ holders() {
 
 one_holder() { [[ $(holders) == 1 ]]; }
 
-# bridge_forwarding -I|-D: lets the bridge's own traffic through iptables' FORWARD chain, or takes that rule away
+# bridge_forwarding -I|-D: lets what comes in on the bridge through iptables' FORWARD chain (to the other namespace, and
+# to the replicas' Docker network, whose own rules take only published ports), or takes that rule away
 bridge_forwarding() {
     command -v iptables >/dev/null || return 0
-    local rule=(FORWARD -i "$BRIDGE" -o "$BRIDGE" -j ACCEPT)
+    local rule=(FORWARD -i "$BRIDGE" -j ACCEPT)
     if [[ $1 == -I ]]; then
         iptables -C "${rule[@]}" 2>/dev/null || iptables -I "${rule[@]}"
     else
@@ -218,7 +295,7 @@ bridge_forwarding() {
 }
 
 # ours PID: whether PID is still one of the processes 'up' starts (a stale pid file, after a reboot say, names others)
-ours() { grep -qaE 'etcd|replica\.jar|lb\.jar|keepalived|down=' "/proc/$1/cmdline" 2>/dev/null; }
+ours() { grep -qaE 'etcd|lb\.jar|keepalived|down=' "/proc/$1/cmdline" 2>/dev/null; }
 
 # stop_pids PID...: SIGTERM, then SIGKILL to what is left after 10 s; only the PIDs given that are still ours
 stop_pids() {
@@ -249,6 +326,12 @@ down() {
     done
     ip link del "$BRIDGE" 2>/dev/null || true
     bridge_forwarding -D
+    # the replicas outlive the instances by design: they go here
+    if docker info >/dev/null 2>&1; then
+        docker ps -aq --filter "label=dev.clb.owner=$OWNER" | xargs -r docker rm -f >/dev/null
+        docker volume ls -q --filter "label=dev.clb.owner=$OWNER" | xargs -r docker volume rm >/dev/null
+        docker network ls -q --filter "label=dev.clb.owner=$OWNER" | xargs -r docker network rm >/dev/null
+    fi
     rm -rf "$STATE" "$ENV_FILE"
     say "down"
 }
@@ -264,5 +347,9 @@ case ${1:-} in
     down) down ;;
     status) status ;;
     holder) holder ;;
-    *) echo "usage: $0 up|down|status|holder" >&2; exit 2 ;;
+    etcd-kill) etcd_kill "${2:?member 1-3}" ;;
+    lb-start) lb_start "${2:?instance 1-2}" ;;
+    lb-stop) lb_stop "${2:?instance 1-2}" ;;
+    etcd-start) etcd_start "${2:?member 1-3}" ;;
+    *) echo "usage: $0 up|down|status|holder|etcd-kill N|etcd-start N|lb-stop N|lb-start N" >&2; exit 2 ;;
 esac

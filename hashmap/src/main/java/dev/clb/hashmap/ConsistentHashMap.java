@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The live consistent hash map: the current {@link Ring} of its strategy, replaced whole on every change.
@@ -100,6 +101,17 @@ public final class ConsistentHashMap<T> {
         Node<T> node = new Node<>(newName, old.ringId(), old.weight(), value);
         install(current.without(oldName).with(node, current.placement(oldName)));
         return node;
+    }
+
+    /**
+     * Replaces the whole ring in one change by one holding {@code nodes}, added in this order, each on its ring id and
+     * weight and at its placement where that fits: to install a ring another map built, node for node.
+     */
+    public synchronized Ring<T> replaceAll(List<Node<T>> nodes, Function<String, Optional<Placement>> placements) throws RingFullException {
+        Ring<T> next = ring.get().strategy().empty();
+        for (Node<T> node : nodes) next = next.with(node, placements.apply(node.name()));
+        install(next);
+        return next;
     }
 
     /** Removes {@code name}; returns the removed node, or null when it was not on the ring. */

@@ -1,15 +1,21 @@
 package dev.clb.lb;
 
 import dev.clb.hashmap.ConsistentHashMap;
+import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.OutlierDetection;
 import dev.clb.lb.backend.Replica;
 import dev.clb.lb.backend.ReplicaFactory;
+import dev.clb.lb.cluster.ClusterRoutes;
+import dev.clb.lb.cluster.EtcdStore;
+import dev.clb.lb.cluster.HttpLeaderLink;
+import dev.clb.lb.config.Cluster;
 import dev.clb.lb.config.FixedSettings;
 import dev.clb.lb.config.Listen;
 import dev.clb.lb.config.LiveSettings;
 import dev.clb.lb.config.LoadBalancerConfig;
 import dev.clb.lb.config.Management;
+import dev.clb.lb.config.RuntimeChoice;
 import dev.clb.lb.config.Tls;
 import dev.clb.lb.health.HeartbeatMonitor;
 import dev.clb.lb.health.HeartbeatProbe;
@@ -20,6 +26,7 @@ import dev.clb.lb.proxy.ProxyEvents;
 import dev.clb.lb.management.ManagementRoutes;
 import dev.clb.lb.management.ManagementServer;
 import dev.clb.lb.management.RingRoutes;
+import dev.clb.lb.membership.ClusterMembership;
 import dev.clb.lb.membership.ManagedMembership;
 import dev.clb.lb.membership.Membership;
 import dev.clb.lb.membership.StaticMembership;
@@ -40,6 +47,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.eclipse.jetty.client.HttpClient;
 import org.slf4j.Logger;
@@ -97,17 +106,41 @@ public final class LoadBalancer implements AutoCloseable {
         heartbeatClient.setUserAgentField(null);
         heartbeatClient.setConnectTimeout(heartbeat.timeout().toMillis());
         heartbeatClient.start();
-        Optional<ReplicaRuntime> runtime = fixed.runtime().create();
+        // an instance of a cluster makes a runtime for each term it leads; alone, one runtime for its life
+        Optional<ReplicaRuntime> runtime = fixed.cluster().isPresent() ? Optional.empty() : fixed.runtime().create();
         Metrics metrics = new Metrics(fixed.metricsRetention());
         Listen listen = fixed.listen();
         ReplicaFactory made = new ReplicaFactory(listen.ioThreads(), metrics.registry());
-        ConsistentHashMap<Replica> map = new ConsistentHashMap<>(strategy, metrics::ringChanged);
+        List<Consumer<Ring<Replica>>> alsoTold = new CopyOnWriteArrayList<>();
+        ConsistentHashMap<Replica> map = new ConsistentHashMap<>(strategy, ring -> {
+            metrics.ringChanged(ring);
+            alsoTold.forEach(told -> told.accept(ring));
+        });
         HeartbeatProbe probe = new JettyHeartbeatProbe(heartbeatClient);
-        // the one place that tells owned replicas from fronted servers: everything else sees a Membership
-        Optional<StaticMembership> statics = runtime.isPresent() ? Optional.empty() : Optional.of(new StaticMembership(map,
-                live.backends().stream().map(b -> new StaticMembership.Fronted(made.of(b.backend()), b.weight())).toList(), Ticker.systemTicker()));
-        Membership replicas = runtime.<Membership>map(r -> new ManagedMembership(map, r, probe, made, metrics.membership(), fixed.membership(), Ticker.systemTicker()))
-                .orElseGet(statics::get);
+        // the one place that tells owned replicas from fronted servers and from a cluster's: everything else sees a Membership
+        Optional<ClusterRoutes> clusterRoutes = Optional.empty();
+        Optional<StaticMembership> statics = Optional.empty();
+        Membership replicas;
+        if (fixed.cluster().isPresent()) {
+            Cluster cluster = fixed.cluster().get();
+            EtcdStore store = new EtcdStore(cluster);
+            ManagedMembership.Settings settings = fixed.membership();
+            ClusterMembership clustered = new ClusterMembership(map, made, store,
+                    new HttpLeaderLink(fixed.adminToken().authorization(), settings.spawnTimeout().multipliedBy(2).plus(settings.drainTimeout())),
+                    () -> new ManagedMembership(map, fixed.runtime().create().orElseThrow(), probe, made, metrics.membership(), settings,
+                            Ticker.systemTicker()),
+                    fixed.runtime().name(), settings.spawnTimeout().plus(cluster.lease().multipliedBy(2)));
+            alsoTold.add(clustered::ringChanged);
+            clusterRoutes = Optional.of(new ClusterRoutes(cluster, store, clustered));
+            replicas = clustered;
+        } else if (runtime.isPresent()) {
+            replicas = new ManagedMembership(map, runtime.get(), probe, made, metrics.membership(), fixed.membership(), Ticker.systemTicker());
+        } else {
+            statics = Optional.of(new StaticMembership(map,
+                    live.backends().stream().map(b -> new StaticMembership.Fronted(made.of(b.backend()), b.weight())).toList(), Ticker.systemTicker()));
+            replicas = statics.get();
+        }
+        boolean owned = !(fixed.runtime() instanceof RuntimeChoice.Static);
         HeartbeatMonitor monitor = new HeartbeatMonitor(heartbeat, probe, replicas::monitored, replicas, metrics.membership());
         LoadBalancer lb = new LoadBalancer(runtime, replicas, monitor, heartbeatClient, made, metrics, fixed.membership().drainTimeout());
         metrics.watch(replicas, made);
@@ -118,7 +151,7 @@ public final class LoadBalancer implements AutoCloseable {
             // request metrics only where they can be read: the management port is their one way out
             List<ProxyEvents> observers = new ArrayList<>();
             if (fixed.management().isPresent()) observers.add(metrics.requests());
-            lb.live = new Reconfiguration(config, map, statics, monitor, made, observers, runtime.isPresent()
+            lb.live = new Reconfiguration(config, map, statics, monitor, made, observers, owned
                     ? replica -> monitor.ejectedTooOften(replica, OutlierDetection.REPLACE_AFTER)
                     : replica -> { }, metrics.registry()); // a static backend is not ours to replace: it stays, ejected for ever longer
             Reconfiguration reconfiguration = lb.live;
@@ -126,15 +159,16 @@ public final class LoadBalancer implements AutoCloseable {
                     replicas.runtimeName(), strategy.describe(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : "off",
                     live.rateLimits().rate().map(RequestRate::toString).orElse("off"),
                     heartbeat.interval().toMillis(), heartbeat.timeout().toMillis(), heartbeat.threshold(),
-                    runtime.isPresent() ? fixed.membership().standbys() : 0, listen.transport().describe());
+                    owned ? fixed.membership().standbys() : 0, listen.transport().describe());
             replicas.start(fixed.replicas());
             replicas.onExit(monitor::exited);
             monitor.start();
             // the management port first: once the public port answers, /ring, /metrics and /dashboard do too
             if (fixed.management().isPresent()) {
                 Management management = fixed.management().get();
-                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas::ring, reconfiguration::shown), new ConfigCheckRoutes(reconfiguration, configurations), metrics, new Dashboard(replicas, metrics)));
+                List<ManagementRoutes> routes = new ArrayList<>(List.of(new RingRoutes(replicas, reconfiguration::shown), new ConfigCheckRoutes(reconfiguration, configurations), metrics, new Dashboard(replicas, metrics)));
                 int tlsPortAskedFor = fixed.tls().map(Tls::port).orElse(-1);
+                clusterRoutes.ifPresent(routes::add);
                 lb.certificates.ifPresent(certificates -> routes.add(new TlsRoutes(certificates,
                         () -> lb.server == null ? tlsPortAskedFor : lb.server.tlsPort().orElse(-1), Clock.systemUTC()))); // asked before the port is open: the port asked for
                 lb.management = ManagementServer.start(management.bind(), management.port(), routes);
@@ -223,7 +257,7 @@ public final class LoadBalancer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("stopping the heartbeat client: {}", e.getMessage());
         }
-        log.info("load balancer stopped; all replicas it started are gone");
+        log.info("load balancer stopped");
     }
 
     private void drain() {

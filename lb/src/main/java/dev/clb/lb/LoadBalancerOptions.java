@@ -2,6 +2,7 @@ package dev.clb.lb;
 
 import dev.clb.lb.admin.AdminToken;
 import dev.clb.lb.config.Balancing;
+import dev.clb.lb.config.Cluster;
 import dev.clb.lb.config.FixedSettings;
 import dev.clb.lb.config.Listen;
 import dev.clb.lb.config.LiveSettings;
@@ -361,6 +362,34 @@ public final class LoadBalancerOptions {
                     + "(env LB_KEEP_REPLICAS, default ${DEFAULT-VALUE}).")
     public boolean keepReplicas;
 
+    @Option(names = "--replica-address", defaultValue = "${env:LB_REPLICA_ADDRESS:-hostname}",
+            description = "How the docker runtime reaches its replicas: hostname (resolved on their network, where the load balancer runs "
+                    + "in a container) or ip (their address on the network, for a load balancer on the host) (env LB_REPLICA_ADDRESS, default ${DEFAULT-VALUE}).")
+    public String replicaAddress;
+
+    @Option(names = "--cluster-etcd", split = ",", defaultValue = "${env:LB_CLUSTER_ETCD}",
+            description = "Cluster mode: etcd endpoints (http://host:port,...) where several load-balancer instances keep one membership, "
+                    + "elect the one that changes it and all route alike; needs the docker or swarm runtime (env LB_CLUSTER_ETCD, default none: one instance).")
+    public List<String> clusterEtcd = new ArrayList<>();
+
+    @Option(names = "--cluster-name", defaultValue = "${env:LB_CLUSTER_NAME:-clb}",
+            description = "The cluster's name, its key prefix in etcd (env LB_CLUSTER_NAME, default ${DEFAULT-VALUE}).")
+    public String clusterName;
+
+    @Option(names = "--instance-id", defaultValue = "${env:LB_INSTANCE_ID:-}",
+            description = "This instance's id in the cluster (env LB_INSTANCE_ID, default the hostname).")
+    public String instanceId;
+
+    @Option(names = "--cluster-lease", defaultValue = "${env:LB_CLUSTER_LEASE:-3}",
+            description = "Seconds the leader's lease lasts without renewal (renewed every third): a dead leader is replaced after at most "
+                    + "this long (env LB_CLUSTER_LEASE, default ${DEFAULT-VALUE}).")
+    public int clusterLease;
+
+    @Option(names = "--cluster-advertise", defaultValue = "${env:LB_CLUSTER_ADVERTISE:-}",
+            description = "host:port at which the other instances reach this one's public port, to pass /add and /rm on to it while it "
+                    + "leads (env LB_CLUSTER_ADVERTISE, default <instance id>:<port>).")
+    public String clusterAdvertise;
+
     @Option(names = "--docker-host", defaultValue = "${env:DOCKER_HOST:-unix:///var/run/docker.sock}", description = "Docker engine to use (env DOCKER_HOST, default ${DEFAULT-VALUE}).")
     public String dockerHost;
 
@@ -383,6 +412,7 @@ public final class LoadBalancerOptions {
                 "maxPercent", "--outlier-max-percent"), () -> new OutlierDetection.Settings(outlier5xx, outlierEjection, outlierMaxPercent));
         Optional<AccessLog.Destination> log = converted("--access-log", () -> AccessLog.Destination.named(accessLog));
         RuntimeChoice runtimeChoice = RuntimeOptions.runtime(this);
+        Optional<Cluster> cluster = cluster(runtimeChoice);
         List<WeightedBackend> staticBackends = runtimeChoice instanceof RuntimeChoice.Static
                 ? converted("--backends", () -> StaticMembership.fitting(balancing.strategy(),
                         StaticMembership.backends(backends == null ? List.of() : backends)))
@@ -398,8 +428,32 @@ public final class LoadBalancerOptions {
         Optional<Management> management = managementPort < 0 ? Optional.empty() : Optional.of(new Management(managementBind, managementPort));
         Optional<Tls> tls = tls();
         FixedSettings fixed = checked(Map.of("replicas", "--replicas", "metricsRetention", "--metrics-retention", "tlsPort", "--tls-port"),
-                () -> new FixedSettings(listen, tls, management, runtimeChoice, replicas, membership, metricsRetention, AdminToken.of(adminToken)));
+                () -> new FixedSettings(listen, tls, management, runtimeChoice, replicas, membership, metricsRetention, AdminToken.of(adminToken), cluster));
         return checked(Map.of("replicas", "--replicas"), () -> new LoadBalancerConfig(fixed, live));
+    }
+
+    /** Cluster mode when etcd endpoints are given; refused on a runtime whose replicas die with the instance. */
+    private Optional<Cluster> cluster(RuntimeChoice runtimeChoice) {
+        List<String> endpoints = clusterEtcd == null ? List.of() : clusterEtcd.stream().filter(e -> !e.isBlank()).toList();
+        if (endpoints.isEmpty()) return Optional.empty();
+        if (!(runtimeChoice instanceof RuntimeChoice.Docker || runtimeChoice instanceof RuntimeChoice.Swarm)) {
+            throw new IllegalArgumentException("--cluster-etcd: cluster mode needs replicas that outlive any one instance, on --runtime docker or "
+                    + "swarm; the " + runtimeChoice.name() + " runtime's replicas " + (runtimeChoice instanceof RuntimeChoice.Local
+                    ? "are the instance's child processes and die with it" : "are not the instances' to start or replace"));
+        }
+        String id = instanceId == null || instanceId.isBlank() ? localHostname() : instanceId;
+        String advertise = clusterAdvertise == null || clusterAdvertise.isBlank() ? id + ":" + port : clusterAdvertise;
+        return Optional.of(checked(Map.of("etcd", "--cluster-etcd", "name", "--cluster-name", "instanceId", "--instance-id",
+                "lease", "--cluster-lease", "advertise", "--cluster-advertise"),
+                () -> new Cluster(endpoints, clusterName, id, Duration.ofSeconds(clusterLease), advertise)));
+    }
+
+    private static String localHostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--instance-id: this machine's hostname is unknown (" + e.getMessage() + "): give an id");
+        }
     }
 
     /** The TLS port when certificates are given; a certificate without its key (or the reverse) is refused. */

@@ -290,6 +290,7 @@ public final class Reconfiguration {
             differs(keys, "drain-timeout", a.membership().drainTimeout(), b.membership().drainTimeout());
             differs(keys, "metrics-retention", a.metricsRetention(), b.metricsRetention());
             differs(keys, "admin-token", a.adminToken(), b.adminToken());
+            differs(keys, "cluster-etcd, cluster-name, instance-id, cluster-lease, cluster-advertise", a.cluster(), b.cluster());
             return keys;
         }
 

@@ -48,7 +48,14 @@ final class RuntimeOptions {
     }
 
     private static EngineSettings engineSettings(LoadBalancerOptions options) {
+        boolean clustered = options.clusterEtcd != null && options.clusterEtcd.stream().anyMatch(e -> !e.isBlank());
+        boolean addressByIp = switch (options.replicaAddress.toLowerCase(java.util.Locale.ROOT)) {
+            case "hostname" -> false;
+            case "ip" -> true;
+            default -> throw new IllegalArgumentException("--replica-address: '" + options.replicaAddress + "' is neither hostname nor ip");
+        };
+        // in a cluster the replicas are every instance's: the one that stops leaves them to the others
         return new EngineSettings(options.dockerHost, options.image, options.network, options.owner, options.containerPrefix,
-                replicaEnv(options.replicaEnv), options.keepReplicas);
+                replicaEnv(options.replicaEnv), options.keepReplicas || clustered, addressByIp);
     }
 }

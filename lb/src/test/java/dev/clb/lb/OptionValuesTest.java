@@ -84,6 +84,13 @@ class OptionValuesTest {
                     + "'127.0.0.1:1' has weight 3 (weights apply under the ring and maglev strategies)",
             "--runtime local --replica-jar /nonexistent/replica.jar | --replica-jar not found: /nonexistent/replica.jar (build it with 'mvn package')",
             "--runtime local --replica-jar /nonexistent/replica.jar --replica-env novalue | --replica-env entry 'novalue' is not KEY=VALUE",
+            "--runtime static --backends 127.0.0.1:1 --cluster-etcd http://127.0.0.1:2379 | --cluster-etcd: cluster mode needs replicas that "
+                    + "outlive any one instance, on --runtime docker or swarm; the static runtime's replicas are not the instances' to start or replace",
+            "--runtime docker --cluster-etcd 127.0.0.1:2379 | --cluster-etcd must be http://host:port, got '127.0.0.1:2379'",
+            "--runtime docker --cluster-etcd http://127.0.0.1:2379 --cluster-lease 1 | --cluster-lease must be whole seconds from 2 to 60, got 1000 ms",
+            "--runtime docker --cluster-etcd http://127.0.0.1:2379 --instance-id a/b | --instance-id may hold only letters, digits, '.', '_' and '-', got 'a/b'",
+            "--runtime docker --cluster-etcd http://127.0.0.1:2379 --instance-id a --cluster-advertise a | --cluster-advertise must be host:port, got 'a'",
+            "--runtime docker --replica-address dns | --replica-address: 'dns' is neither hostname nor ip",
             "--tls-cert /nonexistent/a.pem | --tls-cert and --tls-key go in pairs: 1 certificates, 0 keys",
             TLS + "--tls-provider bogus | --tls-provider: the TLS provider must be auto, openssl or jdk, not 'bogus'",
             TLS + "--tls-provider jdk --tls-ticket-keys /nonexistent/keys | --tls-ticket-keys needs the openssl TLS provider (the JDK's makes and rotates its own keys)",

@@ -44,11 +44,13 @@ class RingEndpointTest {
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
             JsonNode body = JSON.readTree(response.body());
             assertThat(body).isEqualTo(JSON.readTree("{\"strategy\": \"slots\", \"hash\": \"assignment\", \"boundedLoad\": null, \"slots\": 512, "
-                    + "\"vnodes\": 9, \"tableSize\": null, \"probe\": \"linear\", \"configRevision\": 1, \"configHash\": \"" + hash(body) + "\", \"replicas\": ["
+                    + "\"vnodes\": 9, \"tableSize\": null, \"probe\": \"linear\", \"configRevision\": 1, \"configHash\": \"" + hash(body) + "\", "
+                    + "\"digest\": \"f47230b6e2077645fc56fe9846fda9dfcdc127fc46cc85ee782fe06c99b3b958\", \"revision\": null, \"leader\": null, \"replicas\": ["
                     + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(759374) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(42187) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(98439) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}]}"));
-            assertThat(fieldNames(body)).containsExactly("strategy", "hash", "boundedLoad", "slots", "vnodes", "tableSize", "probe", "configRevision", "configHash", "replicas");
+            assertThat(fieldNames(body)).containsExactly("strategy", "hash", "boundedLoad", "slots", "vnodes", "tableSize", "probe", "configRevision", "configHash", "digest",
+                    "revision", "leader", "replicas");
             // 8437/469/1094 per 10000, the spec's figures
             assertThat(body.get("replicas").get(0).get("share").asDouble()).isBetween(0.84374, 0.84375);
         }
@@ -59,7 +61,8 @@ class RingEndpointTest {
         try (TestStack stack = TestStack.start("--standby", "0", "--strategy", "maglev", "--bounded-load", "1.25")) {
             JsonNode body = JSON.readTree(ring(stack).body());
             assertThat(body).isEqualTo(JSON.readTree("{\"strategy\": \"maglev\", \"hash\": \"murmur\", \"boundedLoad\": 1.25, \"slots\": null, "
-                    + "\"vnodes\": null, \"tableSize\": 65537, \"probe\": null, \"configRevision\": 1, \"configHash\": \"" + hash(body) + "\", \"replicas\": ["
+                    + "\"vnodes\": null, \"tableSize\": 65537, \"probe\": null, \"configRevision\": 1, \"configHash\": \"" + hash(body) + "\", "
+                    + "\"digest\": \"f9f0332cb7b81bd9d93b982287fdaf23a663b98854929a1b5982365d9aa26f9e\", \"revision\": null, \"leader\": null, \"replicas\": ["
                     + "{\"hostname\": \"server-1\", \"ringId\": 1, \"weight\": 1, \"share\": " + share(299555) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-2\", \"ringId\": 2, \"weight\": 1, \"share\": " + share(300380) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}, "
                     + "{\"hostname\": \"server-3\", \"ringId\": 3, \"weight\": 1, \"share\": " + share(300065) + ", \"ejected\": false, \"ejectedUntil\": null, \"slowStartUntil\": null}]}"));
@@ -70,6 +73,8 @@ class RingEndpointTest {
             List<String> order = new ArrayList<>();
             body.get("replicas").forEach(r -> order.add(r.get("hostname").asText() + "@" + r.get("ringId").asInt()));
             assertThat(order).containsExactly("server-2@2", "server-3@3", "fresh@1");
+            assertThat(body.get("digest").asText()).as("another replica serves ring id 1's ids").hasSize(64)
+                    .isNotEqualTo("f9f0332cb7b81bd9d93b982287fdaf23a663b98854929a1b5982365d9aa26f9e");
             // ring id 1 again: the same table, so the same shares as server-1 had
             assertThat(body.get("replicas").get(2).get("share").asText()).isEqualTo(share(299555));
 

@@ -5,6 +5,7 @@ import dev.clb.lb.membership.Membership;
 import dev.clb.lb.membership.MembershipException;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import dev.clb.lb.membership.MembershipException.StartFailed;
+import dev.clb.lb.membership.MembershipException.Unavailable;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -63,11 +64,11 @@ public final class AdminRoutes {
 
     /**
      * How the admin API answers a refused change: the one place where membership errors become HTTP. Replicas that
-     * could not start are the runtime's failure, and the same request may succeed later (503); any other refusal is
+     * could not start are the runtime's failure, as a cluster without its store is, and the same request may succeed later (503); any other refusal is
      * the request's, which the client must change (400).
      */
     static Answer refused(MembershipException refusal) {
-        return new Answer(refusal instanceof StartFailed ? 503 : 400, Json.error(refusal.getMessage()));
+        return new Answer(refusal instanceof StartFailed || refusal instanceof Unavailable ? 503 : 400, Json.error(refusal.getMessage()));
     }
 
     /**

@@ -15,9 +15,11 @@ public final class AdminToken {
     private static final String SCHEME = "Bearer ";
 
     private final Optional<byte[]> expectedDigest;
+    private final Optional<String> token;
 
-    private AdminToken(Optional<byte[]> expectedDigest) {
-        this.expectedDigest = expectedDigest;
+    private AdminToken(Optional<String> token) {
+        this.token = token;
+        this.expectedDigest = token.map(AdminToken::sha256);
     }
 
     /** No token: the admin changes are open to anyone who reaches the port. */
@@ -27,7 +29,12 @@ public final class AdminToken {
 
     /** {@code token} when it is set; blank means none. */
     public static AdminToken of(String token) {
-        return token == null || token.isBlank() ? none() : new AdminToken(Optional.of(sha256(token)));
+        return token == null || token.isBlank() ? none() : new AdminToken(Optional.of(token));
+    }
+
+    /** The Authorization header that this token authorizes, for a change this instance passes on to another; empty without a token. */
+    public Optional<String> authorization() {
+        return token.map(t -> SCHEME + t);
     }
 
     public boolean required() {

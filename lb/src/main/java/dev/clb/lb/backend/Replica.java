@@ -65,6 +65,14 @@ public final class Replica {
         return health;
     }
 
+    /**
+     * Whether the choosers pass over it now, as they pass over a replica already tried: ejected as an outlier, or
+     * declared down by the heartbeats (an instance of a cluster does so at once, before the leader replaces it).
+     */
+    public boolean outOfRouting(Ticker clock) {
+        return health.isDown() || ejection.isEjected(clock);
+    }
+
     /** Its outlier state: failures in a row, and whether it is ejected from routing. */
     public Ejection ejection() {
         return ejection;
@@ -76,11 +84,11 @@ public final class Replica {
     }
 
     /**
-     * Whether a chooser may give it {@code requestId} at {@code clock}'s now: it is not ejected, and takes the id under a
+     * Whether a chooser may give it {@code requestId} at {@code clock}'s now: it is in routing, and takes the id under a
      * slow start of {@code slowStartNanos} (0: off, and its join time is not even read).
      */
     public boolean takes(long requestId, long slowStartNanos, Ticker clock) {
-        return !ejection.isEjected(clock) && (slowStartNanos == 0 || slowStart.takes(requestId, slowStartNanos, clock));
+        return !outOfRouting(clock) && (slowStartNanos == 0 || slowStart.takes(requestId, slowStartNanos, clock));
     }
 
     /** Its state on event loop {@code loop} (the pool's index); call on that loop only. */

@@ -11,10 +11,10 @@ import java.util.Optional;
 
 /**
  * What only a restart changes: the ports and how they are served, where replicas run and how many start, how the
- * membership keeps them, how long metrics of a departed replica stay, and the admin token.
+ * membership keeps them, how long metrics of a departed replica stay, the admin token, and the cluster it is an instance of.
  */
 public record FixedSettings(Listen listen, Optional<Tls> tls, Optional<Management> management, RuntimeChoice runtime, int replicas,
-                            ManagedMembership.Settings membership, Duration metricsRetention, AdminToken adminToken) {
+                            ManagedMembership.Settings membership, Duration metricsRetention, AdminToken adminToken, Optional<Cluster> cluster) {
     public FixedSettings {
         notNegative(replicas, "replicas", "the replica count");
         notNegativeMillis(metricsRetention.toMillis(), "metricsRetention", "the metrics retention");

@@ -13,7 +13,15 @@ public sealed interface RuntimeChoice {
     /** The runtime that starts and stops the replicas; none for static backends. */
     Optional<ReplicaRuntime> create();
 
+    /** Its short name, as {@code --runtime} takes it. */
+    String name();
+
     record Local(LocalProcessRuntime.Settings settings) implements RuntimeChoice {
+        @Override
+        public String name() {
+            return "local";
+        }
+
         @Override
         public Optional<ReplicaRuntime> create() {
             return Optional.of(new LocalProcessRuntime(settings));
@@ -22,6 +30,11 @@ public sealed interface RuntimeChoice {
 
     record Docker(EngineSettings engine) implements RuntimeChoice {
         @Override
+        public String name() {
+            return "docker";
+        }
+
+        @Override
         public Optional<ReplicaRuntime> create() {
             return Optional.of(new DockerRuntime(engine));
         }
@@ -29,12 +42,22 @@ public sealed interface RuntimeChoice {
 
     record Swarm(EngineSettings engine) implements RuntimeChoice {
         @Override
+        public String name() {
+            return "swarm";
+        }
+
+        @Override
         public Optional<ReplicaRuntime> create() {
             return Optional.of(new SwarmRuntime(engine));
         }
     }
 
     record Static() implements RuntimeChoice {
+        @Override
+        public String name() {
+            return "static";
+        }
+
         @Override
         public Optional<ReplicaRuntime> create() {
             return Optional.empty();

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * <p>The counts are read without a lock while event loops change them, so a pick follows the counts as they were a
  * moment ago; two picks racing may both take a replica's last place under the cap. When every untried replica is over
  * the cap (only possible on a retry or in such a race), the first untried one in the fallback order is taken. A
- * replica ejected as an outlier, or slow-starting and not taking the request id yet, is passed over, and taken only
- * when every other one was tried.
+ * replica out of routing (ejected as an outlier, or down), or slow-starting and not taking the request id yet, is
+ * passed over, and taken only when every other one was tried.
  */
 public final class BoundedLoadChooser implements ReplicaChooser {
     private final double factor;
@@ -84,8 +84,7 @@ public final class BoundedLoadChooser implements ReplicaChooser {
     private static int takingRequests(Ring<Replica> ring, Ticker clock) {
         int taking = 0;
         for (Node<Replica> node : ring.nodes()) {
-            Replica replica = node.value();
-            if (!replica.ejection().isEjected(clock) && !replica.health().isDown()) taking++;
+            if (!node.value().outOfRouting(clock)) taking++;
         }
         return taking;
     }

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The ring's owner first, then the strategy's fallback order, passing over ejected replicas and slow-starting ones
- * that do not take the request id yet; the first attempt is one allocation-free lookup when its owner takes it.
+ * The ring's owner first, then the strategy's fallback order, passing over replicas out of routing (ejected, or down)
+ * and slow-starting ones that do not take the request id yet; the first attempt is one allocation-free lookup when its
+ * owner takes it.
  */
 final class RingOrderChooser implements ReplicaChooser {
     private final Supplier<Duration> slowStart;

@@ -6,6 +6,7 @@ import dev.clb.hashmap.Node;
 import dev.clb.hashmap.Ring;
 import dev.clb.hashmap.RingStrategy;
 import dev.clb.lb.backend.Replica;
+import dev.clb.lb.membership.Membership;
 import io.javalin.config.JavalinConfig;
 import io.netty.util.concurrent.Ticker;
 import java.time.Clock;
@@ -15,20 +16,26 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * {@code GET /ring}: the strategy, its parameters and each replica's ring id, weight and share of the six-digit request
  * ids from the model, in {@code /rep} order, whether it is ejected as an outlier and until when (epoch ms), and until
  * when it is within its slow start (epoch ms); the running configuration's revision (1 at start, one more per applied
- * reload) and hash. The analyzer reads ring ids and
+ * reload) and hash; the table's digest, and in a cluster the revision and leader. The analyzer reads ring ids and
  * expected splits from here.
  */
 public final class RingRoutes implements ManagementRoutes {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Supplier<Ring<Replica>> rings;
+    private final Membership membership;
     private final Supplier<Configured> configured;
+    /** The last ring's digest: computed once per ring, not per request. */
+    private final AtomicReference<Digested> digested = new AtomicReference<>();
+
+    private record Digested(Ring<Replica> ring, String digest) {
+    }
 
     /**
      * What {@code /ring} shows of the running configuration: the bounded-load factor (empty: off), the slow-start
@@ -37,14 +44,18 @@ public final class RingRoutes implements ManagementRoutes {
     public record Configured(OptionalDouble boundedLoad, Duration slowStart, long revision, String hash) {
     }
 
-    public RingRoutes(Supplier<Ring<Replica>> rings, Supplier<Configured> configured) {
-        this.rings = rings;
+    public RingRoutes(Membership membership, Supplier<Configured> configured) {
+        this.membership = membership;
         this.configured = configured;
     }
 
-    /** The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields. */
+    /**
+     * The body of {@code /ring}; a parameter that does not apply to the strategy is JSON null, hence the boxed fields.
+     * {@code digest}: see {@link RingDigest}; {@code revision} and {@code leader}: the cluster's state this ring was
+     * installed from and who leads (JSON null outside a cluster).
+     */
     record RingView(String strategy, String hash, Double boundedLoad, Integer slots, Integer vnodes, Integer tableSize, String probe,
-                    long configRevision, String configHash, List<Replica> replicas) {
+                    long configRevision, String configHash, String digest, Long revision, String leader, List<Replica> replicas) {
         record Replica(String hostname, int ringId, int weight, double share, boolean ejected, Long ejectedUntil, Long slowStartUntil) {
         }
     }
@@ -52,7 +63,8 @@ public final class RingRoutes implements ManagementRoutes {
     RingView view() {
         Configured config = configured.get();
         OptionalDouble boundedLoad = config.boundedLoad();
-        Ring<Replica> ring = rings.get();
+        OptionalLong revision = membership.revision();
+        Ring<Replica> ring = membership.ring();
         RingStrategy.Description d = ring.strategy().describe();
         Map<String, Long> ids = ring.shares();
         long window = config.slowStart().toNanos();
@@ -64,7 +76,16 @@ public final class RingRoutes implements ManagementRoutes {
                             until.isPresent(), boxed(until), boxed(warming));
                 }).toList();
         return new RingView(d.strategy(), d.hash(), boundedLoad.isPresent() ? boundedLoad.getAsDouble() : null, boxed(d.slots()),
-                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), config.revision(), config.hash(), replicas);
+                boxed(d.vnodes()), boxed(d.tableSize()), d.probe().orElse(null), config.revision(), config.hash(), digest(ring),
+                revision.isPresent() ? revision.getAsLong() : null, membership.leader().orElse(null), replicas);
+    }
+
+    private String digest(Ring<Replica> ring) {
+        Digested last = digested.get();
+        if (last != null && last.ring() == ring) return last.digest();
+        String digest = RingDigest.of(ring);
+        digested.set(new Digested(ring, digest));
+        return digest;
     }
 
     private static Integer boxed(OptionalInt value) {

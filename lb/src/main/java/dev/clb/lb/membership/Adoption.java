@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes over the replicas a predecessor left running in the engine: those that held a place go back in the map on
  * it (their ring ids and slots), in the order they had joined; those without one are standbys again, as many as are
- * wanted. What does not answer a heartbeat within the spawn timeout, or no longer fits, is reaped (stopped).
+ * wanted. What does not answer a heartbeat within the spawn timeout, or no longer fits, is reaped (stopped). A replica
+ * the map holds already (a cluster's new leader starts from the ring of the store) stays where it is.
  */
 final class Adoption {
     private static final Logger log = LoggerFactory.getLogger(Adoption.class);
@@ -49,6 +50,10 @@ final class Adoption {
         for (Found f : inOrder) {
             String name = f.backend().hostname();
             int ringId = f.place().get().ringId();
+            if (map.ring().node(name) != null) {
+                placed.add(name); // in the ring a cluster's store gave: stays as it is; the heartbeats judge it
+                continue;
+            }
             if (!answers.get(f).join()) {
                 log.warn("reaped replica {} (ring id {}): it does not answer heartbeats", name, ringId);
                 reaped.add(name);

@@ -135,7 +135,8 @@ public final class ManagedMembership implements Membership {
 
     /**
      * Adopts the replicas a predecessor left running (see {@link Adoption}), then starts as many as {@code replicas}
-     * still lacks: {@code server-1..n} on a fresh start, random hostnames beside adopted ones; then the standbys.
+     * still lacks: {@code server-1..n} on a fresh start, random hostnames beside adopted ones; then the standbys. The
+     * replicas of a map that is not empty (a cluster's ring) that no longer run are replaced as failed ones.
      */
     @Override
     public void start(int replicas) throws NoRoom, StartFailed {
@@ -149,6 +150,9 @@ public final class ManagedMembership implements Membership {
                 log.info("adopted {} running replicas with their ring ids: {}; standbys {}; reaped {}", adopted.placed().size(),
                         map.ring().nodes().stream().map(n -> n.name() + "=" + n.ringId()).toList(), standbyHostnames(), adopted.reaped());
             }
+            Set<String> running = runtime.running();
+            List<Replica> gone = map.ring().nodes().stream().filter(n -> !running.contains(n.name())).map(Node::value).toList();
+            gone.forEach(replica -> failed(replica, "gone"));
             int adopted = map.ring().size();
             if (adopted < replicas) {
                 List<String> names = adopted == 0 ? IntStream.rangeClosed(1, replicas).mapToObj(i -> "server-" + i).toList()

@@ -10,6 +10,8 @@ import dev.clb.lb.membership.MembershipException.StartFailed;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +23,7 @@ import java.util.function.Consumer;
  * keeps N alive; {@link StaticMembership} fronts a fixed set of servers it does not own. Which one is chosen once, where
  * the load balancer is put together.
  */
-public sealed interface Membership extends HeartbeatMonitor.Listener, AutoCloseable permits ManagedMembership, StaticMembership {
+public sealed interface Membership extends HeartbeatMonitor.Listener, AutoCloseable permits ManagedMembership, StaticMembership, ClusterMembership {
 
     /** Brings up the replicas, {@code replicas} of them where this membership starts any; returns when they serve. */
     void start(int replicas) throws NoRoom, StartFailed;
@@ -30,7 +32,7 @@ public sealed interface Membership extends HeartbeatMonitor.Listener, AutoClosea
     List<String> add(int n, List<String> hostnames) throws MembershipException;
 
     /** {@code DELETE /rm}: the named replicas and random others up to {@code n}; returns {@link #hostnames()} after. */
-    List<String> remove(int n, List<String> hostnames) throws InvalidChange;
+    List<String> remove(int n, List<String> hostnames) throws MembershipException;
 
     Ring<Replica> ring();
 
@@ -60,6 +62,16 @@ public sealed interface Membership extends HeartbeatMonitor.Listener, AutoClosea
 
     /** Calls {@code exited} with a monitored replica whose process or container exits by itself, where that can be told. */
     default void onExit(Consumer<Replica> exited) {
+    }
+
+    /** The revision of the shared state the ring was installed from; empty outside a cluster. */
+    default OptionalLong revision() {
+        return OptionalLong.empty();
+    }
+
+    /** The id of the instance that leads the cluster, as far as this one knows; empty outside a cluster or while none leads. */
+    default Optional<String> leader() {
+        return Optional.empty();
     }
 
     /** Stops taking changes; stops the replicas it owns. */

@@ -31,4 +31,14 @@ public abstract sealed class MembershipException extends Exception {
             super(message);
         }
     }
+
+    /**
+     * The change cannot be made now, though it may be later: in a cluster, the shared store (etcd) is unreachable or
+     * has lost its quorum, or no instance leads.
+     */
+    public static final class Unavailable extends MembershipException {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
 }

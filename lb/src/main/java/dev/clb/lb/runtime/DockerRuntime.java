@@ -50,6 +50,7 @@ public final class DockerRuntime implements ReplicaRuntime {
     private final String namePrefix;
     private final Map<String, String> environment;
     private final boolean keepReplicas;
+    private final boolean addressByIp;
     private final Map<String, String> containers = new ConcurrentHashMap<>();
     private final List<Consumer<String>> exitListeners = new CopyOnWriteArrayList<>();
     private final Closeable events;
@@ -61,6 +62,7 @@ public final class DockerRuntime implements ReplicaRuntime {
         this.namePrefix = settings.namePrefix();
         this.environment = settings.environment();
         this.keepReplicas = settings.keepReplicas();
+        this.addressByIp = settings.addressByIp();
         this.docker = connect(settings);
         ensureNetwork();
         this.events = docker.eventsCmd().withEventTypeFilter("container").withEventFilter("die")
@@ -135,7 +137,7 @@ public final class DockerRuntime implements ReplicaRuntime {
             }
             containers.put(hostname, c.getId());
             Optional<Place> place = Optional.ofNullable(recorded.remove(hostname)).or(() -> ReplicaLabels.place(c.getLabels()));
-            found.add(new Found(new Backend(hostname, hostname, REPLICA_PORT), place));
+            found.add(new Found(new Backend(hostname, address(c.getId(), hostname), REPLICA_PORT), place));
         }
         recorded.keySet().forEach(this::removePlaceRecord);
         if (!exited.isEmpty()) log.warn("removed {} exited replica containers of '{}': {}", exited.size(), owner, exited);
@@ -183,11 +185,22 @@ public final class DockerRuntime implements ReplicaRuntime {
                     .exec().getId();
             containers.put(hostname, id);
             docker.startContainerCmd(id).exec();
-            return new Backend(hostname, hostname, REPLICA_PORT);
+            return new Backend(hostname, address(id, hostname), REPLICA_PORT);
         } catch (RuntimeException e) {
             stop(hostname, true);
             throw new SpawnException("cannot start container '" + hostname + "': " + e.getMessage(), e);
         }
+    }
+
+    /** Where the load balancer reaches a replica: by its hostname on the network, or by its address there. */
+    private String address(String containerId, String hostname) {
+        if (!addressByIp) return hostname;
+        var networks = docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getNetworks();
+        var attached = networks == null ? null : networks.get(network);
+        if (attached == null || attached.getIpAddress() == null || attached.getIpAddress().isEmpty()) {
+            throw new IllegalStateException("container '" + hostname + "' has no address on network " + network);
+        }
+        return attached.getIpAddress();
     }
 
     /** A replica container's environment: the --replica-env pairs, then its {@code SERVER_ID} and port. */

@@ -7,6 +7,7 @@ import dev.clb.lb.membership.MembershipException;
 import dev.clb.lb.membership.MembershipException.InvalidChange;
 import dev.clb.lb.membership.MembershipException.NoRoom;
 import dev.clb.lb.membership.MembershipException.StartFailed;
+import dev.clb.lb.membership.MembershipException.Unavailable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,10 @@ class AdminRoutesTest {
                                 + "(no free slot for virtual server 8 of 'h54' (linear probing from slot 282, 56 replicas x 9 virtual servers in 512 slots))\", "
                                 + "\"status\": \"failure\"}"),
                 arguments(new StartFailed("Could not start replicas: replica 'S9' exited before it answered /heartbeat"), 503,
-                        "{\"message\": \"<Error> Could not start replicas: replica 'S9' exited before it answered /heartbeat\", \"status\": \"failure\"}"));
+                        "{\"message\": \"<Error> Could not start replicas: replica 'S9' exited before it answered /heartbeat\", \"status\": \"failure\"}"),
+                arguments(new Unavailable("No instance of the cluster leads now: membership changes wait for one to be elected"), 503,
+                        "{\"message\": \"<Error> No instance of the cluster leads now: membership changes wait for one to be elected\", "
+                                + "\"status\": \"failure\"}"));
     }
 
     @ParameterizedTest

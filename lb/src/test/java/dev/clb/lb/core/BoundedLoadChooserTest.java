@@ -93,7 +93,7 @@ class BoundedLoadChooserTest {
         MockTicker clock = Ticker.newMockTicker();
         Ring<Replica> ring = ring(new MaglevTable.Config(65537), 4);
         List<Node<Replica>> order = ring.fallbackOrder(HOT);
-        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight);
+        BoundedLoadChooser chooser = new BoundedLoadChooser(1.25, made::inFlight, () -> Duration.ZERO);
         load(order.get(0), 2);
         load(order.get(2), 2); // 4 in flight: cap ceil(1.25 * 5 / 4) = 2 over the four
         assertThat(chooser.pick(ring, HOT, List.of(), clock)).isSameAs(order.get(1));

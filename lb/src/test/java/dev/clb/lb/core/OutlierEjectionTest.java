@@ -180,6 +180,27 @@ class OutlierEjectionTest {
         }
     }
 
+    /**
+     * A replica the heartbeats declared down is passed over the same way (an instance of a cluster routes around it at
+     * once, before the leader replaces it), and asked again once it answers.
+     */
+    @Test
+    void aReplicaDeclaredDownIsPassedOverUntilItAnswersAgain() throws RingFullException {
+        for (OptionalDouble bounded : List.of(OptionalDouble.empty(), OptionalDouble.of(1000.0))) {
+            Ring<Replica> ring = ring(new MaglevTable.Config(65537), 3);
+            Replica down = ring.nodes().get(0).value();
+            ReplicaChooser chooser = ReplicaChooser.of(bounded, made::inFlight, () -> Duration.ZERO);
+            long id = 100_000;
+            while (ring.lookup(id).value() != down) id++;
+            assertThat(down.health().markDown()).isTrue();
+            assertThat(chooser.pick(ring, id, List.of(), clock)).isSameAs(ring.fallbackOrder(id).get(1));
+            List<Replica> others = ring.nodes().stream().map(Node::value).filter(r -> r != down).toList();
+            assertThat(chooser.pick(ring, id, others, clock).value()).as("the last resort").isSameAs(down);
+            assertThat(down.health().answered()).isTrue();
+            assertThat(chooser.pick(ring, id, List.of(), clock).value()).isSameAs(down);
+        }
+    }
+
     @Test
     void theThirdEjectionInARowIsReportedOnce() throws RingFullException {
         Ring<Replica> ring = ring(RingConfig.defaults(), 3);

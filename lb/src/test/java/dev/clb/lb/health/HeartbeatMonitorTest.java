@@ -298,7 +298,8 @@ class HeartbeatMonitorTest {
      * monitor's marking the backend's health and the membership's hearing of it.
      */
     private StaticMembership racedBy(Outcome meanwhile, HeartbeatMonitor[] monitor) {
-        StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), List.of(new Fronted(a, 1), new Fronted(b, 1)));
+        StaticMembership membership = new StaticMembership(new ConsistentHashMap<>(RingConfig.defaults()), List.of(new Fronted(a, 1), new Fronted(b, 1)),
+                Ticker.systemTicker());
         AtomicBoolean raced = new AtomicBoolean();
         HeartbeatMonitor.Listener late = new HeartbeatMonitor.Listener() {
             @Override
