@@ -129,7 +129,7 @@ public final class LoadBalancer implements AutoCloseable {
                     new HttpLeaderLink(fixed.adminToken().authorization(), settings.spawnTimeout().multipliedBy(2).plus(settings.drainTimeout())),
                     () -> new ManagedMembership(map, fixed.runtime().create().orElseThrow(), probe, made, metrics.membership(), settings,
                             Ticker.systemTicker()),
-                    fixed.runtime().name(), settings.spawnTimeout().plus(cluster.lease().multipliedBy(2)));
+                    fixed.runtime().name(), settings.spawnTimeout().plus(cluster.lease().multipliedBy(2)), Ticker.systemTicker());
             alsoTold.add(clustered::ringChanged);
             clusterRoutes = Optional.of(new ClusterRoutes(cluster, store, clustered));
             replicas = clustered;

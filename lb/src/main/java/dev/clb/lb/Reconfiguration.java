@@ -39,8 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one way the live settings of a running load balancer change (a reload of the configuration file, and what a
- * cluster will share): {@link #apply} takes a whole {@link LiveSettings} and installs it in one step, {@link #check}
+ * The one way the live settings of a running load balancer change (a reload of the configuration file; in a cluster
+ * each instance reloads its own, the strategy excepted): {@link #apply} takes a whole {@link LiveSettings} and installs it in one step, {@link #check}
  * says what applying it would do and changes nothing. Every consumer reads the current {@link Revision} through one
  * reference, once per request ({@link RequestPolicy}) or per connection ({@link EdgePolicy}), so a request or a
  * connection in flight keeps the settings it started with and the next one gets the new ones; the ring is its map's
@@ -130,7 +130,20 @@ public final class Reconfiguration {
     public synchronized Outcome reload(LoadBalancerConfig next, String why) {
         List<String> fixedKeys = FixedKeys.changed(fixed, next.fixed());
         if (!fixedKeys.isEmpty()) return refused(why, List.of("only a restart changes " + String.join(", ", fixedKeys)));
+        Optional<String> inCluster = strategyInCluster(next.live());
+        if (inCluster.isPresent()) return refused(why, List.of(inCluster.get()));
         return apply(next.live(), why);
+    }
+
+    /**
+     * Why {@code next} cannot be applied to one instance of a cluster: its instances route by one table, which the
+     * store carries with its strategy, so they change strategy together or not at all.
+     */
+    private Optional<String> strategyInCluster(LiveSettings next) {
+        boolean strategyChanged = !next.balancing().strategy().equals(current.get().settings().balancing().strategy());
+        return fixed.cluster().isPresent() && strategyChanged
+                ? Optional.of("in a cluster the instances route by one table: the strategy changes only by restarting every instance with it")
+                : Optional.empty();
     }
 
     /** Counts and logs a reload refused before it came to the live settings: a file that does not parse or holds a bad value. */
@@ -149,12 +162,18 @@ public final class Reconfiguration {
             log.info("configuration reload on {}: nothing changed (revision {})", why, before.number());
             return new Outcome.Unchanged(before);
         }
+        Revision revision; // made first: it opens a new access log, which can still be refused, before the ring changes
+        try {
+            revision = revision(next, before.number() + 1, Optional.of(before));
+        } catch (IllegalArgumentException e) {
+            return refused(why, List.of(e.getMessage()));
+        }
         try {
             placeReplicas(before.settings(), next);
         } catch (RingFullException | IllegalArgumentException e) {
+            if (revision.accessLog() != before.accessLog()) revision.accessLog().ifPresent(AccessLog::close);
             return refused(why, List.of("the replicas do not fit: " + e.getMessage()));
         }
-        Revision revision = revision(next, before.number() + 1, Optional.of(before));
         current.set(revision);
         monitor.reconfigure(next.heartbeat());
         if (before.accessLog() != revision.accessLog()) before.accessLog().ifPresent(AccessLog::close);
@@ -168,6 +187,7 @@ public final class Reconfiguration {
         List<String> reasons = new ArrayList<>();
         List<String> fixedKeys = FixedKeys.changed(fixed, next.fixed());
         if (!fixedKeys.isEmpty()) reasons.add("only a restart changes " + String.join(", ", fixedKeys));
+        strategyInCluster(next.live()).ifPresent(reasons::add);
         List<String> changed = LiveKeys.changed(current.get().settings(), next.live());
         Optional<Moves> moves = Optional.empty();
         try {

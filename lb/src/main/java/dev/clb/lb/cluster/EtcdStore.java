@@ -12,6 +12,8 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.election.CampaignResponse;
 import io.etcd.jetcd.election.LeaderKey;
+import io.etcd.jetcd.election.NoLeaderException;
+import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -31,7 +33,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +60,11 @@ public final class EtcdStore implements SharedStore {
     private final ByteSequence stateKey;
     private final ByteSequence electionName;
     private final String prefix;
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("etcd-lease"));
+    /** Renews the lease, and nothing else, so that a slow answer elsewhere never delays the renewal or the deposition. */
+    private final ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("etcd-lease", true));
+    /** Reads who leads, and re-establishes the watch. */
+    private final ScheduledExecutorService observer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("etcd-observer", true));
+    private final AtomicBoolean rewatchPending = new AtomicBoolean();
     private final Thread campaigner;
     /** The lease this instance campaigns and leads on, and when it was last renewed (System.nanoTime). */
     private volatile Optional<Lease> lease = Optional.empty();
@@ -66,6 +74,8 @@ public final class EtcdStore implements SharedStore {
     private volatile Optional<Instance> leader = Optional.empty();
     private volatile Optional<Leadership> leadership = Optional.empty();
     private volatile Optional<Watch.Watcher> watcher = Optional.empty();
+    /** The lead was given up rather than lost: campaign again only a lease later. */
+    private volatile boolean resigned;
     private volatile boolean closed;
 
     private record Lease(long id, long renewedAt) {
@@ -77,8 +87,10 @@ public final class EtcdStore implements SharedStore {
         this.prefix = "/clb/" + settings.name() + "/";
         this.stateKey = bytes(prefix + "state");
         this.electionName = bytes(prefix + "election");
-        this.campaigner = daemon("etcd-campaign").newThread(this::campaignForever);
-        ticker.scheduleWithFixedDelay(this::tick, 0, Math.max(100, settings.lease().toMillis() / 3), TimeUnit.MILLISECONDS);
+        this.campaigner = new DefaultThreadFactory("etcd-campaign", true).newThread(this::campaignForever);
+        long third = Math.max(100, settings.lease().toMillis() / 3);
+        renewal.scheduleWithFixedDelay(this::renew, 0, third, TimeUnit.MILLISECONDS);
+        observer.scheduleWithFixedDelay(this::readLeader, 0, third, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -104,8 +116,10 @@ public final class EtcdStore implements SharedStore {
                 if (event.getEventType() == WatchEvent.EventType.PUT) changed.accept(stored(event.getKeyValue()));
             }
         }, error -> {
-            log.warn("watching the cluster's state: {}; watching again", error.getMessage());
-            ticker.schedule(() -> rewatch(changed), 500, TimeUnit.MILLISECONDS);
+            if (rewatchPending.compareAndSet(false, true)) {
+                log.warn("watching the cluster's state: {}; watching again", error.getMessage());
+                observer.schedule(() -> rewatch(changed), 500, TimeUnit.MILLISECONDS);
+            }
         });
         watcher = Optional.of(client.getWatchClient().watch(stateKey, WatchOption.builder().withRevision(revision + 1).build(), listener));
     }
@@ -114,11 +128,12 @@ public final class EtcdStore implements SharedStore {
         if (closed) return;
         watcher.ifPresent(Watch.Watcher::close);
         try {
-            Optional<Stored> now = current();
-            now.ifPresent(changed);
-            watch(now.map(Stored::revision).orElse(0L), changed);
+            GetResponse now = await(client.getKVClient().get(stateKey), "read the cluster's state");
+            if (!now.getKvs().isEmpty()) changed.accept(stored(now.getKvs().get(0)));
+            rewatchPending.set(false);
+            watch(now.getHeader().getRevision(), changed); // from the store's revision of the read: nothing between is missed
         } catch (Unavailable e) {
-            ticker.schedule(() -> rewatch(changed), 500, TimeUnit.MILLISECONDS);
+            observer.schedule(() -> rewatch(changed), 500, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -128,7 +143,7 @@ public final class EtcdStore implements SharedStore {
         campaigner.start();
     }
 
-    /** Campaigns, leads until deposed, and campaigns again, until closed. */
+    /** Campaigns, leads until deposed, and campaigns again, until closed; after a resignation, a lease later. */
     private void campaignForever() {
         while (!closed) {
             try {
@@ -143,9 +158,13 @@ public final class EtcdStore implements SharedStore {
                 if (closed) break;
                 term = Optional.of(key);
                 leader = Optional.of(me());
-                log.info("instance {} elected (lease {}s, leader key revision {})", self(), settings.lease().toSeconds(), key.getRevision());
-                leadership.get().elected();
+                log.info("instance {} elected (term {}, lease {}s)", self(), key.getRevision(), settings.lease().toSeconds());
+                leadership.get().elected(key.getRevision());
                 while (!closed && term.isPresent()) Thread.sleep(50);
+                if (resigned) {
+                    resigned = false;
+                    Thread.sleep(settings.lease().toMillis());
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
@@ -174,33 +193,38 @@ public final class EtcdStore implements SharedStore {
     }
 
     /**
-     * Renews the lease, while campaigning and while leading: when that failed for a whole lease, the store has let it
-     * go, so a campaign is abandoned (and begun again on a new lease) and a lead deposed. Reads who leads.
+     * Renews the lease, while campaigning and while leading. When it has not been renewed for a whole lease the store
+     * has let it go (and given the lead to another): a campaign is abandoned (and begun again on a new lease), a lead
+     * deposed. Each try waits no longer than the lease has left, so the deposition comes at the lease's end.
      */
-    private void tick() {
+    private void renew() {
         Optional<Lease> held = lease;
-        if (held.isPresent()) {
-            long now = System.nanoTime();
-            try {
-                long ttl = await(client.getLeaseClient().keepAliveOnce(held.get().id()), "renew the lease").getTTL();
-                if (ttl <= 0) {
-                    lost("the lease expired");
-                } else {
-                    lease = Optional.of(new Lease(held.get().id(), now));
-                }
-            } catch (Unavailable e) {
-                if (now - held.get().renewedAt() > settings.lease().toNanos()) {
-                    lost("the lease was not renewed for " + settings.lease().toSeconds() + " s: " + e.getMessage());
-                }
-            } catch (RuntimeException e) {
-                lost("the lease is gone: " + message(e));
-            }
-        }
+        if (held.isEmpty()) return;
+        long end = held.get().renewedAt() + settings.lease().toNanos();
+        long left = Math.max(1, Math.min(REQUEST_TIMEOUT.toNanos(), end - System.nanoTime()));
         try {
-            var answer = await(client.getElectionClient().leader(electionName), "read the leader");
+            long ttl = await(client.getLeaseClient().keepAliveOnce(held.get().id()), "renew the lease", Duration.ofNanos(left)).getTTL();
+            if (ttl <= 0) {
+                lost("the lease expired");
+            } else {
+                lease = Optional.of(new Lease(held.get().id(), System.nanoTime()));
+            }
+        } catch (Unavailable e) {
+            if (System.nanoTime() - end >= 0) lost("the lease was not renewed for " + settings.lease().toSeconds() + " s: " + e.getMessage());
+        }
+    }
+
+    /** Who leads, as etcd's election says; none when it has no leader. */
+    private void readLeader() {
+        try {
+            var answer = client.getElectionClient().leader(electionName).get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             leader = Optional.of(JSON.readValue(answer.getKv().getValue().toString(StandardCharsets.UTF_8), Instance.class));
-        } catch (Unavailable | JsonProcessingException | RuntimeException e) {
-            if (message(e).contains("no leader")) leader = Optional.empty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NoLeaderException) leader = Optional.empty();
+        } catch (TimeoutException | JsonProcessingException e) {
+            // unknown now: the last seen stays
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -210,7 +234,19 @@ public final class EtcdStore implements SharedStore {
         campaigning.ifPresent(campaign -> campaign.cancel(true));
         if (held.isEmpty()) return;
         log.warn("instance {} deposed: {}", self(), why);
-        leadership.ifPresent(Leadership::deposed);
+        leadership.ifPresent(l -> l.deposed(held.get().getRevision()));
+    }
+
+    @Override
+    public boolean leads(long term) {
+        return this.term.map(key -> key.getRevision() == term).orElse(false);
+    }
+
+    @Override
+    public void resign(long term) {
+        if (!leads(term)) return;
+        resigned = true;
+        lost("it resigned");
     }
 
     @Override
@@ -223,7 +259,9 @@ public final class EtcdStore implements SharedStore {
                     .If(new Cmp(key.getKey(), Cmp.Op.EQUAL, CmpTarget.createRevision(key.getRevision())))
                     .Then(Op.put(stateKey, bytes(JSON.writeValueAsString(state)), PutOption.DEFAULT))
                     .commit(), "write the cluster's state");
-            return answer.isSucceeded() ? new Written.Done(answer.getHeader().getRevision()) : new Written.NotLeader();
+            if (answer.isSucceeded()) return new Written.Done(answer.getHeader().getRevision());
+            lost("a write was refused: its leader key is gone");
+            return new Written.NotLeader();
         } catch (Unavailable e) {
             return new Written.Unreachable(e.getMessage());
         } catch (JsonProcessingException e) {
@@ -294,7 +332,8 @@ public final class EtcdStore implements SharedStore {
         term = Optional.empty();
         lease.ifPresent(held -> revoke(held.id()));
         campaigner.interrupt();
-        ticker.shutdownNow();
+        renewal.shutdownNow();
+        observer.shutdownNow();
         watcher.ifPresent(Watch.Watcher::close);
         client.close();
     }
@@ -308,11 +347,15 @@ public final class EtcdStore implements SharedStore {
     }
 
     private <T> T await(CompletableFuture<T> request, String what) throws Unavailable {
+        return await(request, what, REQUEST_TIMEOUT);
+    }
+
+    private <T> T await(CompletableFuture<T> request, String what, Duration timeout) throws Unavailable {
         try {
-            return request.get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return request.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             request.cancel(true);
-            throw new Unavailable("etcd (" + String.join(",", settings.etcd()) + ") did not answer within " + REQUEST_TIMEOUT.toMillis()
+            throw new Unavailable("etcd (" + String.join(",", settings.etcd()) + ") did not answer within " + timeout.toMillis()
                     + " ms to " + what + ": it is unreachable or has lost its quorum; membership changes wait until it is back");
         } catch (ExecutionException e) {
             throw new Unavailable("etcd (" + String.join(",", settings.etcd()) + ") refused to " + what + ": " + message(e));
@@ -330,13 +373,5 @@ public final class EtcdStore implements SharedStore {
 
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

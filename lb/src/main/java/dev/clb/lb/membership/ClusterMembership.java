@@ -11,12 +11,15 @@ import dev.clb.lb.membership.MembershipException.StartFailed;
 import dev.clb.lb.membership.MembershipException.Unavailable;
 import dev.clb.lb.membership.SharedStore.Stored;
 import dev.clb.lb.membership.SharedStore.Written;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.Ticker;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,24 +56,29 @@ public final class ClusterMembership implements Membership {
     private final Supplier<ManagedMembership> leaderRole;
     private final String runtimeName;
     private final Duration firstRingWait;
+    /** The choosers' clock: a replica that joins the ring after the first install starts its slow start on it, as on the leader. */
+    private final Ticker clock;
     /** Writes of the state, one at a time, each of the ring as it is then (so a later write never carries an older ring). */
     private final ReentrantLock writing = new ReentrantLock();
-    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cluster");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Taking and giving up the lead, in the order the store tells them. */
+    private final ExecutorService leadership = Executors.newSingleThreadExecutor(new DefaultThreadFactory("cluster-lead", true));
+    /** Writes, retries and the next term's membership: never the caller's thread (an event loop may report a failure). */
+    private final ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("cluster", true));
     /** The membership of the next term, made ahead; see {@link #nextRole}. */
     private Optional<CompletableFuture<ManagedMembership>> prepared = Optional.empty();
-    /** The membership this instance runs while it leads. */
-    private volatile Optional<ManagedMembership> leading = Optional.empty();
+    /** The membership this instance runs while it leads, with the term it leads in. */
+    private volatile Optional<Led> leading = Optional.empty();
     private volatile Optional<Consumer<Replica>> exitListener = Optional.empty();
-    private volatile SharedState last = new SharedState("", List.of(), List.of());
+    private volatile SharedState last = new SharedState("", "", List.of(), List.of());
     private volatile long revision;
-    /** A change of the leader's ring that the store did not take yet (it was unreachable). */
+    /** A change of the leader's ring that the store did not take yet. */
     private volatile boolean unwritten;
     private volatile int wanted;
     private volatile boolean closed;
+
+    /** A lead: its term and the membership that runs the replicas meanwhile. */
+    private record Led(long term, ManagedMembership role) {
+    }
 
     /**
      * {@code leaderRole} makes the membership of one term as leader, over {@code map}, on a runtime of its own that
@@ -78,7 +86,7 @@ public final class ClusterMembership implements Membership {
      * ring when the store holds none yet and another instance leads.
      */
     public ClusterMembership(ConsistentHashMap<Replica> map, ReplicaFactory made, SharedStore store, LeaderLink link,
-                             Supplier<ManagedMembership> leaderRole, String runtimeName, Duration firstRingWait) {
+                             Supplier<ManagedMembership> leaderRole, String runtimeName, Duration firstRingWait, Ticker clock) {
         this.map = map;
         this.made = made;
         this.store = store;
@@ -86,6 +94,7 @@ public final class ClusterMembership implements Membership {
         this.leaderRole = leaderRole;
         this.runtimeName = runtimeName;
         this.firstRingWait = firstRingWait;
+        this.clock = clock;
     }
 
     /**
@@ -98,18 +107,18 @@ public final class ClusterMembership implements Membership {
         Optional<Stored> stored = firstRead();
         stored.ifPresent(this::stored);
         store.watch(stored.map(Stored::revision).orElse(0L), this::stored);
+        prepareNextRole();
         store.campaign(new SharedStore.Leadership() {
             @Override
-            public void elected() {
-                lead();
+            public void elected(long term) {
+                leadership.execute(() -> lead(term));
             }
 
             @Override
-            public void deposed() {
-                background.execute(() -> stepDown("its lease was lost"));
+            public void deposed(long term) {
+                leadership.execute(() -> stepDown(term, "its lease was lost"));
             }
         });
-        prepareNextRole();
         background.scheduleWithFixedDelay(this::writeIfBehind, RETRY.toMillis(), RETRY.toMillis(), TimeUnit.MILLISECONDS);
         long end = System.nanoTime() + firstRingWait.toNanos();
         while (map.ring().size() == 0 && System.nanoTime() < end && !closed) {
@@ -130,16 +139,40 @@ public final class ClusterMembership implements Membership {
                 return store.current();
             } catch (Unavailable e) {
                 if (attempt == FIRST_READ_ATTEMPTS) throw new StartFailed("cannot read the cluster's state: " + e.getMessage());
+                pause(RETRY);
             }
         }
     }
 
-    /** Elected: takes charge of the replicas with a membership of its own, and writes the state it ends with. */
-    private void lead() {
-        ManagedMembership role = nextRole().join();
+    /**
+     * Elected in {@code term}: installs what the store holds now (the watch may lag), then takes charge of the replicas
+     * with a membership of its own, and writes the state it ends with. Gives up if the term ended meanwhile.
+     */
+    private void lead(long term) {
+        ManagedMembership role;
+        try {
+            role = nextRole().join();
+        } catch (RuntimeException e) {
+            log.error("cannot lead term {}: the runtime does not answer ({}); resigning", term, e.getMessage());
+            store.resign(term);
+            return;
+        }
+        try {
+            store.current().ifPresent(this::stored);
+        } catch (Unavailable e) {
+            log.warn("cannot read the cluster's state to lead term {} ({}); resigning", term, e.getMessage());
+            role.close();
+            store.resign(term);
+            return;
+        }
+        if (!store.leads(term) || closed) {
+            role.close();
+            prepareNextRole();
+            return;
+        }
         exitListener.ifPresent(role::onExit);
-        leading = Optional.of(role);
-        log.info("instance {} leads the cluster: adopting the {} replicas of revision {}", store.self(), map.ring().size(), revision);
+        leading = Optional.of(new Led(term, role));
+        log.info("instance {} leads the cluster (term {}): adopting the {} replicas of revision {}", store.self(), term, map.ring().size(), revision);
         try {
             role.start(wanted);
         } catch (MembershipException e) {
@@ -153,7 +186,7 @@ public final class ClusterMembership implements Membership {
     /** Tries again, while {@code role} leads, to start the replicas its start could not, until there are as many as wanted. */
     private void startMissing(ManagedMembership role) {
         int missing = wanted - map.ring().size();
-        if (missing <= 0 || closed || leading.orElse(null) != role) return;
+        if (missing <= 0 || closed || leading.map(Led::role).orElse(null) != role) return;
         try {
             role.add(missing, List.of());
         } catch (MembershipException e) {
@@ -169,9 +202,6 @@ public final class ClusterMembership implements Membership {
     private synchronized CompletableFuture<ManagedMembership> nextRole() {
         CompletableFuture<ManagedMembership> next = prepared.orElseGet(() -> CompletableFuture.supplyAsync(leaderRole, background));
         prepared = Optional.empty();
-        next.whenComplete((role, failure) -> {
-            if (failure != null) log.error("cannot reach the runtime to lead: {}", failure.getMessage());
-        });
         return next;
     }
 
@@ -179,12 +209,13 @@ public final class ClusterMembership implements Membership {
         if (prepared.isEmpty() && !closed) prepared = Optional.of(CompletableFuture.supplyAsync(leaderRole, background));
     }
 
-    private void stepDown(String why) {
-        Optional<ManagedMembership> was = leading;
-        if (was.isEmpty()) return;
+    /** The lead of {@code term} is over: its membership stops (the replicas stay), and the store's ring is installed again. */
+    private void stepDown(long term, String why) {
+        Optional<Led> was = leading;
+        if (was.isEmpty() || was.get().term() != term) return;
         leading = Optional.empty();
         log.warn("instance {} no longer leads the cluster ({}): routing on by the store's ring", store.self(), why);
-        was.get().close(); // its runtime leaves the replicas running
+        was.get().role().close(); // its runtime leaves the replicas running
         prepareNextRole();
         try {
             store.current().ifPresent(this::stored);
@@ -193,21 +224,35 @@ public final class ClusterMembership implements Membership {
         }
     }
 
-    /** A state the store holds: installed, unless this instance leads (then it is its own write). */
+    /**
+     * A state the store holds: installed, unless this instance leads (then it is its own write). A replica new to this
+     * instance after its first install is slow-started, as the leader slow-starts it; a state of another strategy
+     * than this instance's is refused (the instances of a cluster must run one strategy).
+     */
     private synchronized void stored(Stored stored) {
         if (stored.revision() <= revision) return;
-        last = stored.state();
         if (leading.isPresent()) {
+            last = stored.state();
             revision = stored.revision();
             return;
         }
         Ring<Replica> current = map.ring();
+        if (!stored.state().strategy().equals(SharedState.strategy(current))) {
+            log.error("the ring of revision {} is of another strategy ({}) than this instance's ({}): not installed; run every instance "
+                    + "of the cluster with the same strategy", stored.revision(), stored.state().strategy(), SharedState.strategy(current));
+            return;
+        }
+        boolean first = revision == 0;
         List<Node<Replica>> nodes = stored.state().nodes(seated -> {
             Node<Replica> known = current.node(seated.hostname());
-            return known != null && known.value().address().equals(seated.backend()) ? known.value() : made.of(seated.backend());
+            if (known != null && known.value().address().equals(seated.backend())) return known.value();
+            Replica joining = made.of(seated.backend());
+            if (!first) joining.slowStart().joined(clock);
+            return joining;
         });
         try {
             map.replaceAll(nodes, stored.state()::placement);
+            last = stored.state();
             revision = stored.revision();
             log.info("installed the ring of revision {} (leader {}): {}", revision, stored.state().leader(), hostnames());
         } catch (RingFullException e) {
@@ -215,55 +260,62 @@ public final class ClusterMembership implements Membership {
         }
     }
 
-    /** Told of every new ring of the map: the leader's changes are written to the store. */
+    /** Told of every new ring of the map (under its lock): the leader's changes are written to the store, off that lock. */
     public void ringChanged(Ring<Replica> ring) {
-        if (leading.isPresent()) write();
+        if (leading.isPresent()) {
+            unwritten = true;
+            background.execute(this::write);
+        }
     }
 
     private void writeIfBehind() {
-        Optional<ManagedMembership> role = leading;
-        if (role.isPresent() && (unwritten || !role.get().standbyHostnames().equals(last.standbys()))) write();
+        Optional<Led> led = leading;
+        if (led.isPresent() && (unwritten || !led.get().role().standbyHostnames().equals(last.standbys()))) write();
     }
 
+    /** Writes the ring as it is now (a refusal by the fence ends the lead: the store says so). */
     private void write() {
         writing.lock();
         try {
-            Optional<ManagedMembership> role = leading;
-            if (role.isEmpty() || closed) return;
-            SharedState state = SharedState.of(store.self(), map.ring(), role.get().standbyHostnames());
-            if (state.equals(last) && !unwritten) return;
+            Optional<Led> led = leading;
+            if (led.isEmpty() || closed) return;
+            unwritten = false;
+            SharedState state = SharedState.of(store.self(), map.ring(), led.get().role().standbyHostnames());
+            if (state.equals(last)) return;
             Written written = store.write(state);
             if (written instanceof Written.Done done) {
                 revision = Math.max(revision, done.revision());
                 last = state;
-                unwritten = false;
             } else if (written instanceof Written.Unreachable unreachable) {
-                if (!unwritten) log.warn("the cluster's store did not take the ring: {}; written when it is back", unreachable.reason());
+                log.warn("the cluster's store did not take the ring: {}; written when it is back", unreachable.reason());
                 unwritten = true;
-            } else {
-                background.execute(() -> stepDown("another instance leads"));
             }
         } finally {
             writing.unlock();
         }
     }
 
+    /** On the leader: the change is made, then written before the answer, so that whoever asked reads it from the store. */
     @Override
     public List<String> add(int n, List<String> hostnames) throws MembershipException {
-        Optional<ManagedMembership> role = leading;
-        if (role.isPresent()) {
+        Optional<Led> led = leading;
+        if (led.isPresent()) {
             store.checkWritable();
-            return role.get().add(n, hostnames);
+            List<String> after = led.get().role().add(n, hostnames);
+            write();
+            return after;
         }
         return readingOwnWrite(link.add(leaderElsewhere(), n, hostnames));
     }
 
     @Override
     public List<String> remove(int n, List<String> hostnames) throws MembershipException {
-        Optional<ManagedMembership> role = leading;
-        if (role.isPresent()) {
+        Optional<Led> led = leading;
+        if (led.isPresent()) {
             store.checkWritable();
-            return role.get().remove(n, hostnames);
+            List<String> after = led.get().role().remove(n, hostnames);
+            write();
+            return after;
         }
         return readingOwnWrite(link.remove(leaderElsewhere(), n, hostnames));
     }
@@ -289,27 +341,33 @@ public final class ClusterMembership implements Membership {
     }
 
     /**
-     * The heartbeat monitor declared {@code replica} failed: its health is down, so this instance routes its keys on
-     * by itself at once; the leader replaces it, once the store can take the change.
+     * The heartbeat monitor (or the outlier detection, on an event loop) declared {@code replica} failed: its health is
+     * down, so this instance routes its keys on by itself at once; the leader replaces it once the store can take the
+     * change, off the caller's thread.
      */
     @Override
     public void failed(Replica replica, String reason) {
-        Optional<ManagedMembership> role = leading;
-        if (role.isEmpty() || closed) return;
+        if (leading.isEmpty() || closed) return;
+        background.execute(() -> replaceWhenWritable(replica, reason));
+    }
+
+    private void replaceWhenWritable(Replica replica, String reason) {
+        Optional<Led> led = leading;
+        if (led.isEmpty() || closed || map.ring().node(replica.hostname()) == null) return;
         try {
             store.checkWritable();
-            role.get().failed(replica, reason);
+            led.get().role().failed(replica, reason);
         } catch (Unavailable e) {
             log.warn("replica {} failed ({}); its replacement waits: {}", replica.hostname(), reason, e.getMessage());
             background.schedule(() -> {
-                if (replica.health().isDown() && map.ring().node(replica.hostname()) != null) failed(replica, reason);
+                if (replica.health().isDown()) replaceWhenWritable(replica, reason);
             }, RETRY.toMillis() * 2, TimeUnit.MILLISECONDS);
         }
     }
 
     @Override
     public void recovered(Replica replica) {
-        leading.ifPresent(role -> role.recovered(replica));
+        leading.ifPresent(led -> led.role().recovered(replica));
     }
 
     @Override
@@ -319,15 +377,15 @@ public final class ClusterMembership implements Membership {
 
     @Override
     public List<String> standbyHostnames() {
-        Optional<ManagedMembership> role = leading;
-        return role.isPresent() ? role.get().standbyHostnames() : last.standbys();
+        Optional<Led> led = leading;
+        return led.isPresent() ? led.get().role().standbyHostnames() : last.standbys();
     }
 
     /** The leader's standbys; an instance that does not lead watches only the map. */
     @Override
     public Collection<Replica> alsoMonitored() {
-        Optional<ManagedMembership> role = leading;
-        return role.isPresent() ? role.get().alsoMonitored() : List.of();
+        Optional<Led> led = leading;
+        return led.isPresent() ? led.get().role().alsoMonitored() : List.of();
     }
 
     @Override
@@ -338,7 +396,7 @@ public final class ClusterMembership implements Membership {
     @Override
     public void onExit(Consumer<Replica> exited) {
         exitListener = Optional.of(exited);
-        leading.ifPresent(role -> role.onExit(exited));
+        leading.ifPresent(led -> led.role().onExit(exited));
     }
 
     @Override
@@ -357,15 +415,24 @@ public final class ClusterMembership implements Membership {
         return leading.isPresent();
     }
 
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops its membership (the replicas stay, for the cluster) and resigns, so that another instance leads at once. */
     @Override
     public void close() {
         closed = true;
+        leadership.shutdownNow();
         background.shutdownNow();
         synchronized (this) {
             prepared.ifPresent(next -> next.thenAccept(ManagedMembership::close));
         }
-        leading.ifPresent(ManagedMembership::close);
+        leading.ifPresent(led -> led.role().close());
         leading = Optional.empty();
         store.close();
     }

@@ -31,11 +31,15 @@ public interface SharedStore extends AutoCloseable {
         }
     }
 
-    /** What this instance does when it comes to lead, and when it stops leading (its lease lost, or the store unreachable for longer). */
+    /**
+     * What this instance does when it comes to lead, and when it stops leading (its lease lost, the store unreachable
+     * for longer, or a write refused by the fence). {@code term} tells one lead from the next: a deposition is of the
+     * term it names only. Called in order, on one thread.
+     */
     interface Leadership {
-        void elected();
+        void elected(long term);
 
-        void deposed();
+        void deposed(long term);
     }
 
     /** This instance's id. */
@@ -50,8 +54,14 @@ public interface SharedStore extends AutoCloseable {
     /** Campaigns for leadership in the background, for as long as the store is open: again after each deposition. */
     void campaign(Leadership leadership);
 
-    /** Stores {@code state} if this instance leads (one transaction that compares its leader key). */
+    /** Stores {@code state} if this instance leads (one transaction that compares its leader key); refused by the fence, the lead is lost. */
     Written write(SharedState state);
+
+    /** Whether this instance still holds the lead of {@code term}, as far as it knows. */
+    boolean leads(long term);
+
+    /** Gives up the lead of {@code term} (it cannot lead now): another instance is elected; this one campaigns again later. */
+    void resign(long term);
 
     /** Refuses when a change could not be stored now: this instance does not lead, or the store has no quorum. */
     void checkWritable() throws MembershipException.Unavailable;

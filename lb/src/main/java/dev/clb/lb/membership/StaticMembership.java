@@ -133,6 +133,10 @@ public final class StaticMembership implements Membership {
      */
     public synchronized void reconfigure(RingStrategy strategy, List<WeightedBackend> next, Function<Backend, Replica> made) throws RingFullException {
         Plan plan = plan(next, made);
+        Set<Replica> before = new HashSet<>();
+        backends.forEach(f -> before.add(f.replica()));
+        // a backend the reload adds joins as a new replica does: slow-started, before the ring that gives it ids
+        plan.nodes().stream().map(Node::value).filter(replica -> !before.contains(replica)).forEach(replica -> replica.slowStart().joined(clock));
         map.rebuild(strategy, plan.nodes());
         backends = plan.fronted();
         down.clear();

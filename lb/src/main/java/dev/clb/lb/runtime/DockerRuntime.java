@@ -261,7 +261,9 @@ public final class DockerRuntime implements ReplicaRuntime {
         if (keepReplicas) {
             log.info("leaving {} replica containers running for the next load balancer '{}' to adopt", containers.size(), owner);
         } else {
-            List.copyOf(containers.keySet()).parallelStream().forEach(name -> stop(name, true));
+            List<String> removed = List.copyOf(containers.keySet());
+            removed.parallelStream().forEach(name -> stop(name, true));
+            log.info("removed the {} replica containers of '{}'", removed.size(), owner);
         }
         try {
             docker.close();

@@ -174,6 +174,8 @@ class StaticMembershipTest {
         assertThat(ring.strategy().name()).isEqualTo("maglev");
         assertThat(membership.hostnames()).containsExactly("c", "a");
         assertThat(ring.node("a").value()).as("a kept backend keeps its replica object").isSameAs(a);
+        assertThat(slowStarting(ring.node("c").value())).as("a backend the reload adds: slow-started").isTrue();
+        assertThat(slowStarting(a)).as("a kept one: not").isFalse();
         assertThat(ring.node("a").ringId()).isEqualTo(1);
         assertThat(ring.node("a").weight()).isEqualTo(3);
         assertThat(ring.node("c").ringId()).as("the smallest ring id no kept backend holds: b's, as b is gone").isEqualTo(2);
