@@ -16,7 +16,8 @@
 # (.1), namespaces clb-ha1 (.11) and clb-ha2 (.12) joined to it by veth pairs, the virtual IP .100. In each namespace a
 # load balancer (public port 5000 on every address, management port 9901 on its own address) and a keepalived whose
 # instance goes to FAULT the moment its load balancer's process is gone (a file the shell that waits for it writes,
-# followed by inotify), or after two missed checks a second apart when it stops answering, so that the other takes the
+# followed by inotify), or after two missed checks of its public port (/rep) a second apart when it stops answering
+# (frozen, hung), so that the other takes the
 # virtual IP within a few adverts. Both are BACKUP with nopreempt: an instance that comes back does not take the
 # address back (a rolling restart moves it once per instance).
 # etcd: members e1..e3 on the host, clients on .1:23791-23793 (and 127.0.0.1), peers on .1:23801-23803.
@@ -146,7 +147,7 @@ track_file lb_gone {
   weight 0
 }
 vrrp_script lb_answers {
-  script "/usr/bin/curl -sf -o /dev/null -m 0.8 http://$(instance_ip $n):9901/ring"
+  script "/usr/bin/curl -sf -o /dev/null -m 0.8 http://$(instance_ip $n):5000/rep"
   interval 1
   timeout 1
   fall 2
