@@ -38,23 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$work/backend.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/backend.pid;
-error_log $work/backend.err warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  server {
-    listen $BACKEND;
-    location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-1", "status": "successful"}'; }
-    location = /heartbeat { return 200 ''; }
-    location / { return 404; }
-  }
-}
-CONF
 cat > "$work/request.lua" <<'LUA'
 local n = 0
 request = function()
@@ -63,7 +46,7 @@ request = function()
   return wrk.format("GET", "/home?id=" .. id, {["X-Request-ID"] = tostring(id)})
 end
 LUA
-nginx -p "$work" -c "$work/backend.conf" & pids+=($!)
+start_one_backend "$BACKEND"
 await_http "http://$BACKEND/heartbeat"
 # shellcheck disable=SC2086  # LB_JVM_OPTS: several options
 $LB_JAVA $LB_JVM_OPTS -jar "$LB_JAR" --runtime static --bind 127.0.0.1 --port $PORT --management-port $MANAGEMENT \

@@ -45,23 +45,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$work/backend.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/backend.pid;
-error_log $work/backend.err warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  server {
-    listen $BACKEND;
-    location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-1", "status": "successful"}'; }
-    location = /heartbeat { return 200 ''; }
-    location / { return 404; }
-  }
-}
-CONF
 # holds COUNT connections to PORT, each after one request answered; touches READY when they are all open (or
 # "failed N" in it), closes them all when STOP appears
 cat > "$work/idle.py" <<'PY'
@@ -93,7 +76,7 @@ with open(ready, "w") as f: f.write(f"{len(held)} {failed}\n")
 while not os.path.exists(stop): time.sleep(0.2)
 PY
 
-nginx -p "$work" -c "$work/backend.conf" & pids+=($!)
+start_one_backend "$BACKEND"
 await_http "http://$BACKEND/heartbeat"
 # shellcheck disable=SC2086  # LB_JVM_OPTS: several options
 $LB_JAVA $LB_JVM_OPTS -XX:NativeMemoryTracking=summary -jar "$LB_JAR" --runtime static --bind 127.0.0.1 --port $PORT \

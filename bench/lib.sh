@@ -78,6 +78,29 @@ CONF
     for n in 2 3 4; do await_http "http://127.0.0.$n:5000/heartbeat"; done
 }
 
+# start_one_backend HOST:PORT: one nginx backend (1 worker) there answering like replica 1 (/home, /heartbeat), for the
+# profiles that want the load balancer alone in the picture; config in $work/backend.conf, the master added to `pids`
+start_one_backend() {
+    cat > "$work/backend.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/backend.pid;
+error_log $work/backend.err warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  server {
+    listen $1;
+    location = /home { default_type application/json; return 200 '{"message": "Hello from Server: server-1", "status": "successful"}'; }
+    location = /heartbeat { return 200 ''; }
+    location / { return 404; }
+  }
+}
+CONF
+    nginx -p "$work" -c "$work/backend.conf" & pids+=($!)
+}
+
 # every process's /proc/PID/stat line (mawk stops at a file that vanished since the glob: cat goes on)
 proc_stat_lines() { cat /proc/[0-9]*/stat 2>/dev/null || true; }
 

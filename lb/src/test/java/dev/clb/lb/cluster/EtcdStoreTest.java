@@ -89,10 +89,7 @@ class EtcdStoreTest {
     void oneLeadsItsWritesAreStoredAndWatchedAndTheOtherTakesOverWhenItResigns() throws Exception {
         EtcdStore a = store("a"), b = store("b");
         Terms termsA = new Terms(), termsB = new Terms();
-        awaitAnswering(a);
-        a.campaign(termsA);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> termsA.elected.get() == 1);
-        b.campaign(termsB);
+        electedBeforeTheOther(a, termsA, b, termsB);
         ConcurrentLinkedQueue<SharedStore.Stored> seen = new ConcurrentLinkedQueue<>();
         b.watch(0, seen::add);
 
@@ -119,10 +116,9 @@ class EtcdStoreTest {
     void aLeaderWhoseLeaseIsGoneCannotWrite() throws Exception {
         EtcdStore a = store("a"), b = store("b");
         Terms termsA = new Terms(), termsB = new Terms();
-        awaitAnswering(a);
-        a.campaign(termsA);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> termsA.elected.get() == 1);
-        b.campaign(termsB);
+        electedBeforeTheOther(a, termsA, b, termsB);
+        // b in the queue before a loses its key: a, deposed, campaigns again at once and would otherwise come first
+        Awaitility.await("b campaigning").atMost(Duration.ofSeconds(10)).until(() -> campaigners() == 2);
         new ProcessBuilder("etcdctl", "--endpoints", endpoint, "lease", "revoke", leaseOf("a")).start().waitFor();
         assertThat(a.write(state("a", "stale"))).as("the fenced write of a leader whose key is gone").isInstanceOf(Written.NotLeader.class);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> termsB.elected.get() == 1 && termsA.deposed.get() == 1);
@@ -140,8 +136,7 @@ class EtcdStoreTest {
         EtcdStore a = store("a");
         Terms terms = new Terms();
         awaitAnswering(a);
-        a.campaign(terms);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> terms.elected.get() == 1);
+        elected(a, terms);
         a.checkWritable();
         new ProcessBuilder("kill", "-STOP", String.valueOf(etcd.pid())).start().waitFor();
         long frozenAt = System.nanoTime();
@@ -164,12 +159,32 @@ class EtcdStoreTest {
         assertThat(terms.elected.get()).isEqualTo(2);
     }
 
+    /** {@code first} campaigns and is elected, then {@code second} campaigns (and waits). */
+    private static void electedBeforeTheOther(EtcdStore first, Terms firstTerms, EtcdStore second, Terms secondTerms) {
+        awaitAnswering(first);
+        elected(first, firstTerms);
+        second.campaign(secondTerms);
+    }
+
+    private static void elected(EtcdStore store, Terms terms) {
+        store.campaign(terms);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> terms.elected.get() == 1);
+    }
+
     private static void awaitAnswering(EtcdStore store) {
         Awaitility.await("etcd answers").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
                 .until(() -> {
                     store.current();
                     return true;
                 });
+    }
+
+    /** How many instances campaign now (their keys under the election's prefix). */
+    private int campaigners() throws Exception {
+        Process get = new ProcessBuilder("etcdctl", "--endpoints", endpoint, "get", "--prefix", "/clb/test/election", "--keys-only").start();
+        String out = new String(get.getInputStream().readAllBytes());
+        get.waitFor();
+        return (int) out.lines().filter(line -> !line.isBlank()).count();
     }
 
     /** The lease of instance {@code id}'s registration, as etcdctl shows it (hex). */
